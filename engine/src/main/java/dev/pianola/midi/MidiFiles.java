@@ -1,0 +1,227 @@
+package dev.pianola.midi;
+
+import dev.pianola.BadInputException;
+import dev.pianola.io.AtomicFiles;
+import dev.pianola.time.TempoMap;
+import dev.pianola.time.TimeSignature;
+
+import javax.sound.midi.InvalidMidiDataException;
+import javax.sound.midi.MetaMessage;
+import javax.sound.midi.MidiEvent;
+import javax.sound.midi.MidiMessage;
+import javax.sound.midi.MidiSystem;
+import javax.sound.midi.Sequence;
+import javax.sound.midi.ShortMessage;
+import javax.sound.midi.Track;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Standard MIDI files (type 0 and 1, any PPQ, SMPTE read) to and from {@link NoteSequence}, through javax.sound.midi. */
+public final class MidiFiles {
+    public static final int DEFAULT_PPQ = 480;
+    private static final int META_TEMPO = 0x51, META_TIME_SIGNATURE = 0x58, META_TRACK_NAME = 0x03;
+
+    private MidiFiles() {}
+
+    /** Reads a MIDI file; every problem becomes a one-line {@link BadInputException} naming the file. */
+    public static NoteSequence read(Path file) {
+        return toNoteSequence(readSequence(file), file);
+    }
+
+    public static Sequence readSequence(Path file) {
+        if (!Files.isRegularFile(file)) throw new BadInputException(file, Files.exists(file) ? "not a regular file" : "no such file");
+        try {
+            if (Files.size(file) == 0) throw new BadInputException(file, "empty file, not a MIDI file");
+            Sequence seq = MidiSystem.getSequence(file.toFile());
+            checkEvents(seq, file);
+            return seq;
+        } catch (InvalidMidiDataException e) {
+            throw new BadInputException(file, "not a valid MIDI file (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot read MIDI (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            if (e instanceof BadInputException) throw e;
+            throw new BadInputException(file, "corrupt MIDI file (" + e + ")", e);
+        }
+    }
+
+    /** javax.sound.midi accepts data bytes above 127 (e.g. controller 168); a real MIDI stream never has them. */
+    private static void checkEvents(Sequence seq, Path file) {
+        for (Track track : seq.getTracks()) {
+            for (int i = 0; i < track.size(); i++) {
+                MidiMessage m = track.get(i).getMessage();
+                if (m instanceof ShortMessage sm && (sm.getData1() > 127 || sm.getData2() > 127)) {
+                    throw new BadInputException(file, "corrupt MIDI event at tick " + track.get(i).getTick()
+                            + " (data byte out of range: " + sm.getData1() + ", " + sm.getData2() + ")");
+                }
+            }
+        }
+    }
+
+    public static NoteSequence toNoteSequence(Sequence seq, Path file) {
+        // Ticks to beats. SMPTE files count real time: place them on a 120 BPM grid.
+        double ticksPerBeat;
+        if (seq.getDivisionType() == Sequence.PPQ) {
+            ticksPerBeat = seq.getResolution();
+        } else {
+            double ticksPerSecond = seq.getDivisionType() * seq.getResolution();
+            ticksPerBeat = ticksPerSecond * 60.0 / TempoMap.DEFAULT_BPM;
+        }
+        if (!(ticksPerBeat > 0)) throw new BadInputException(file, "MIDI header has zero time division");
+
+        record Ev(long tick, int track, int order, MidiMessage msg) {}
+        List<Ev> events = new ArrayList<>();
+        Track[] tracks = seq.getTracks();
+        for (int t = 0; t < tracks.length; t++) {
+            for (int i = 0; i < tracks[t].size(); i++) {
+                MidiEvent e = tracks[t].get(i);
+                events.add(new Ev(e.getTick(), t, i, e.getMessage()));
+            }
+        }
+        events.sort(Comparator.comparingLong(Ev::tick).thenComparingInt(Ev::track).thenComparingInt(Ev::order));
+
+        List<TempoMap.Change> tempos = new ArrayList<>();
+        List<TimeSignature> meters = new ArrayList<>();
+        List<ControlChange> controls = new ArrayList<>();
+        List<PitchBend> bends = new ArrayList<>();
+        List<Note> notes = new ArrayList<>();
+        record Open(long tick, int velocity) {}
+        Map<Long, ArrayDeque<Open>> open = new HashMap<>();
+        long lastTick = 0;
+        for (Ev e : events) {
+            lastTick = Math.max(lastTick, e.tick());
+            double beats = e.tick() / ticksPerBeat;
+            if (e.msg() instanceof MetaMessage mm) {
+                byte[] d = mm.getData();
+                if (mm.getType() == META_TEMPO && d.length >= 3 && seq.getDivisionType() == Sequence.PPQ) {
+                    int usPerBeat = ((d[0] & 0xff) << 16) | ((d[1] & 0xff) << 8) | (d[2] & 0xff);
+                    if (usPerBeat > 0) tempos.add(new TempoMap.Change(beats, 60_000_000.0 / usPerBeat));
+                } else if (mm.getType() == META_TIME_SIGNATURE && d.length >= 2) {
+                    int num = d[0] & 0xff, den = 1 << Math.min(d[1] & 0xff, 6);
+                    if (num >= 1) meters.add(new TimeSignature(beats, Math.min(num, 64), den));
+                }
+            } else if (e.msg() instanceof ShortMessage sm) {
+                int ch = sm.getChannel(), cmd = sm.getCommand();
+                long key = ((long) e.track() << 16) | (ch << 8) | sm.getData1();
+                if (cmd == ShortMessage.NOTE_ON && sm.getData2() > 0) {
+                    open.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(new Open(e.tick(), sm.getData2()));
+                } else if (cmd == ShortMessage.NOTE_OFF || cmd == ShortMessage.NOTE_ON) {
+                    ArrayDeque<Open> q = open.get(key);
+                    if (q != null && !q.isEmpty()) {
+                        Open o = q.pollFirst(); // first in, first out: overlapping repeats end in order
+                        notes.add(new Note(sm.getData1(), o.tick() / ticksPerBeat, (e.tick() - o.tick()) / ticksPerBeat, o.velocity(), ch));
+                    }
+                } else if (cmd == ShortMessage.CONTROL_CHANGE) {
+                    controls.add(new ControlChange(beats, ch, sm.getData1(), sm.getData2()));
+                } else if (cmd == ShortMessage.PITCH_BEND) {
+                    bends.add(new PitchBend(beats, ch, ((sm.getData2() << 7) | sm.getData1()) - 8192));
+                }
+            }
+        }
+        // a note never released ends with the file
+        for (Map.Entry<Long, ArrayDeque<Open>> entry : new TreeMap<>(open).entrySet()) {
+            for (Open o : entry.getValue()) {
+                int pitch = (int) (entry.getKey() & 0xff), ch = (int) ((entry.getKey() >> 8) & 0xff);
+                notes.add(new Note(pitch, o.tick() / ticksPerBeat, (lastTick - o.tick()) / ticksPerBeat, o.velocity(), ch));
+            }
+        }
+        if (meters.isEmpty()) meters.add(TimeSignature.FOUR_FOUR);
+        return new NoteSequence(notes, new TempoMap(tempos), meters, controls, bends);
+    }
+
+    /** How to write a file: SMF type (0 or 1), ticks per quarter, GM program for pitched channels, track name. */
+    public record WriteOptions(int type, int ppq, int program, String trackName) {
+        public static final WriteOptions PIANO = new WriteOptions(1, DEFAULT_PPQ, 0, "Pianola piano");
+
+        public WriteOptions {
+            if (type != 0 && type != 1) throw new IllegalArgumentException("SMF type must be 0 or 1");
+            if (ppq < 1 || ppq > 0x7fff) throw new IllegalArgumentException("PPQ out of range: " + ppq);
+        }
+    }
+
+    public static void write(NoteSequence notes, Path file, boolean force) {
+        write(notes, file, force, WriteOptions.PIANO);
+    }
+
+    public static void write(NoteSequence notes, Path file, boolean force, WriteOptions options) {
+        Sequence seq = toSequence(notes, options);
+        AtomicFiles.write(file, force, out -> MidiSystem.write(seq, options.type(), out));
+    }
+
+    public static Sequence toSequence(NoteSequence ns, WriteOptions options) {
+        try {
+            Sequence seq = new Sequence(Sequence.PPQ, options.ppq());
+            Track conductor = seq.createTrack();
+            // one track per channel in type 1; everything in the conductor track in type 0
+            Map<Integer, Track> channelTracks = new TreeMap<>();
+            for (Note n : ns.notes()) channelTracks.computeIfAbsent(n.channel(), c -> options.type() == 0 ? conductor : seq.createTrack());
+            if (channelTracks.isEmpty()) channelTracks.put(0, options.type() == 0 ? conductor : seq.createTrack());
+
+            List<MidiEvent> events = new ArrayList<>(); // (tick, rank) ordered below
+            List<Integer> ranks = new ArrayList<>();
+            List<Track> targets = new ArrayList<>();
+            java.util.function.IntFunction<Track> trackFor = ch -> channelTracks.getOrDefault(ch, channelTracks.values().iterator().next());
+
+            addMeta(events, ranks, targets, conductor, 0, META_TRACK_NAME, options.trackName().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+            for (TempoMap.Change c : ns.tempo().changes()) {
+                int us = (int) Math.round(60_000_000.0 / c.bpm());
+                addMeta(events, ranks, targets, conductor, ticks(c.beats(), options), META_TEMPO, new byte[]{(byte) (us >> 16), (byte) (us >> 8), (byte) us}, 0);
+            }
+            for (TimeSignature t : ns.timeSignatures()) {
+                addMeta(events, ranks, targets, conductor, ticks(t.beats(), options), META_TIME_SIGNATURE,
+                        new byte[]{(byte) t.numerator(), (byte) Integer.numberOfTrailingZeros(t.denominator()), 24, 8}, 0);
+            }
+            for (Map.Entry<Integer, Track> e : channelTracks.entrySet()) {
+                if (e.getKey() != 9) add(events, ranks, targets, e.getValue(), 0, ShortMessage.PROGRAM_CHANGE, e.getKey(), options.program(), 0, 1);
+            }
+            for (ControlChange c : ns.controls()) {
+                add(events, ranks, targets, trackFor.apply(c.channel()), ticks(c.beats(), options), ShortMessage.CONTROL_CHANGE, c.channel(), c.number(), c.value(), 3);
+            }
+            for (PitchBend b : ns.bends()) {
+                int v = Math.max(0, Math.min(16383, b.value() + 8192));
+                add(events, ranks, targets, trackFor.apply(b.channel()), ticks(b.beats(), options), ShortMessage.PITCH_BEND, b.channel(), v & 0x7f, v >> 7, 3);
+            }
+            for (Note n : ns.notes()) {
+                long on = ticks(n.startBeats(), options);
+                long off = Math.max(on + 1, ticks(n.endBeats(), options)); // never zero-length: some hosts drop those
+                Track tr = trackFor.apply(n.channel());
+                add(events, ranks, targets, tr, on, ShortMessage.NOTE_ON, n.channel(), n.pitch(), n.velocity(), 4);
+                add(events, ranks, targets, tr, off, ShortMessage.NOTE_OFF, n.channel(), n.pitch(), 64, 2);
+            }
+            // at one tick: meta, program, note-offs, controls, note-ons (a repeated note is released before it is struck again)
+            Integer[] idx = new Integer[events.size()];
+            for (int i = 0; i < idx.length; i++) idx[i] = i;
+            java.util.Arrays.sort(idx, Comparator.<Integer>comparingLong(i -> events.get(i).getTick()).thenComparingInt(ranks::get));
+            for (int i : idx) targets.get(i).add(events.get(i));
+            return seq;
+        } catch (InvalidMidiDataException e) {
+            throw new IllegalStateException("cannot build MIDI sequence", e); // our own values are always in range
+        }
+    }
+
+    private static long ticks(double beats, WriteOptions o) {
+        return Math.round(beats * o.ppq());
+    }
+
+    private static void add(List<MidiEvent> ev, List<Integer> ranks, List<Track> targets, Track t, long tick,
+                            int cmd, int ch, int d1, int d2, int rank) throws InvalidMidiDataException {
+        ev.add(new MidiEvent(new ShortMessage(cmd, ch, d1, d2), tick));
+        ranks.add(rank);
+        targets.add(t);
+    }
+
+    private static void addMeta(List<MidiEvent> ev, List<Integer> ranks, List<Track> targets, Track t, long tick,
+                                int type, byte[] data, int rank) throws InvalidMidiDataException {
+        ev.add(new MidiEvent(new MetaMessage(type, data, data.length), tick));
+        ranks.add(rank);
+        targets.add(t);
+    }
+}
