@@ -40,6 +40,7 @@ public final class MidiFiles {
         if (!Files.isRegularFile(file)) throw new BadInputException(file, Files.exists(file) ? "not a regular file" : "no such file");
         try {
             if (Files.size(file) == 0) throw new BadInputException(file, "empty file, not a MIDI file");
+            checkChunks(Files.readAllBytes(file), file);
             Sequence seq = MidiSystem.getSequence(file.toFile());
             checkEvents(seq, file);
             return seq;
@@ -51,6 +52,31 @@ public final class MidiFiles {
             if (e instanceof BadInputException) throw e;
             throw new BadInputException(file, "corrupt MIDI file (" + e + ")", e);
         }
+    }
+
+    /**
+     * javax.sound.midi reads a cut-off file without complaint and silently loses the rest, so check
+     * that every track chunk the header promises is there in full.
+     */
+    private static void checkChunks(byte[] b, Path file) {
+        if (b.length < 14 || b[0] != 'M' || b[1] != 'T' || b[2] != 'h' || b[3] != 'd') {
+            if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F') return; // RMID: javax handles it
+            throw new BadInputException(file, "not a MIDI file (no MThd header)");
+        }
+        int pos = 8 + readInt(b, 4);
+        int tracks = ((b[10] & 0xff) << 8) | (b[11] & 0xff);
+        for (int t = 0; t < tracks; t++) {
+            if (pos + 8 > b.length) throw new BadInputException(file, "truncated: header promises " + tracks + " tracks, the file ends after " + t);
+            long len = readInt(b, pos + 4) & 0xffffffffL;
+            if (pos + 8 + len > b.length) {
+                throw new BadInputException(file, "truncated: track " + (t + 1) + " promises " + len + " bytes, only " + (b.length - pos - 8) + " are there");
+            }
+            pos += 8 + (int) len;
+        }
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
 
     /** javax.sound.midi accepts data bytes above 127 (e.g. controller 168); a real MIDI stream never has them. */

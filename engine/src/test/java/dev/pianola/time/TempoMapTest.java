@@ -1,0 +1,62 @@
+package dev.pianola.time;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TempoMapTest {
+    @Test
+    void constantTempoConvertsBothWays() {
+        TempoMap t = TempoMap.constant(90);
+        assertEquals(2.0 / 1.5, t.secondsAt(2), 1e-12);
+        assertEquals(3.0, t.beatsAt(2.0), 1e-12);
+        assertEquals(44100 * 2.0 / 1.5, t.framesAt(2, 44100), 1e-6);
+        assertEquals(2.0, t.beatsAtFrame(t.framesAt(2, 48000), 48000), 1e-12);
+    }
+
+    @Test
+    void tempoChangesAreHonoured() {
+        // 4 beats at 120 (2 s), then 60 BPM
+        TempoMap t = new TempoMap(List.of(new TempoMap.Change(0, 120), new TempoMap.Change(4, 60)));
+        assertEquals(2.0, t.secondsAt(4), 1e-12);
+        assertEquals(3.0, t.secondsAt(5), 1e-12);
+        assertEquals(5.0, t.beatsAt(3.0), 1e-12);
+        assertEquals(60, t.bpmAt(4.5));
+        assertEquals(120, t.bpmAt(3.99));
+        for (double b = 0; b < 10; b += 0.37) assertEquals(b, t.beatsAt(t.secondsAt(b)), 1e-9);
+    }
+
+    @Test
+    void missingStartTempoDefaultsTo120AndDuplicatesKeepTheLast() {
+        TempoMap t = new TempoMap(List.of(new TempoMap.Change(2, 100), new TempoMap.Change(2, 60)));
+        assertEquals(120, t.bpmAt(0));
+        assertEquals(60, t.bpmAt(2));
+        assertEquals(2, t.changes().size());
+    }
+
+    @Test
+    void beatTimesBecomeIntegerBeats() {
+        double[] beats = {0.3, 0.8, 1.3, 1.85, 2.45, 3.0};
+        TempoMap t = TempoMap.fromBeatTimes(beats);
+        double first = t.beatsAt(beats[0]);
+        assertEquals(Math.rint(first), first, 1e-9, "first beat lands on a whole beat");
+        for (int i = 0; i < beats.length; i++) assertEquals(first + i, t.beatsAt(beats[i]), 1e-9);
+        assertEquals(60 / 0.55, t.bpmAt(first + 2.5), 1e-9);
+        assertThrows(IllegalArgumentException.class, () -> TempoMap.fromBeatTimes(new double[]{1.0, 1.0}));
+        assertThrows(IllegalArgumentException.class, () -> TempoMap.fromBeatTimes(new double[]{1.0}));
+    }
+
+    @Test
+    void absurdTemposAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> TempoMap.constant(0));
+        assertThrows(IllegalArgumentException.class, () -> TempoMap.constant(Double.NaN));
+    }
+
+    @Test
+    void barLinesFollowMeterChanges() {
+        List<Double> bars = TimeSignature.barLines(List.of(new TimeSignature(0, 4, 4), new TimeSignature(8, 3, 4), new TimeSignature(14, 6, 8)), 20);
+        assertEquals(List.of(0.0, 4.0, 8.0, 11.0, 14.0, 17.0, 20.0), bars);
+    }
+}
