@@ -163,6 +163,47 @@ public final class MidiFiles {
         return new NoteSequence(notes, new TempoMap(tempos), meters, controls, bends);
     }
 
+    /**
+     * The first {@code maxSeconds} of a sequence: later events are dropped and every note still held
+     * (and the sustain pedal) is released at the cut, so a preview ends cleanly.
+     */
+    public static Sequence crop(Sequence seq, double maxSeconds) {
+        try {
+            long limitTick;
+            if (seq.getDivisionType() == Sequence.PPQ) {
+                TempoMap tempo = toNoteSequence(seq, Path.of("sequence")).tempo();
+                limitTick = (long) Math.floor(tempo.beatsAt(maxSeconds) * seq.getResolution());
+            } else {
+                limitTick = (long) Math.floor(maxSeconds * seq.getDivisionType() * seq.getResolution());
+            }
+            Sequence out = new Sequence(seq.getDivisionType(), seq.getResolution());
+            for (Track in : seq.getTracks()) {
+                Track t = out.createTrack();
+                Map<Integer, Integer> held = new TreeMap<>(); // (channel << 8 | pitch) -> how many
+                java.util.Set<Integer> channels = new java.util.TreeSet<>();
+                for (int i = 0; i < in.size(); i++) {
+                    MidiEvent e = in.get(i);
+                    if (e.getTick() >= limitTick) continue;
+                    if (e.getMessage() instanceof MetaMessage mm && mm.getType() == 0x2F) continue; // end of track: Track adds its own
+                    t.add(e);
+                    if (e.getMessage() instanceof ShortMessage sm && sm.getCommand() >= 0x80 && sm.getCommand() < 0xF0) {
+                        int key = sm.getChannel() << 8 | sm.getData1();
+                        channels.add(sm.getChannel());
+                        if (sm.getCommand() == ShortMessage.NOTE_ON && sm.getData2() > 0) held.merge(key, 1, Integer::sum);
+                        else if (sm.getCommand() == ShortMessage.NOTE_OFF || sm.getCommand() == ShortMessage.NOTE_ON) held.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+                    }
+                }
+                for (Map.Entry<Integer, Integer> h : held.entrySet()) {
+                    for (int n = 0; n < h.getValue(); n++) t.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_OFF, h.getKey() >> 8, h.getKey() & 0xff, 0), limitTick));
+                }
+                for (int ch : channels) t.add(new MidiEvent(new ShortMessage(ShortMessage.CONTROL_CHANGE, ch, 64, 0), limitTick));
+            }
+            return out;
+        } catch (InvalidMidiDataException e) {
+            throw new IllegalStateException("cannot crop MIDI sequence", e);
+        }
+    }
+
     /** How to write a file: SMF type (0 or 1), ticks per quarter, GM program for pitched channels, track name. */
     public record WriteOptions(int type, int ppq, int program, String trackName) {
         public static final WriteOptions PIANO = new WriteOptions(1, DEFAULT_PPQ, 0, "Pianola piano");
