@@ -17,6 +17,10 @@ Writes tests/fixtures/basic-pitch/:
   predict_model_output.npz   what basic-pitch 0.4.0 predict() (ONNX backend) outputs for that file:
                              note, onset in full and contour_every_8th_frame (rows 0, 8, 16, ...).
   predict_note_events.json   predict()'s note events with default options, same layout as above.
+  predict_midi.json          the PrettyMIDI objects note_events_to_midi makes from those events, with
+                             multiple_pitch_bends False ("single") and True ("multiple"): per
+                             instrument its notes [start_s, end_s, pitch, velocity] and pitch bends
+                             [time_s, value], read before any MIDI file quantises the times.
 The pickled .npz inputs are only read here, so the Java tests never need a pickle reader.
 """
 import argparse
@@ -28,7 +32,7 @@ import librosa
 import basic_pitch
 from basic_pitch import ICASSP_2022_MODEL_PATH
 from basic_pitch.inference import Model, predict
-from basic_pitch.note_creation import get_pitch_bends, output_to_notes_polyphonic
+from basic_pitch.note_creation import get_pitch_bends, note_events_to_midi, output_to_notes_polyphonic
 
 EXPECTED = {"basic-pitch": "0.4.0", "librosa": "0.10.2.post1", "numpy": "1.26.4"}
 
@@ -45,6 +49,12 @@ def events_json(events):
     """Note events as plain JSON: seconds and amplitude as doubles, bends as ints (or null)."""
     return [[float(s), float(e), int(p), float(a), None if b is None else [int(x) for x in b]]
             for s, e, p, a, b in events]
+
+
+def midi_json(pm):
+    return [{"program": int(ins.program),
+             "notes": [[float(n.start), float(n.end), int(n.pitch), int(n.velocity)] for n in ins.notes],
+             "bends": [[float(b.time), int(b.pitch)] for b in ins.pitch_bends]} for ins in pm.instruments]
 
 
 CONTOUR_ROW_STEP = 8
@@ -96,6 +106,9 @@ def main():
                         onset=model_output["onset"].astype(np.float32),
                         contour_every_8th_frame=model_output["contour"][::CONTOUR_ROW_STEP].astype(np.float32))
     (out / "predict_note_events.json").write_text(json.dumps(events_json(note_events)))
+    midi = {"single": midi_json(note_events_to_midi(note_events, multiple_pitch_bends=False)),
+            "multiple": midi_json(note_events_to_midi(note_events, multiple_pitch_bends=True))}
+    (out / "predict_midi.json").write_text(json.dumps(midi))
 
     print("basic-pitch", basic_pitch.__file__, "audio samples", len(audio),
           "predict frames", model_output["note"].shape[0], "golden frames", mo["note"].shape[0],
