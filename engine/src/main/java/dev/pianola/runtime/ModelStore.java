@@ -1,0 +1,102 @@
+package dev.pianola.runtime;
+
+import dev.pianola.ModelException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where models live on this machine: system property {@code pianola.models}, else the environment
+ * variable {@code PIANOLA_MODELS}, else {@code $XDG_DATA_HOME/pianola/models}, else
+ * {@code ~/.local/share/pianola/models}.
+ */
+public final class ModelStore {
+    /** Basic Pitch's {@code nmp.onnx} from the PyPI wheel basic-pitch 0.4.0 (230,444 bytes). */
+    public static final String BASIC_PITCH_FILE = "basic-pitch/nmp.onnx";
+    public static final String BASIC_PITCH_SHA256 = "2c3c1d144bfa61ad236e92e169c13535c880469a12a047d4e73451f2c059a0ec";
+
+    /** Digests already checked, keyed by file; re-hashed only when size or modification time changes. */
+    private static final Map<Path, Verified> VERIFIED = new ConcurrentHashMap<>();
+
+    private record Verified(long size, FileTime modified, String sha256) {}
+
+    private final Path root;
+
+    public ModelStore(Path root) {
+        this.root = root;
+    }
+
+    /** The store this process uses, found by the rule in the class comment. */
+    public static ModelStore locate() {
+        return new ModelStore(resolveRoot(System.getProperty("pianola.models"), System.getenv("PIANOLA_MODELS"),
+                System.getenv("XDG_DATA_HOME"), System.getProperty("user.home")));
+    }
+
+    static Path resolveRoot(String property, String env, String xdgDataHome, String home) {
+        if (isSet(property)) return Path.of(property);
+        if (isSet(env)) return Path.of(env);
+        if (isSet(xdgDataHome)) return Path.of(xdgDataHome, "pianola", "models");
+        return Path.of(home, ".local", "share", "pianola", "models");
+    }
+
+    private static boolean isSet(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The embedded Basic Pitch model, checked against its sha256. */
+    public Path basicPitch() {
+        return verified(root.resolve(BASIC_PITCH_FILE), BASIC_PITCH_SHA256);
+    }
+
+    /** {@code file}, after checking that it exists and has the sha256 {@code expectedSha256} (lower-case hex). */
+    public static Path verified(Path file, String expectedSha256) {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelException(file, "model file is missing; run ./scripts/setup to fetch it");
+        }
+        String actual;
+        try {
+            long size = Files.size(file);
+            FileTime modified = Files.getLastModifiedTime(file);
+            Verified known = VERIFIED.get(file);
+            if (known != null && known.size == size && known.modified.equals(modified)) {
+                actual = known.sha256;
+            } else {
+                actual = sha256(file);
+                VERIFIED.put(file, new Verified(size, modified, actual));
+            }
+        } catch (IOException e) {
+            throw new ModelException(file, "cannot read the model file: " + e.getMessage(), e);
+        }
+        if (!actual.equals(expectedSha256)) {
+            throw new ModelException(file, "sha256 is " + actual + ", expected " + expectedSha256
+                    + "; the file is damaged or a different model (run ./scripts/setup to fetch it again)");
+        }
+        return file;
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
