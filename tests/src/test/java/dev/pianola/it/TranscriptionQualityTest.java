@@ -9,6 +9,7 @@ import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.basicpitch.BasicPitch;
+import dev.pianola.models.basicpitch.NoteCreation;
 import dev.pianola.models.basicpitch.NoteEvent;
 import dev.pianola.models.basicpitch.NoteOptions;
 import dev.pianola.runtime.ModelStore;
@@ -72,7 +73,7 @@ class TranscriptionQualityTest {
                 assertEquals(expected.get("f1").asDouble(), pythonScore.f1(), 1e-9, "our F1 metric agrees with mir_eval on Python's notes");
 
                 List<NoteF1.TimedPitch> java = new ArrayList<>();
-                for (NoteEvent e : model.predict(audio, Progress.NONE).notes(NoteOptions.DEFAULTS)) {
+                for (NoteEvent e : NoteCreation.notes(model.predict(audio, Progress.NONE), NoteOptions.DEFAULTS)) {
                     if (e.startSeconds() < scoreBefore) java.add(new NoteF1.TimedPitch(e.startSeconds(), e.pitch()));
                 }
                 NoteF1.Score javaScore = NoteF1.score(reference, java, tolerance);
