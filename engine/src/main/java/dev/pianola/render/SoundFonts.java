@@ -94,14 +94,15 @@ public final class SoundFonts {
         }
     }
 
+    /** By the real file's name: Debian's default-GM.sf3 may well be a link to an SF2. */
     private static boolean isSf3(Path p) {
         Path real = p;
         try {
-            real = p.toRealPath(); // default-GM.sf3 is usually a link to the real bank
+            real = p.toRealPath();
         } catch (IOException e) {
             // keep the given name
         }
-        return List.of(p, real).stream().map(Path::getFileName)
-                .anyMatch(n -> n != null && n.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".sf3"));
+        Path name = real.getFileName();
+        return name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".sf3");
     }
 }
