@@ -1,0 +1,281 @@
+package dev.pianola.render;
+
+import com.sun.media.sound.AudioSynthesizer;
+import com.sun.media.sound.ModelPatch;
+import com.sun.media.sound.SoftSynthesizer;
+import dev.pianola.BadInputException;
+import dev.pianola.PianolaException;
+import dev.pianola.audio.Audio;
+import dev.pianola.io.AtomicFiles;
+import dev.pianola.midi.MidiFiles;
+import dev.pianola.midi.NoteSequence;
+import dev.pianola.runtime.Progress;
+import dev.pianola.time.TempoMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sound.midi.Instrument;
+import javax.sound.midi.MetaMessage;
+import javax.sound.midi.MidiEvent;
+import javax.sound.midi.MidiMessage;
+import javax.sound.midi.MidiUnavailableException;
+import javax.sound.midi.Patch;
+import javax.sound.midi.Receiver;
+import javax.sound.midi.Sequence;
+import javax.sound.midi.ShortMessage;
+import javax.sound.midi.Soundbank;
+import javax.sound.midi.Synthesizer;
+import javax.sound.midi.Track;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Renders MIDI to audio offline, faster than real time, through Java's software synthesizer
+ * (Gervill) playing a SoundFont. Every channel and program of the file is played, tempo changes
+ * are honoured, and a release tail follows the last event.
+ *
+ * <p>SoundFont: an explicit path, else the first found by {@link SoundFonts#find()}
+ * ({@code $PIANOLA_SOUNDFONT}, then the system's General MIDI bank). When none is found the
+ * renderer falls back to Gervill's built-in bank (a small synthesised General MIDI set) and logs a
+ * warning: it works, but sounds much poorer.
+ *
+ * <p>The offline path ({@code AudioSynthesizer.openStream}) lives in {@code com.sun.media.sound},
+ * which java.desktop does not export: the JVM must run with
+ * {@code --add-exports java.desktop/com.sun.media.sound=ALL-UNNAMED}. The engine jar's manifest
+ * carries {@code Add-Exports} for {@code java -jar}, and the build passes it to javac and the tests.
+ *
+ * <p>Audio is rendered as 32-bit float, so nothing clips inside; peaks above the ceiling (-0.1 dBFS)
+ * are normalised down before the result is returned. One instance can render many times.
+ */
+public final class MidiRenderer {
+    /** How to render: output rate, mono (the average of left and right) or stereo, release tail after the last event. */
+    public record Options(int sampleRate, boolean mono, double tailSeconds) {
+        public static final int DEFAULT_SAMPLE_RATE = 44100;
+        public static final double DEFAULT_TAIL_SECONDS = 2.0;
+        public static final Options DEFAULT = new Options(DEFAULT_SAMPLE_RATE, false, DEFAULT_TAIL_SECONDS);
+
+        public Options {
+            if (sampleRate < 8000 || sampleRate > 192000) throw new BadInputException("sample rate must be 8000..192000 Hz, got " + sampleRate);
+            if (!(tailSeconds >= 0) || tailSeconds > 60) throw new BadInputException("release tail must be 0..60 s, got " + tailSeconds);
+        }
+
+        public Options withSampleRate(int hz) { return new Options(hz, mono, tailSeconds); }
+        public Options withMono(boolean m) { return new Options(sampleRate, m, tailSeconds); }
+        public Options withTailSeconds(double s) { return new Options(sampleRate, mono, s); }
+    }
+
+    /** Peaks above this (-0.1 dBFS) are scaled down to it. */
+    public static final float CEILING = (float) Math.pow(10, -0.1 / 20);
+
+    private static final Logger LOG = LoggerFactory.getLogger(MidiRenderer.class);
+    private static final int DRUM_CHANNEL = 9, META_TEMPO = 0x51;
+    /** Events are handed to the synthesizer this far ahead of the audio being pulled, so none is late. */
+    private static final long LOOKAHEAD_MICROS = 200_000;
+
+    private final Soundbank bank;      // null: Gervill's built-in bank
+    private final Path soundFont;      // null with the built-in bank
+
+    private MidiRenderer(Soundbank bank, Path soundFont) {
+        this.bank = bank;
+        this.soundFont = soundFont;
+    }
+
+    /**
+     * A renderer playing {@code soundFont}, or when it is null the first SoundFont found by
+     * {@link SoundFonts#find()}, or when none is found Gervill's built-in bank (with a warning).
+     *
+     * @throws BadInputException when the named SoundFont is missing, unsupported or corrupt
+     */
+    public static MidiRenderer open(Path soundFont) {
+        requireSynthesizerAccess();
+        if (soundFont != null) return new MidiRenderer(SoundFonts.load(soundFont), soundFont);
+        Optional<Path> found = SoundFonts.find();
+        if (found.isPresent()) {
+            LOG.debug("SoundFont: {}", found.get());
+            return new MidiRenderer(SoundFonts.load(found.get()), found.get());
+        }
+        LOG.warn("no SoundFont found (set ${} or install fluid-soundfont-gm); using Java's built-in sounds, which are much poorer",
+                SoundFonts.ENV);
+        return new MidiRenderer(null, null);
+    }
+
+    /** The SoundFont in use; empty when playing Gervill's built-in bank. */
+    public Optional<Path> soundFont() {
+        return Optional.ofNullable(soundFont);
+    }
+
+    /** Mono audio at {@code sampleRate}, for analysis (e.g. rendering a MIDI file to test transcription). */
+    public Audio renderMono(Sequence seq, int sampleRate) {
+        return render(seq, Options.DEFAULT.withSampleRate(sampleRate).withMono(true), Progress.NONE).toMono();
+    }
+
+    /** Notes written as {@link MidiFiles#toSequence} writes them (piano on every channel but drums), rendered mono. */
+    public Audio renderMono(NoteSequence notes, int sampleRate) {
+        return renderMono(MidiFiles.toSequence(notes, MidiFiles.WriteOptions.PIANO), sampleRate);
+    }
+
+    public RenderedAudio render(NoteSequence notes, Options options, Progress progress) {
+        return render(MidiFiles.toSequence(notes, MidiFiles.WriteOptions.PIANO), options, progress);
+    }
+
+    /** Renders a whole sequence; progress counts output frames. */
+    public RenderedAudio render(Sequence seq, Options options, Progress progress) {
+        List<Timed> events = timedEvents(seq);
+        long lastMicros = events.isEmpty() ? 0 : events.get(events.size() - 1).micros();
+        if (events.isEmpty()) LOG.warn("nothing to play: the MIDI sequence has no channel events");
+        int rate = options.sampleRate();
+        int totalFrames = (int) Math.ceil((lastMicros / 1e6 + options.tailSeconds()) * rate);
+        float[] left = new float[totalFrames], right = new float[totalFrames];
+
+        long started = System.nanoTime();
+        SoftSynthesizer synth = new SoftSynthesizer();
+        try (AudioInputStream stream = openStream(synth, rate, seq)) {
+            Receiver receiver = synth.getReceiver();
+            int blockFrames = Math.max(256, rate / 20);
+            byte[] bytes = new byte[blockFrames * 8];
+            FloatBuffer floats = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            int next = 0;
+            for (int done = 0; done < totalFrames; ) {
+                int frames = Math.min(blockFrames, totalFrames - done);
+                long untilMicros = (long) ((done + frames) * 1e6 / rate) + LOOKAHEAD_MICROS;
+                for (; next < events.size() && events.get(next).micros() < untilMicros; next++) {
+                    receiver.send(events.get(next).message(), events.get(next).micros());
+                }
+                int read = stream.readNBytes(bytes, 0, frames * 8);
+                if (read != frames * 8) throw new IOException("synthesizer stream ended early");
+                for (int i = 0; i < frames; i++) {
+                    left[done + i] = floats.get(2 * i);
+                    right[done + i] = floats.get(2 * i + 1);
+                }
+                done += frames;
+                progress.update(done, totalFrames, "frames");
+            }
+        } catch (IOException | MidiUnavailableException e) {
+            throw new PianolaException(PianolaException.EXIT_OTHER, "the software synthesizer failed: " + e.getMessage(), e);
+        } finally {
+            synth.close();
+        }
+        double took = (System.nanoTime() - started) / 1e9;
+        LOG.debug("rendered {} s of audio in {} s", String.format("%.1f", totalFrames / (double) rate), String.format("%.1f", took));
+
+        RenderedAudio audio = options.mono()
+                ? new RenderedAudio(new float[][]{new RenderedAudio(new float[][]{left, right}, rate).toMono().samples()}, rate)
+                : new RenderedAudio(new float[][]{left, right}, rate);
+        return normalised(audio);
+    }
+
+    /**
+     * Renders and writes a WAV file. The --force rule is checked before rendering starts, and the
+     * file appears atomically when it is complete.
+     */
+    public void renderToWav(Sequence seq, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
+        AtomicFiles.checkWritable(wav, force);
+        WavWriter.write(render(seq, options, progress), wav, depth, force);
+    }
+
+    /** Scales the audio down when its peak is above {@link #CEILING}; quieter audio is left alone. */
+    static RenderedAudio normalised(RenderedAudio audio) {
+        float peak = audio.peak();
+        if (peak <= CEILING) return audio;
+        float gain = CEILING / peak;
+        LOG.info("peak {} dBFS: normalised to -0.1 dBFS", String.format("%+.1f", 20 * Math.log10(peak)));
+        for (float[] c : audio.channels()) {
+            for (int i = 0; i < c.length; i++) c[i] *= gain;
+        }
+        return audio;
+    }
+
+    private AudioInputStream openStream(SoftSynthesizer synth, int rate, Sequence seq) throws MidiUnavailableException {
+        AudioFormat format = new AudioFormat(AudioFormat.Encoding.PCM_FLOAT, rate, 32, 2, 8, rate, false);
+        Map<String, Object> info = new HashMap<>();
+        info.put("load default soundbank", bank == null);
+        info.put("max polyphony", 256);  // dense piano with pedal and full-band files exceed the default 64
+        info.put("interpolation", "cubic");
+        AudioSynthesizer audioSynth = synth;
+        AudioInputStream stream = audioSynth.openStream(format, info);
+        if (bank != null) loadInstrumentsFor(synth, seq);
+        return stream;
+    }
+
+    /**
+     * Loads only the SoundFont's instruments for the programs the sequence uses (any bank, so the
+     * synthesizer's bank fallback still finds them): loading a whole General MIDI bank takes seconds.
+     */
+    private void loadInstrumentsFor(Synthesizer synth, Sequence seq) {
+        Set<Integer> melodic = new HashSet<>(Set.of(0)), drums = new HashSet<>(Set.of(0));
+        for (Track track : seq.getTracks()) {
+            for (int i = 0; i < track.size(); i++) {
+                if (track.get(i).getMessage() instanceof ShortMessage sm && sm.getCommand() == ShortMessage.PROGRAM_CHANGE) {
+                    (sm.getChannel() == DRUM_CHANNEL ? drums : melodic).add(sm.getData1());
+                }
+            }
+        }
+        int loaded = 0;
+        for (Instrument inst : bank.getInstruments()) {
+            Patch patch = inst.getPatch();
+            boolean percussion = patch instanceof ModelPatch mp && mp.isPercussion();
+            if ((percussion ? drums : melodic).contains(patch.getProgram()) && synth.loadInstrument(inst)) loaded++;
+        }
+        if (loaded == 0) LOG.warn("{}: none of the sequence's programs are in this SoundFont; it may play silently", soundFont);
+    }
+
+    /** A channel message (or SysEx) at its time in microseconds from the start. */
+    record Timed(long micros, MidiMessage message) {}
+
+    /** Every non-meta event of every track, in time order (ties: track, then position in track), tempo map applied. */
+    static List<Timed> timedEvents(Sequence seq) {
+        record Ev(long tick, int track, int index, MidiMessage msg) {}
+        List<Ev> all = new ArrayList<>();
+        Track[] tracks = seq.getTracks();
+        for (int t = 0; t < tracks.length; t++) {
+            for (int i = 0; i < tracks[t].size(); i++) {
+                MidiEvent e = tracks[t].get(i);
+                all.add(new Ev(e.getTick(), t, i, e.getMessage()));
+            }
+        }
+        all.sort(Comparator.comparingLong(Ev::tick).thenComparingInt(Ev::track).thenComparingInt(Ev::index));
+
+        boolean ppq = seq.getDivisionType() == Sequence.PPQ;
+        double ticksPerBeat = seq.getResolution();
+        double ticksPerSecond = seq.getDivisionType() * seq.getResolution(); // SMPTE: ticks are real time
+        if (!(ppq ? ticksPerBeat > 0 : ticksPerSecond > 0)) throw new BadInputException("MIDI sequence has zero time division");
+        List<TempoMap.Change> tempos = new ArrayList<>();
+        for (Ev e : all) {
+            if (ppq && e.msg() instanceof MetaMessage mm && mm.getType() == META_TEMPO && mm.getData().length >= 3) {
+                byte[] d = mm.getData();
+                int usPerBeat = ((d[0] & 0xff) << 16) | ((d[1] & 0xff) << 8) | (d[2] & 0xff);
+                if (usPerBeat > 0) tempos.add(new TempoMap.Change(e.tick() / ticksPerBeat, 60_000_000.0 / usPerBeat));
+            }
+        }
+        TempoMap tempo = new TempoMap(tempos);
+        List<Timed> timed = new ArrayList<>();
+        for (Ev e : all) {
+            if (e.msg() instanceof MetaMessage) continue;
+            double seconds = ppq ? tempo.secondsAt(e.tick() / ticksPerBeat) : e.tick() / ticksPerSecond;
+            timed.add(new Timed(Math.round(seconds * 1e6), e.msg()));
+        }
+        return timed;
+    }
+
+    /** Fails with one clear line, instead of an IllegalAccessError deep inside, when the JVM lacks the export. */
+    private static void requireSynthesizerAccess() {
+        if (!Synthesizer.class.getModule().isExported("com.sun.media.sound", MidiRenderer.class.getModule())) {
+            throw new PianolaException(PianolaException.EXIT_OTHER,
+                    "rendering needs the JVM option --add-exports java.desktop/com.sun.media.sound=ALL-UNNAMED"
+                            + " (run the jar with java -jar, whose manifest sets it, or pass the option)");
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package dev.pianola.render;
+
+import dev.pianola.BadInputException;
+import dev.pianola.UsageException;
+import dev.pianola.audio.Audio;
+import dev.pianola.midi.MidiFiles;
+import org.jtransforms.fft.DoubleFFT_1D;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sound.midi.InvalidMidiDataException;
+import javax.sound.midi.MetaMessage;
+import javax.sound.midi.MidiEvent;
+import javax.sound.midi.Sequence;
+import javax.sound.midi.ShortMessage;
+import javax.sound.midi.Track;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class MidiRendererTest {
+    static final int PPQ = 480;
+    static MidiRenderer renderer;
+
+    @BeforeAll
+    static void openRenderer() {
+        renderer = MidiRenderer.open(null);
+        assertTrue(renderer.soundFont().isPresent(), "these tests expect a real SoundFont (FluidR3_GM is installed here)");
+    }
+
+    // --- sound where the notes are, silence where they are not, tempo map honoured ---
+
+    @Test
+    void soundFollowsNoteTimesThroughATempoChange() throws Exception {
+        // 120 BPM: beat 1..2 = 0.5..1.0 s. At beat 4 (2.0 s) the tempo halves to 60 BPM,
+        // so beat 6..7 = 4.0..5.0 s (it would be 3.0..3.5 s if the change were ignored).
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        Track t = seq.createTrack();
+        tempo(t, 0, 120);
+        tempo(t, 4, 60);
+        note(t, 0, 60, 1, 1, 100);
+        note(t, 0, 64, 1, 1, 100);
+        note(t, 0, 69, 6, 1, 100);
+        Audio audio = renderer.renderMono(seq, 22050);
+
+        assertEquals(5.0 + MidiRenderer.Options.DEFAULT_TAIL_SECONDS, audio.seconds(), 0.01, "last event + release tail");
+        assertSilent(audio, 0.0, 0.45, "before the first note");
+        assertSounding(audio, 0.55, 0.95, "first chord");
+        assertSilent(audio, 2.9, 3.9, "where the second note would be without the tempo change");
+        assertSounding(audio, 4.05, 4.9, "second note, after the tempo change");
+        assertSilent(audio, 6.5, 7.0, "end of the release tail");
+        assertEquals(0.5, onsetSeconds(audio, 0.0), 0.015, "first onset");
+        assertEquals(4.0, onsetSeconds(audio, 2.5), 0.015, "second onset");
+    }
+
+    @Test
+    void aSustainedA4SoundsAt440HzAtEveryRate() throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        Track t = seq.createTrack();
+        tempo(t, 0, 60);
+        note(t, 0, 69, 0, 3, 90);
+        for (int rate : new int[]{44100, 22050}) {
+            Audio audio = renderer.renderMono(seq, rate);
+            assertEquals(rate, audio.sampleRate());
+            double hz = dominantHz(audio, 0.2, 1 << 14);
+            assertEquals(440.0, hz, 2.0, "dominant frequency at " + rate + " Hz");
+        }
+    }
+
+    @Test
+    void stereoByDefaultAndMonoOnRequest() throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        Track t = seq.createTrack();
+        note(t, 0, 60, 0, 1, 100);
+        RenderedAudio stereo = renderer.render(seq, MidiRenderer.Options.DEFAULT, dev.pianola.runtime.Progress.NONE);
+        assertEquals(2, stereo.channelCount());
+        assertEquals(44100, stereo.sampleRate());
+        List<Long> progress = new ArrayList<>();
+        RenderedAudio mono = renderer.render(seq, MidiRenderer.Options.DEFAULT.withMono(true).withSampleRate(22050),
+                (done, total, what) -> progress.add(done * 1000 / total));
+        assertEquals(1, mono.channelCount());
+        assertEquals(22050, mono.sampleRate());
+        assertEquals(stereo.seconds(), mono.seconds(), 0.001);
+        assertFalse(progress.isEmpty());
+        assertEquals(1000L, progress.get(progress.size() - 1), "progress ends at done == total");
+        for (int i = 1; i < progress.size(); i++) assertTrue(progress.get(i) >= progress.get(i - 1), "progress never goes back");
+    }
+
+    // --- no clipping ---
+
+    @Test
+    void aLoudDenseTuttiDoesNotClip() throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        Track t = seq.createTrack();
+        int[] programs = {0, 4, 19, 30, 48, 56, 61, 81, 33, 88};
+        for (int ch = 0; ch < programs.length; ch++) {
+            if (ch == 9) continue;
+            t.add(new MidiEvent(new ShortMessage(ShortMessage.PROGRAM_CHANGE, ch, programs[ch], 0), 0));
+            for (int beat = 0; beat < 4; beat++) {
+                for (int p = 36 + ch * 3; p < 100; p += 7) note(t, ch, p, beat, 1, 127);
+            }
+        }
+        for (int beat = 0; beat < 4; beat++) {
+            note(t, 9, 36, beat, 0.5, 127);
+            note(t, 9, 49, beat, 0.5, 127);
+        }
+        RenderedAudio audio = renderer.render(seq, MidiRenderer.Options.DEFAULT, dev.pianola.runtime.Progress.NONE);
+        assertTrue(audio.peak() > 0.05, "the tutti is loud: peak " + audio.peak());
+        assertTrue(audio.peak() <= MidiRenderer.CEILING + 1e-6, "peak " + audio.peak() + " is above -0.1 dBFS");
+    }
+
+    @Test
+    void peaksAboveFullScaleAreNormalisedAndQuietAudioIsLeftAlone() {
+        float[] loud = {0.1f, -2.5f, 1.2f};
+        RenderedAudio fixed = MidiRenderer.normalised(new RenderedAudio(new float[][]{loud, {0f, 0.5f, 0f}}, 8000));
+        assertEquals(MidiRenderer.CEILING, fixed.peak(), 1e-6);
+        assertEquals(0.1f * MidiRenderer.CEILING / 2.5f, fixed.channels()[0][0], 1e-6, "one gain for the whole file");
+        float[] quiet = {0.1f, -0.9f};
+        assertArrayEquals(new float[]{0.1f, -0.9f}, MidiRenderer.normalised(new RenderedAudio(new float[][]{quiet}, 8000)).channels()[0]);
+    }
+
+    // --- WAV output and the --force rule ---
+
+    @Test
+    void writesSixteenAndTwentyFourBitWavThatReadsBack(@TempDir Path dir) throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        Track t = seq.createTrack();
+        note(t, 0, 64, 0, 1, 100);
+        RenderedAudio audio = renderer.render(seq, MidiRenderer.Options.DEFAULT.withTailSeconds(0.5), dev.pianola.runtime.Progress.NONE);
+        for (WavWriter.Depth depth : WavWriter.Depth.values()) {
+            Path wav = dir.resolve("out" + depth.bits + ".wav");
+            WavWriter.write(audio, wav, depth, false);
+            try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
+                assertEquals(44100f, in.getFormat().getSampleRate());
+                assertEquals(2, in.getFormat().getChannels());
+                assertEquals(depth.bits, in.getFormat().getSampleSizeInBits());
+                assertEquals(audio.frames(), in.getFrameLength());
+                byte[] bytes = in.readAllBytes();
+                double full = (1 << (depth.bits - 1)) - 1;
+                int bytesPerSample = depth.bits / 8;
+                double worst = 0;
+                for (int i = 0; i < audio.frames(); i += 97) {
+                    for (int c = 0; c < 2; c++) {
+                        int off = (i * 2 + c) * bytesPerSample;
+                        int s = bytes[off + bytesPerSample - 1]; // sign-extended top byte
+                        for (int b = bytesPerSample - 2; b >= 0; b--) s = (s << 8) | (bytes[off + b] & 0xff);
+                        worst = Math.max(worst, Math.abs(s / full - audio.channels()[c][i]));
+                    }
+                }
+                assertTrue(worst <= 1.0 / full, depth + ": samples differ from the rendered audio by " + worst);
+            }
+        }
+    }
+
+    @Test
+    void forceRuleIsCheckedBeforeRenderingAndHonoured(@TempDir Path dir) throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        note(seq.createTrack(), 0, 60, 0, 0.5, 100);
+        Path wav = dir.resolve("x.wav");
+        Files.writeString(wav, "precious");
+        MidiRenderer.Options opts = MidiRenderer.Options.DEFAULT.withTailSeconds(0.2);
+        List<Long> progress = new ArrayList<>();
+        assertThrows(UsageException.class, () -> renderer.renderToWav(seq, wav, opts, WavWriter.Depth.PCM16, false,
+                (done, total, what) -> progress.add(done)));
+        assertTrue(progress.isEmpty(), "refused before any rendering");
+        assertEquals("precious", Files.readString(wav));
+        renderer.renderToWav(seq, wav, opts, WavWriter.Depth.PCM16, true, dev.pianola.runtime.Progress.NONE);
+        assertEquals("RIFF", new String(Files.readAllBytes(wav), 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(wav), files.toList(), "no temporary files left behind");
+        }
+    }
+
+    // --- SoundFont problems ---
+
+    @Test
+    void aCorruptSoundFontIsAOneLineErrorNamingTheFile(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("broken.sf2");
+        byte[] head = new byte[4096];
+        try (var in = Files.newInputStream(SoundFonts.find().orElseThrow())) {
+            assertEquals(head.length, in.readNBytes(head, 0, head.length));
+        }
+        Files.write(bad, head); // a real SoundFont's first 4 KiB: the RIFF header promises far more
+        BadInputException e = assertThrows(BadInputException.class, () -> MidiRenderer.open(bad));
+        assertTrue(e.getMessage().startsWith(bad.toString() + ": "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+
+        Path text = dir.resolve("notes.sf2");
+        Files.writeString(text, "this is not a SoundFont");
+        assertTrue(assertThrows(BadInputException.class, () -> MidiRenderer.open(text)).getMessage().startsWith(text + ": "));
+
+        Path missing = dir.resolve("missing.sf2");
+        assertEquals(missing + ": no such SoundFont", assertThrows(BadInputException.class, () -> MidiRenderer.open(missing)).getMessage());
+    }
+
+    @Test
+    void rejectsAbsurdOptions() {
+        assertThrows(BadInputException.class, () -> MidiRenderer.Options.DEFAULT.withSampleRate(100));
+        assertThrows(BadInputException.class, () -> MidiRenderer.Options.DEFAULT.withTailSeconds(-1));
+    }
+
+    // --- a real multitrack file nobody here wrote ---
+
+    @Test
+    void rendersEveryChannelOfARealMultitrackSong() throws Exception {
+        Path song = Path.of(System.getProperty("pianola.root", "."), "..", "shared", "corpus", "midi", "multitrack", "Mr_Blue_Sky.mid");
+        assumeTrue(Files.isRegularFile(song), "corpus file missing: " + song);
+        Sequence full = MidiFiles.readSequence(song);
+        assumeTrue(full.getDivisionType() == Sequence.PPQ);
+        // the first 12 s of the song keep the test quick; every track keeps its own events
+        var tempo = MidiFiles.toNoteSequence(full, song).tempo();
+        Sequence head = new Sequence(full.getDivisionType(), full.getResolution());
+        Set<Integer> channels = new TreeSet<>();
+        for (Track src : full.getTracks()) {
+            Track dst = head.createTrack();
+            for (int i = 0; i < src.size(); i++) {
+                MidiEvent e = src.get(i);
+                if (tempo.secondsAt(e.getTick() / (double) full.getResolution()) > 12.0) continue;
+                dst.add(e);
+                if (e.getMessage() instanceof ShortMessage sm && sm.getCommand() == ShortMessage.NOTE_ON) channels.add(sm.getChannel());
+            }
+        }
+        assertTrue(channels.size() >= 3, "a band plays in the first 12 s: channels " + channels);
+        Audio audio = renderer.renderMono(head, 22050);
+        assertTrue(audio.seconds() > 12.0 && audio.seconds() < 14.5, "length " + audio.seconds());
+        int sounding = 0, windows = 0;
+        for (double s = 1.0; s < 12.0; s += 0.5, windows++) {
+            if (rms(audio, s, s + 0.5) > 0.005) sounding++;
+        }
+        assertTrue(sounding >= windows - 2, sounding + " of " + windows + " half-second windows sound");
+        float peak = 0;
+        for (float v : audio.samples()) peak = Math.max(peak, Math.abs(v));
+        assertTrue(peak <= MidiRenderer.CEILING + 1e-6);
+    }
+
+    // --- helpers ---
+
+    static void tempo(Track t, double beat, double bpm) throws InvalidMidiDataException {
+        int us = (int) Math.round(60_000_000 / bpm);
+        t.add(new MidiEvent(new MetaMessage(0x51, new byte[]{(byte) (us >> 16), (byte) (us >> 8), (byte) us}, 3), Math.round(beat * PPQ)));
+    }
+
+    static void note(Track t, int ch, int pitch, double beat, double beats, int velocity) throws InvalidMidiDataException {
+        t.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_ON, ch, pitch, velocity), Math.round(beat * PPQ)));
+        t.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_OFF, ch, pitch, 0), Math.round((beat + beats) * PPQ)));
+    }
+
+    /** The first time after {@code fromSeconds} where the signal rises above -60 dBFS. */
+    static double onsetSeconds(Audio a, double fromSeconds) {
+        for (int i = (int) (fromSeconds * a.sampleRate()); i < a.samples().length; i++) {
+            if (Math.abs(a.samples()[i]) > 1e-3) return i / (double) a.sampleRate();
+        }
+        return Double.NaN;
+    }
+
+    static double rms(Audio a, double fromSeconds, double toSeconds) {
+        int from = (int) (fromSeconds * a.sampleRate()), to = Math.min(a.samples().length, (int) (toSeconds * a.sampleRate()));
+        double sum = 0;
+        for (int i = from; i < to; i++) sum += a.samples()[i] * (double) a.samples()[i];
+        return Math.sqrt(sum / Math.max(1, to - from));
+    }
+
+    static void assertSounding(Audio a, double from, double to, String what) {
+        double r = rms(a, from, to);
+        assertTrue(r > 0.01, what + " (" + from + ".." + to + " s) should sound: RMS " + r);
+    }
+
+    static void assertSilent(Audio a, double from, double to, String what) {
+        double r = rms(a, from, to);
+        assertTrue(r < 0.001, what + " (" + from + ".." + to + " s) should be silent: RMS " + r);
+    }
+
+    /** Frequency of the largest spectral peak of a Hann-windowed stretch, refined by parabolic interpolation. */
+    static double dominantHz(Audio a, double fromSeconds, int n) {
+        double[] x = new double[n];
+        int start = (int) (fromSeconds * a.sampleRate());
+        for (int i = 0; i < n; i++) x[i] = a.samples()[start + i] * (0.5 - 0.5 * Math.cos(2 * Math.PI * i / (n - 1)));
+        new DoubleFFT_1D(n).realForward(x);
+        double[] mag = new double[n / 2];
+        for (int k = 1; k < n / 2; k++) mag[k] = Math.hypot(x[2 * k], x[2 * k + 1]);
+        int best = 1;
+        for (int k = 2; k < n / 2 - 1; k++) if (mag[k] > mag[best]) best = k;
+        double l = Math.log(mag[best - 1] + 1e-12), c = Math.log(mag[best] + 1e-12), r = Math.log(mag[best + 1] + 1e-12);
+        double shift = 0.5 * (l - r) / (l - 2 * c + r);
+        return (best + shift) * a.sampleRate() / (double) n;
+    }
+}
