@@ -33,6 +33,14 @@ public final class AtomicFiles {
         }
     }
 
+    private static void readableByAll(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: its defaults apply
+        }
+    }
+
     public static void write(Path target, boolean force, Writer writer) {
         checkWritable(target, force);
         Path absolute = target.toAbsolutePath();
@@ -45,6 +53,7 @@ public final class AtomicFiles {
                 writer.write(out);
             }
             checkWritable(target, force); // someone may have created it while we worked
+            readableByAll(tmp); // createTempFile makes 0600; an output file should look like any other
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
