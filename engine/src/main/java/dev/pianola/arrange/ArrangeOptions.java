@@ -95,10 +95,14 @@ public record ArrangeOptions(
      * The default arrangement. Why these values:
      * <ul>
      * <li>A0..C8 folded: the 88 keys; an octave shift keeps the pitch class, so harmony survives.</li>
-     * <li>mergeGapBeats 1/16 beat (about 31 ms at 120 BPM): Basic Pitch's re-triggers sit one to three
-     *     11.6 ms frames apart, while a pianist re-striking a key needs longer than that.</li>
-     * <li>minDurationBeats 1/16 beat: shorter than any note a player means; Basic Pitch's own minimum
-     *     note is about 128 ms, so anything shorter is a fragment.</li>
+     * <li>mergeGapBeats 1/16 beat (about 31 ms at 120 BPM): Basic Pitch's re-triggers sit zero to three
+     *     11.6 ms frames apart, while a pianist re-striking a key needs longer than that. A MIDI file
+     *     with repeated notes written back to back (gap 0) is merged too: set 0 to keep every attack
+     *     (then only overlapping notes merge).</li>
+     * <li>minDurationBeats 1/32 beat (about 16 ms at 120 BPM): a key pressed that briefly is an
+     *     accident or a glitch. Basic Pitch never writes notes under about 128 ms, so on transcriptions
+     *     this only catches fragments left by other rules; a real performance (MAESTRO) does have
+     *     fast-run notes of 20 to 30 ms, which a 1/16-beat limit would throw away (13% of one file).</li>
      * <li>Sixteenth grid at full strength: pop material rarely goes finer, and a reader wants a clean grid.</li>
      * <li>Hand spans of an octave: the interval nearly every adult hand reaches without stretching.</li>
      * <li>Six notes at once overall, five per hand: a full two-hand texture (three-note chord plus octave
@@ -110,7 +114,7 @@ public record ArrangeOptions(
     public static ArrangeOptions defaults() {
         return new ArrangeOptions(true,
                 21, 108, Overflow.FOLD,
-                1.0 / 16, 1.0 / 16,
+                1.0 / 16, 1.0 / 32,
                 Grid.SIXTEENTH, 1.0, true,
                 false, null,
                 60, 1.0 / 16,
