@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Reads audio files into mono {@link Audio} at their own sample rate (channels averaged).
  * The format is recognised from the file's first bytes, not its name: WAV (parsed here, every
  * PCM and float encoding, WAVE_FORMAT_EXTENSIBLE), AIFF (javax.sound.sampled), FLAC (jflac) and
- * MP3 (mp3spi; decoded as the decoder delivers it, encoder delay included).
+ * MP3 (mp3spi; the encoder's delay and padding removed when a LAME tag gives them).
  */
 public final class AudioFiles {
     private static final Logger LOG = LoggerFactory.getLogger(AudioFiles.class);
@@ -244,7 +244,7 @@ public final class AudioFiles {
                 }
             } else if (bytesPerSample == 3) {
                 for (int f = 0, i = 0; f < count; f++) {
-                    int sum = 0;
+                    long sum = 0; // 256 channels of 24 bits would overflow an int
                     for (int c = 0; c < channels; c++, i += 3)
                         sum += (raw[i] & 0xFF) | (raw[i + 1] & 0xFF) << 8 | raw[i + 2] << 16;
                     out[at + f] = (float) (sum / (channels * 8388608.0));
@@ -312,21 +312,74 @@ public final class AudioFiles {
     }
 
     private static Audio readMp3(Path file) {
+        Audio decoded;
         try (AudioInputStream mp3 = AudioSystem.getAudioInputStream(
                 new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             AudioFormat source = mp3.getFormat();
             checkShape(file, source.getChannels(), source.getSampleRate());
             AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, source.getSampleRate(), 16,
                     source.getChannels(), source.getChannels() * 2, source.getSampleRate(), false);
-            try (AudioInputStream decoded = AudioSystem.getAudioInputStream(pcm, mp3)) {
-                byte[] bytes = decoded.readAllBytes();
+            try (AudioInputStream stream = AudioSystem.getAudioInputStream(pcm, mp3)) {
+                byte[] bytes = stream.readAllBytes();
                 if (bytes.length == 0) throw new BadInputException(file, "MP3 holds no audio frames");
-                return decodePcm(file, pcm, bytes);
+                decoded = decodePcm(file, pcm, bytes);
             }
         } catch (UnsupportedAudioFileException e) {
             throw new BadInputException(file, "unsupported or broken MP3 file", e);
         } catch (IOException | IllegalArgumentException e) {
             throw new BadInputException(file, "cannot decode MP3: " + e.getMessage(), e);
+        }
+        return Mp3Gapless.trim(file, decoded);
+    }
+
+    /**
+     * Encoders put silence before and after the music (encoder delay and padding) and say how
+     * much in the LAME tag of the first frame (a "Xing"/"Info" frame that decodes to silence).
+     * Without that tag the decoder's output is returned as it is.
+     */
+    private static final class Mp3Gapless {
+        /** Samples every MPEG layer III decoder delays its output by (the filterbanks' overlap). */
+        private static final int DECODER_DELAY = 529;
+
+        static Audio trim(Path file, Audio decoded) {
+            byte[] head;
+            try (InputStream in = Files.newInputStream(file)) {
+                head = in.readNBytes(1 << 16);
+            } catch (IOException e) {
+                throw new BadInputException(file, "cannot read: " + e.getMessage(), e);
+            }
+            ByteBuffer b = ByteBuffer.wrap(head); // big-endian, as MPEG headers are
+            int pos = 0;
+            if (head.length >= 10 && ascii(head, 0, 3).equals("ID3")) {
+                int size = (head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F);
+                pos = 10 + size + ((head[5] & 0x10) != 0 ? 10 : 0);
+            }
+            if (pos + 4 > head.length || (head[pos] & 0xFF) != 0xFF || (head[pos + 1] & 0xE0) != 0xE0) return decoded;
+            int version = (head[pos + 1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+            boolean crc = (head[pos + 1] & 1) == 0, mono = ((head[pos + 3] >> 6) & 3) == 3;
+            int sideInfo = version == 3 ? (mono ? 17 : 32) : (mono ? 9 : 17);
+            int samplesPerFrame = version == 3 ? 1152 : 576;
+            int xing = pos + 4 + (crc ? 2 : 0) + sideInfo;
+            if (xing + 8 > head.length) return decoded;
+            String tag = ascii(head, xing, 4);
+            if (!tag.equals("Xing") && !tag.equals("Info")) return decoded;
+            int flags = b.getInt(xing + 4);
+            int at = xing + 8;
+            long frames = -1;
+            if ((flags & 1) != 0) frames = b.getInt(at) & 0xFFFFFFFFL;
+            at += ((flags & 1) != 0 ? 4 : 0) + ((flags & 2) != 0 ? 4 : 0) + ((flags & 4) != 0 ? 100 : 0) + ((flags & 8) != 0 ? 4 : 0);
+            if (at + 24 > head.length || frames < 0) return decoded;
+            String encoder = ascii(head, at, 4);
+            if (!encoder.equals("LAME") && !encoder.equals("Lavc") && !encoder.equals("Lavf")) return decoded;
+            int delay = (head[at + 21] & 0xFF) << 4 | (head[at + 22] & 0xF0) >> 4;
+            int padding = (head[at + 22] & 0x0F) << 8 | (head[at + 23] & 0xFF);
+            long start = samplesPerFrame + delay + DECODER_DELAY; // the tag frame, then the encoder's silence
+            long length = frames * samplesPerFrame - delay - padding;
+            float[] s = decoded.samples();
+            if (length <= 0 || start >= s.length) return decoded;
+            int end = (int) Math.min(s.length, start + length);
+            LOG.debug("{}: gapless MP3, encoder delay {}, padding {}", file, delay, padding);
+            return new Audio(java.util.Arrays.copyOfRange(s, (int) start, end), decoded.sampleRate());
         }
     }
 

@@ -166,6 +166,18 @@ class ResamplerTest {
         assertEquals(0.5, amplitude, 1e-4);
     }
 
+    /** Figures for the report; the assertion only checks the output is the tone. */
+    @Test
+    void threeMinutesOfAudio() {
+        for (int[] pair : new int[][] {{44100, 22050}, {48000, 22050}, {44100, 16000}}) {
+            float[] x = tone(pair[0], 1000, 0.5, 180);
+            long t0 = System.nanoTime();
+            float[] y = Resampler.of(Filter.HIGH).resample(x, pair[0], pair[1]);
+            System.out.printf("resample 3 min %d -> %d Hz: %.0f ms%n", pair[0], pair[1], (System.nanoTime() - t0) / 1e6);
+            assertEquals(0.5, fittedAmplitude(y, pair[1], 1000, y.length / 2, y.length / 2 + 10000), 1e-4);
+        }
+    }
+
     @Test
     void lengthsAndTrivialCases() {
         float[] x = tone(44100, 440, 0.5, 1.0);
