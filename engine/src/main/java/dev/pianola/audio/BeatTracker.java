@@ -1,0 +1,268 @@
+package dev.pianola.audio;
+
+import java.util.Arrays;
+import org.jtransforms.fft.DoubleFFT_1D;
+
+/**
+ * Beat tracking for audio without a tempo, after Ellis (2007) "Beat tracking by dynamic
+ * programming", with librosa 0.10's choices of parameters so that the two can be compared:
+ *
+ * <ol>
+ *   <li>onset strength: log-mel spectral flux (22050 Hz, 2048-point FFT, hop 512, 128 Slaney
+ *       mels, 80 dB range), the positive frame-to-frame rise, median over the mel bands;
+ *   <li>tempo: autocorrelation of the onset strength in 8 s Hann windows, averaged over the clip,
+ *       weighted by a log-normal prior around 120 BPM (one octave standard deviation), at most
+ *       320 BPM;
+ *   <li>beats: dynamic programming that rewards onset strength (smoothed by a Gaussian a beat
+ *       wide) and penalises deviations from the tempo (tightness 100), then drops weak leading
+ *       and trailing beats.
+ * </ol>
+ *
+ * Audio at other rates is resampled to 22050 Hz first. Silence, or a clip too short to hold a
+ * spectral frame to compare with, gives {@link Beats#NONE}.
+ */
+public final class BeatTracker {
+    static final int SAMPLE_RATE = 22050, FFT_SIZE = 2048, HOP = 512, MELS = 128;
+    static final double FRAME_RATE = (double) SAMPLE_RATE / HOP;
+    private static final double TOP_DB = 80, AMIN = 1e-10;
+    private static final double START_BPM = 120, MAX_BPM = 320, AUTOCORRELATION_SECONDS = 8, TIGHTNESS = 100;
+
+    private BeatTracker() {}
+
+    public static Beats track(Audio audio) {
+        float[] samples = audio.sampleRate() == SAMPLE_RATE ? audio.samples()
+                : Resampler.toRate(audio, SAMPLE_RATE).samples();
+        double[] onset = onsetStrength(samples);
+        boolean any = false;
+        for (double v : onset) any |= v != 0;
+        if (!any || onset.length < 2) return Beats.NONE;
+        double bpm = estimateBpm(onset);
+        int[] frames = placeBeats(onset, bpm);
+        double[] seconds = new double[frames.length];
+        for (int i = 0; i < frames.length; i++) seconds[i] = frames[i] * HOP / (double) SAMPLE_RATE;
+        return new Beats(seconds, bpm);
+    }
+
+    /** Onset strength per hop of 512 samples of 22050 Hz audio (librosa.onset.onset_strength, median). */
+    static double[] onsetStrength(float[] samples) {
+        int frames = 1 + samples.length / HOP;
+        double[][] db = logMel(samples, frames);
+        double[] onset = new double[frames];
+        double[] rise = new double[MELS];
+        // The flux between frames j and j+1 lands on frame j+3: one for the difference, two
+        // because centred frames look half an FFT (1024 samples = 2 hops) ahead.
+        int shift = 1 + FFT_SIZE / (2 * HOP);
+        for (int j = 0; j + 1 < frames && j + shift < frames; j++) {
+            for (int m = 0; m < MELS; m++) rise[m] = Math.max(0, db[j + 1][m] - db[j][m]);
+            onset[j + shift] = median(rise);
+        }
+        return onset;
+    }
+
+    /** Power mel spectrogram in dB, clipped 80 dB below its maximum; frames centred on hop multiples. */
+    private static double[][] logMel(float[] samples, int frames) {
+        MelFilterbank mel = MelFilterbank.slaney(SAMPLE_RATE, FFT_SIZE, MELS, 0, SAMPLE_RATE / 2.0);
+        DoubleFFT_1D fft = new DoubleFFT_1D(FFT_SIZE);
+        double[] window = periodicHann(FFT_SIZE);
+        double[] buf = new double[FFT_SIZE], power = new double[FFT_SIZE / 2 + 1];
+        double[][] db = new double[frames][MELS];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int t = 0; t < frames; t++) {
+            int start = t * HOP - FFT_SIZE / 2; // zero padding outside the signal
+            for (int i = 0; i < FFT_SIZE; i++) {
+                int s = start + i;
+                buf[i] = s >= 0 && s < samples.length ? samples[s] * window[i] : 0;
+            }
+            fft.realForward(buf);
+            power[0] = buf[0] * buf[0];
+            power[FFT_SIZE / 2] = buf[1] * buf[1];
+            for (int k = 1; k < FFT_SIZE / 2; k++) power[k] = buf[2 * k] * buf[2 * k] + buf[2 * k + 1] * buf[2 * k + 1];
+            double[] row = db[t];
+            mel.apply(power, row);
+            for (int m = 0; m < MELS; m++) {
+                row[m] = 10 * Math.log10(Math.max(AMIN, row[m]));
+                max = Math.max(max, row[m]);
+            }
+        }
+        double floor = max - TOP_DB;
+        for (double[] row : db) for (int m = 0; m < MELS; m++) row[m] = Math.max(row[m], floor);
+        return db;
+    }
+
+    /** The tempo whose beat period best explains the onset strength's self-similarity. */
+    static double estimateBpm(double[] onset) {
+        double[] tempogram = meanTempogram(onset);
+        int win = tempogram.length;
+        int best = -1;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int lag = 1; lag < win; lag++) {
+            double bpm = 60 * FRAME_RATE / lag;
+            if (!(bpm < MAX_BPM)) continue;
+            double octaves = Math.log(bpm / START_BPM) / Math.log(2);
+            double score = Math.log1p(1e6 * tempogram[lag]) - 0.5 * octaves * octaves;
+            if (score > bestScore) {
+                bestScore = score;
+                best = lag;
+            }
+        }
+        return 60 * FRAME_RATE / best;
+    }
+
+    /** Autocorrelation of the onset strength in 8 s Hann windows, each peak-normalised, averaged over time. */
+    static double[] meanTempogram(double[] onset) {
+        int n = onset.length;
+        int win = (int) Math.floor(AUTOCORRELATION_SECONDS * FRAME_RATE);
+        int half = win / 2;
+        // linear ramps from 0 up to the edge values (numpy.pad mode 'linear_ramp')
+        double[] padded = new double[n + 2 * half];
+        for (int i = 0; i < half; i++) {
+            padded[i] = onset[0] * i / half;
+            padded[half + n + i] = onset[n - 1] * (half - 1 - i) / half;
+        }
+        System.arraycopy(onset, 0, padded, half, n);
+        double[] window = periodicHann(win);
+        int size = Integer.highestOneBit(2 * win - 1) << 1;
+        DoubleFFT_1D fft = new DoubleFFT_1D(size);
+        double[] buf = new double[size], mean = new double[win];
+        for (int t = 0; t < n; t++) {
+            Arrays.fill(buf, 0);
+            for (int i = 0; i < win; i++) buf[i] = padded[t + i] * window[i];
+            fft.realForward(buf);
+            buf[0] *= buf[0];
+            buf[1] *= buf[1];
+            for (int k = 1; k < size / 2; k++) {
+                double re = buf[2 * k], im = buf[2 * k + 1];
+                buf[2 * k] = re * re + im * im;
+                buf[2 * k + 1] = 0;
+            }
+            fft.realInverse(buf, true);
+            double peak = 0;
+            for (int lag = 0; lag < win; lag++) peak = Math.max(peak, Math.abs(buf[lag]));
+            if (peak < Double.MIN_NORMAL) continue; // a silent window adds zeros
+            for (int lag = 0; lag < win; lag++) mean[lag] += buf[lag] / peak;
+        }
+        for (int lag = 0; lag < win; lag++) mean[lag] /= n;
+        return mean;
+    }
+
+    /** Frames of the beats, by dynamic programming at a fixed tempo. */
+    static int[] placeBeats(double[] onset, double bpm) {
+        int n = onset.length;
+        int period = (int) Math.rint(FRAME_RATE * 60.0 / bpm);
+        double[] local = localScore(normalise(onset), period);
+
+        double threshold = 0.01 * Arrays.stream(local).max().orElse(0);
+        int[] backlink = new int[n];
+        double[] cumulative = new double[n];
+        boolean firstBeat = true;
+        int nearest = (int) Math.rint(period / 2.0);
+        double logPeriod = Math.log(period);
+        for (int i = 0; i < n; i++) {
+            double bestScore = Double.NEGATIVE_INFINITY;
+            int bestLoc = -1;
+            // the previous beat lies between half a period and two periods back
+            for (int loc = i - nearest; loc > i - 2 * period - 1 && loc >= 0; loc--) {
+                double d = Math.log(i - loc) - logPeriod;
+                double score = cumulative[loc] - TIGHTNESS * d * d;
+                if (score > bestScore) {
+                    bestScore = score;
+                    bestLoc = loc;
+                }
+            }
+            cumulative[i] = bestLoc >= 0 ? local[i] + bestScore : local[i];
+            // before the music starts, no beat links back
+            if (firstBeat && local[i] < threshold) {
+                backlink[i] = -1;
+            } else {
+                backlink[i] = bestLoc;
+                firstBeat = false;
+            }
+        }
+
+        boolean[] beat = new boolean[n];
+        for (int b = lastBeat(cumulative); b >= 0; b = backlink[b]) beat[b] = true;
+        trimWeakEnds(local, beat);
+        return java.util.stream.IntStream.range(0, n).filter(i -> beat[i]).toArray();
+    }
+
+    /** Onsets divided by their standard deviation (n - 1 in the denominator). */
+    private static double[] normalise(double[] onset) {
+        double mean = Arrays.stream(onset).average().orElse(0), ss = 0;
+        for (double v : onset) ss += (v - mean) * (v - mean);
+        double std = Math.sqrt(ss / (onset.length - 1));
+        double[] out = new double[onset.length];
+        for (int i = 0; i < out.length; i++) out[i] = onset[i] / (std + Double.MIN_NORMAL);
+        return out;
+    }
+
+    /** Onsets smoothed by a Gaussian of +-period frames (as librosa: frame 0 is left out of the sums). */
+    private static double[] localScore(double[] onset, int period) {
+        int n = onset.length, k = 2 * period + 1;
+        double[] window = new double[k];
+        for (int j = 0; j < k; j++) {
+            double x = (j - period) * 32.0 / period;
+            window[j] = Math.exp(-0.5 * x * x);
+        }
+        double[] local = new double[n];
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (int j = Math.max(0, i + k / 2 - n + 1); j < Math.min(i + k / 2, k); j++) sum += window[j] * onset[i + k / 2 - j];
+            local[i] = sum;
+        }
+        return local;
+    }
+
+    /** The last local maximum of the cumulative score that reaches half the median of all of them. */
+    private static int lastBeat(double[] cumulative) {
+        int n = cumulative.length;
+        boolean[] peak = new boolean[n];
+        double[] peaks = new double[n];
+        int count = 0;
+        for (int i = 1; i < n; i++) {
+            peak[i] = i + 1 < n ? cumulative[i] > cumulative[i - 1] && cumulative[i] >= cumulative[i + 1]
+                    : cumulative[i] > cumulative[i - 1];
+            if (peak[i]) peaks[count++] = cumulative[i];
+        }
+        if (count == 0) return n - 1;
+        double threshold = 0.5 * median(Arrays.copyOf(peaks, count));
+        for (int i = n - 1; i >= 0; i--) if (peak[i] && cumulative[i] >= threshold) return i;
+        return n - 1;
+    }
+
+    /** Clears beats in the leading and trailing frames whose local score stays below a threshold. */
+    private static void trimWeakEnds(double[] local, boolean[] beat) {
+        int n = local.length;
+        double[] atBeats = java.util.stream.IntStream.range(0, n).filter(i -> beat[i]).mapToDouble(i -> local[i]).toArray();
+        // np.convolve(atBeats, hanning(5))[2 : n + 2]: Hann(5) = 0, .5, 1, .5, 0
+        double[] hann = {0, 0.5, 1, 0.5, 0};
+        int full = atBeats.length + hann.length - 1;
+        int end = Math.min(full, n + 2);
+        double ss = 0;
+        int count = 0;
+        for (int i = 2; i < end; i++) {
+            double v = 0;
+            for (int j = 0; j < hann.length; j++) {
+                int a = i - j;
+                if (a >= 0 && a < atBeats.length) v += atBeats[a] * hann[j];
+            }
+            ss += v * v;
+            count++;
+        }
+        double threshold = count == 0 ? 0 : 0.5 * Math.sqrt(ss / count);
+        for (int i = 0; i < n && local[i] <= threshold; i++) beat[i] = false;
+        for (int i = n - 1; i >= 0 && local[i] <= threshold; i--) beat[i] = false;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int m = v.length / 2;
+        return v.length % 2 == 1 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+    }
+
+    private static double[] periodicHann(int n) {
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / n);
+        return w;
+    }
+}

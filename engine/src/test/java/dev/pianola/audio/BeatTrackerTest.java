@@ -1,0 +1,185 @@
+package dev.pianola.audio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pianola.BadInputException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class BeatTrackerTest {
+    private static final Path DIR = TestFiles.fixtures().resolve("beats");
+    private static JsonNode clips;
+
+    @BeforeAll
+    static void load() throws IOException {
+        clips = new ObjectMapper().readTree(DIR.resolve("beats.json").toFile()).get("clips");
+        assertTrue(clips.size() >= 3);
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) out[i] = array.get(i).asDouble();
+        return out;
+    }
+
+    /** Synthetic songs with a known grid: Java's F-measure next to librosa's on the same audio. */
+    @Test
+    void beatsMatchTheKnownGridAsWellAsLibrosa() {
+        System.out.println("clip        true BPM  Java BPM  librosa BPM   F Java  F librosa");
+        for (JsonNode clip : clips) {
+            String name = clip.get("file").asText();
+            Audio audio = AudioFiles.read(DIR.resolve(name));
+            Beats beats = BeatTracker.track(audio);
+            double[] truth = doubles(clip.get("beats"));
+            double f = fMeasure(truth, beats.beatSeconds());
+            double reference = clip.get("librosa").get("f_measure").asDouble();
+            System.out.printf("%-12s %7.1f %9.2f %12.2f %8.3f %10.3f%n", name, clip.get("bpm").asDouble(), beats.bpm(),
+                    clip.get("librosa").get("bpm").asDouble(), f, reference);
+            assertTrue(f >= reference - 0.05, name + ": F " + f + " clearly below librosa's " + reference);
+            if (!name.startsWith("soft")) assertTrue(f >= 0.8, name + ": F " + f + " on clean material");
+            for (double b : beats.beatSeconds()) assertTrue(b >= 0 && b <= audio.seconds(), name + ": beat at " + b);
+        }
+    }
+
+    /**
+     * Same algorithm and parameters as librosa: its onset envelope, tempo and beats are
+     * reproduced. librosa computes the spectrogram in float32, so envelopes agree to about 1e-6
+     * of their peak rather than exactly; that never moves a beat by a frame.
+     */
+    @Test
+    void reproducesLibrosaOnsetsTempoAndBeats() {
+        for (JsonNode clip : clips) {
+            String name = clip.get("file").asText();
+            Audio audio = AudioFiles.read(DIR.resolve(name));
+            double[] expected = doubles(clip.get("librosa").get("onset_envelope"));
+            double[] actual = BeatTracker.onsetStrength(audio.samples());
+            assertEquals(expected.length, actual.length, name + ": onset frames");
+            double peak = 0, worst = 0;
+            for (int i = 0; i < expected.length; i++) {
+                peak = Math.max(peak, expected[i]);
+                worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+            }
+            Beats beats = BeatTracker.track(audio);
+            double[] librosaBeats = doubles(clip.get("librosa").get("beats"));
+            System.out.printf("%s: onset envelope max |diff| %.2e (peak %.2f); tempo %.2f vs %.2f; %d vs %d beats%n",
+                    name, worst, peak, beats.bpm(), clip.get("librosa").get("bpm").asDouble(),
+                    beats.count(), librosaBeats.length);
+            assertTrue(worst <= 1e-5 * peak, name + ": onset envelope differs by " + worst);
+            assertEquals(clip.get("librosa").get("bpm").asDouble(), beats.bpm(), 1e-6, name + ": tempo");
+            assertArrayEquals(librosaBeats, beats.beatSeconds(), 1e-5, name + ": beat times"); // fixture has 6 decimals
+        }
+    }
+
+    @Test
+    void threeMinuteSong() {
+        JsonNode clip = clips.get(1);
+        float[] part = AudioFiles.read(DIR.resolve(clip.get("file").asText())).samples();
+        float[] song = new float[180 * 22050];
+        for (int i = 0; i < song.length; i++) song[i] = part[i % part.length];
+        long t0 = System.nanoTime();
+        Beats beats = BeatTracker.track(new Audio(song, 22050));
+        System.out.printf("3-minute song: %d beats at %.2f BPM in %.0f ms%n", beats.count(), beats.bpm(), (System.nanoTime() - t0) / 1e6);
+        assertEquals(clip.get("bpm").asDouble(), beats.bpm(), 1.0);
+        assertTrue(beats.count() > 150 * 123 / 60, beats.toString());
+    }
+
+    @Test
+    void otherSampleRatesAreResampledFirst() {
+        JsonNode clip = clips.get(0);
+        Audio audio = AudioFiles.read(DIR.resolve(clip.get("file").asText()));
+        Audio at44k = Resampler.toRate(audio, 44100);
+        Beats beats = BeatTracker.track(at44k);
+        double f = fMeasure(doubles(clip.get("beats")), beats.beatSeconds());
+        System.out.printf("%s at 44.1 kHz: %.2f BPM, F %.3f%n", clip.get("file").asText(), beats.bpm(), f);
+        assertTrue(f >= 0.8, "F " + f);
+    }
+
+    @Test
+    void silenceAndTinyClipsGiveNoBeats() {
+        assertEquals(Beats.NONE, BeatTracker.track(new Audio(new float[22050 * 10], 22050)));
+        assertEquals(Beats.NONE, BeatTracker.track(new Audio(new float[0], 22050)));
+        assertEquals(Beats.NONE, BeatTracker.track(new Audio(new float[1000], 44100)));
+        float[] blip = new float[1000];
+        blip[500] = 1;
+        assertEquals(Beats.NONE, BeatTracker.track(new Audio(blip, 22050))); // shorter than one frame step of flux
+    }
+
+    @Test
+    void shortClipsDoNotBreakIt() {
+        for (double seconds : new double[] {0.2, 0.5, 1.0, 2.0}) {
+            int n = (int) (seconds * 22050);
+            float[] clicks = new float[n];
+            for (int i = 0; i < n; i += 11025) for (int j = 0; j < 200 && i + j < n; j++) clicks[i + j] = (float) Math.sin(j * 0.3) * (1 - j / 200f);
+            Beats beats = BeatTracker.track(new Audio(clicks, 22050));
+            assertTrue(beats.bpm() >= 0, seconds + " s");
+            for (double b : beats.beatSeconds()) assertTrue(b <= seconds + 0.05, seconds + " s: beat at " + b);
+        }
+        // one click in silence: a tempo cannot come from one onset, but the result stays sane
+        float[] one = new float[22050 * 3];
+        for (int j = 0; j < 300; j++) one[22050 + j] = (float) Math.sin(j * 0.2);
+        Beats beats = BeatTracker.track(new Audio(one, 22050));
+        assertTrue(beats.count() <= 10, beats.toString());
+    }
+
+    @Test
+    void fromTempoMakesASteadyGrid() {
+        assertArrayEquals(new double[] {0.5, 1.0, 1.5}, Beats.fromTempo(120, 0.5, 2.0).beatSeconds(), 1e-12);
+        assertArrayEquals(new double[] {0.5, 1.0, 1.5, 2.0}, Beats.fromTempo(120, 0.5, 2.01).beatSeconds(), 1e-12);
+        Beats grid = Beats.fromTempo(97, 0.123, 60);
+        assertEquals(97, grid.bpm());
+        assertEquals(97, grid.count()); // 0.123 + 96 * 60/97 = 59.5 s < 60 s
+        assertEquals(0, Beats.fromTempo(120, 5, 4).count());
+        assertThrows(BadInputException.class, () -> Beats.fromTempo(0, 0, 10));
+        assertThrows(BadInputException.class, () -> Beats.fromTempo(Double.NaN, 0, 10));
+        assertThrows(BadInputException.class, () -> Beats.fromTempo(120, -1, 10));
+        assertThrows(IllegalArgumentException.class, () -> new Beats(new double[] {1, 0.5}, 120));
+    }
+
+    @Test
+    void fMeasureMatchesMirEvalConventions() {
+        double[] truth = {5.0, 5.5, 6.0, 6.5, 7.0};
+        assertEquals(1.0, fMeasure(truth, new double[] {1.0, 5.06, 5.5, 5.94, 6.5, 7.0}), 1e-12); // 1.0 s is trimmed
+        assertEquals(2 * 0.8 * 0.8 / 1.6, fMeasure(truth, new double[] {5.0, 5.5, 6.08, 6.5, 7.0}), 1e-12);
+        assertEquals(0.0, fMeasure(truth, new double[] {4.0}), 1e-12);
+    }
+
+    /** mir_eval.beat.f_measure after trim_beats: beats before 5 s ignored, +-70 ms window. */
+    static double fMeasure(double[] reference, double[] estimated) {
+        return fMeasure(reference, estimated, 5.0, 0.07);
+    }
+
+    static double fMeasure(double[] reference, double[] estimated, double trimSeconds, double window) {
+        double[] ref = trim(reference, trimSeconds), est = trim(estimated, trimSeconds);
+        if (ref.length == 0 || est.length == 0) return 0;
+        // on a line, matching greedily in time order finds a maximum matching
+        int matched = 0;
+        for (int i = 0, j = 0; i < ref.length && j < est.length; ) {
+            if (Math.abs(ref[i] - est[j]) <= window) {
+                matched++;
+                i++;
+                j++;
+            } else if (est[j] < ref[i]) {
+                j++;
+            } else {
+                i++;
+            }
+        }
+        double precision = matched / (double) est.length, recall = matched / (double) ref.length;
+        return matched == 0 ? 0 : 2 * precision * recall / (precision + recall);
+    }
+
+    private static double[] trim(double[] beats, double seconds) {
+        List<Double> kept = new ArrayList<>();
+        for (double b : beats) if (b >= seconds) kept.add(b);
+        return kept.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}
