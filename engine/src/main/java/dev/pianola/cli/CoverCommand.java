@@ -1,0 +1,112 @@
+package dev.pianola.cli;
+
+import dev.pianola.arrange.ArrangeOptions;
+import dev.pianola.arrange.ArrangePresets;
+import dev.pianola.arrange.Arrangement;
+import dev.pianola.arrange.Arranger;
+import dev.pianola.io.AtomicFiles;
+import dev.pianola.midi.MidiFiles;
+import dev.pianola.midi.Note;
+import dev.pianola.midi.NoteSequence;
+import dev.pianola.models.basicpitch.NoteEvent;
+import dev.pianola.render.PianoRoll;
+import dev.pianola.time.TempoMap;
+import dev.pianola.time.TimeSignature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "cover", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Turn a song into a piano arrangement a pianist could play: Basic Pitch hears the notes,",
+                "the arranger keeps them on the keyboard, in two hands, within a hand's reach, on the song's",
+                "beat grid. Writes a standard MIDI file (right hand and left hand as two tracks) whose tempo",
+                "map follows the song, so it lines up under the original in a DAW.",
+                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3."},
+        footer = {"", "Examples:",
+                "  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png",
+                "  pianola cover song.flac --bpm 96 --preset simple          # known tempo, beginner arrangement",
+                "  pianola cover song.mp3 --beats beats.txt --key Am --snap-to-key"})
+final class CoverCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "AUDIO", description = "The song to cover.")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "MIDI", description = "Where to write the arrangement (default: AUDIO with .piano.mid).")
+    Path output;
+
+    @Option(names = "--render", paramLabel = "WAV", description = "Also render the arrangement to audio with a piano SoundFont.")
+    Path render;
+
+    @Option(names = "--piano-roll", paramLabel = "PNG", description = "Also draw the arrangement as a piano-roll picture.")
+    Path pianoRoll;
+
+    @Option(names = "--soundfont", paramLabel = "SF2", description = "SoundFont for --render (default: Fluid R3 GM, or $PIANOLA_SOUNDFONT).")
+    Path soundFont;
+
+    @Mixin
+    BeatOptions beats;
+
+    @Mixin
+    ArrangementOptions arrangement;
+
+    @Mixin
+    TranscriptionOptions transcription;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        Path out = output != null ? output : Outputs.besideInput(input, ".piano.mid");
+        for (Path p : new Path[]{out, render, pianoRoll}) if (p != null) AtomicFiles.checkWritable(p, common.force);
+        ArrangeOptions options = arrangement.options(); // refuse bad settings before the long part
+
+        Transcriber.Result heard;
+        BeatOptions.Grid grid;
+        try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
+            heard = Transcriber.transcribe(input, transcription.noteOptions(false), transcription.device(), progress);
+            grid = beats.grid(heard.audio());
+        }
+        NoteSequence raw = onGrid(heard.events(), grid.tempo());
+        Arrangement arranged = Arranger.arrange(raw, options);
+        NoteSequence piano = arranged.notes();
+        MidiFiles.write(piano, out, common.force);
+        if (render != null) Renders.toWav(piano, render, soundFont, common);
+        if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), pianoRoll, common.force);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        if (common.json) {
+            System.out.println(new Summary().put("command", "cover").put("input", input.toString()).put("output", out.toString())
+                    .put("engine", "basic-pitch+arrange").put("model", heard.model().toString())
+                    .put("device", transcription.device().name().toLowerCase()).put("notes", piano.notes().size())
+                    .put("notesHeard", raw.notes().size()).put("bpm", grid.bpm()).put("beats", grid.source())
+                    .put("key", arranged.report().key() == null ? null : arranged.report().key().name())
+                    .put("audioSeconds", heard.audio().seconds()).put("computeSeconds", seconds)
+                    .put("render", render == null ? null : render.toString())
+                    .put("pianoRoll", pianoRoll == null ? null : pianoRoll.toString()).toJson());
+        } else if (!common.quiet) {
+            System.err.printf("pianola: %.1f s of audio, %s beat grid at %.1f BPM: %d notes heard, %d arranged -> %s (%.1f s)%n",
+                    heard.audio().seconds(), grid.source(), grid.bpm(), raw.notes().size(), piano.notes().size(), out, seconds);
+            if (common.verbose) System.err.print(arranged.report().summary());
+        }
+        return 0;
+    }
+
+    /** Places the heard notes on the song's beat grid: seconds become beats through the tempo map. */
+    static NoteSequence onGrid(List<NoteEvent> events, TempoMap tempo) {
+        List<Note> notes = new ArrayList<>(events.size());
+        for (NoteEvent e : events) {
+            double start = tempo.beatsAt(Math.max(0, e.startSeconds()));
+            double end = tempo.beatsAt(Math.max(0, e.endSeconds()));
+            int velocity = (int) Math.max(1, Math.min(127, Math.round(127 * e.amplitude())));
+            notes.add(new Note(e.pitch(), start, Math.max(0, end - start), velocity, 0));
+        }
+        return new NoteSequence(notes, tempo, List.of(TimeSignature.FOUR_FOUR), List.of(), List.of());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.pianola.cli;
+
+import dev.pianola.PianolaException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/** {@code pianola}: the command line. Every subcommand is one small class in this package. */
+@Command(name = "pianola",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+                "An AI piano player: turns songs into piano arrangements you can play, on the embedded",
+                "Basic Pitch model, with no download. Outputs are standard MIDI files that open in any DAW.",
+                "",
+                "Start with:  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png"},
+        subcommands = {CoverCommand.class, TranscribeCommand.class, RenderCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad input, 4 model problem.",
+                "Models live in $PIANOLA_MODELS, else ~/.local/share/pianola/models (scripts/setup fetches them)."})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line in this JVM and returns its exit code (the tests use this too). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExitCodeExceptionMapper(e -> e instanceof PianolaException pe ? pe.exitCode() : PianolaException.EXIT_OTHER);
+        cli.setParameterExceptionHandler((ex, argv) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("pianola: " + ex.getMessage() + " (see: " + c.getCommandSpec().qualifiedName() + " --help)");
+            return PianolaException.EXIT_USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            boolean verbose = parsed.hasMatchedOption("--verbose")
+                    || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            if (ex instanceof PianolaException pe) {
+                c.getErr().println("pianola: " + pe.getMessage());
+            } else {
+                c.getErr().println("pianola: unexpected error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+            }
+            if (verbose) ex.printStackTrace(c.getErr());
+            c.getErr().flush();
+            return c.getExitCodeExceptionMapper().getExitCode(ex);
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"pianola " + (v == null ? "dev" : v), "Java " + System.getProperty("java.version")};
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.pianola.cli;
+
+import dev.pianola.BadInputException;
+import dev.pianola.audio.Audio;
+import dev.pianola.audio.AudioFiles;
+import dev.pianola.audio.Resampler;
+import dev.pianola.models.basicpitch.BasicPitch;
+import dev.pianola.models.basicpitch.BasicPitchConstants;
+import dev.pianola.models.basicpitch.NoteCreation;
+import dev.pianola.models.basicpitch.NoteEvent;
+import dev.pianola.models.basicpitch.NoteOptions;
+import dev.pianola.models.basicpitch.Posteriorgrams;
+import dev.pianola.runtime.ModelStore;
+import dev.pianola.runtime.OnnxSessions.Device;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Audio file in, Basic Pitch note events out: the first half of both cover and transcribe. */
+final class Transcriber {
+    record Result(Audio audio, List<NoteEvent> events, Path model) {}
+
+    private Transcriber() {}
+
+    static Result transcribe(Path input, NoteOptions options, Device device, CliProgress progress) {
+        Audio audio = AudioFiles.read(input);
+        if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
+        Audio model22k = Resampler.toRate(audio, BasicPitchConstants.SAMPLE_RATE);
+        Path modelFile = ModelStore.locate().basicPitch();
+        try (BasicPitch model = BasicPitch.load(modelFile, device)) {
+            Posteriorgrams posteriorgrams = model.predict(model22k, progress);
+            return new Result(audio, NoteCreation.notes(posteriorgrams, options), modelFile);
+        }
+    }
+}
