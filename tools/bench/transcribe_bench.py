@@ -54,10 +54,10 @@ def main():
         # warm the OS file cache and the JVM's class data once, as a user's second run would be
         run([str(ROOT / "pianola"), "transcribe", str(wav), "-o", str(pathlib.Path(tmp) / "warm.mid"), "--quiet"])
         out, wall, rss = run([str(ROOT / "pianola"), "transcribe", str(wav), "-o", str(pathlib.Path(tmp) / "java.mid"), "--json", "--quiet"])
-        j = json.loads(out)
+        j = json.loads(out)  # --json prints only the summary on stdout
         rows.append(("Java (pianola transcribe)", j["computeSeconds"], wall, rss, j["notes"]))
         out, wall, rss = run([sys.executable, "-c", PY_PREDICT, str(wav)])
-        p = json.loads(out)
+        p = json.loads(out.strip().splitlines()[-1])  # basic-pitch prints its own lines first
         rows.append(("Python basic-pitch 0.4.0", p["compute_seconds"], wall, rss, p["notes"]))
 
     print(f"\nBasic Pitch transcription of {audio_seconds:.0f} s of 44.1 kHz stereo piano audio, {os.cpu_count()} cores")

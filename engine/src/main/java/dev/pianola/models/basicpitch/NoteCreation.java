@@ -114,19 +114,13 @@ public final class NoteCreation {
         }
         if (!options.melodiaTrick()) return notes;
 
-        while (true) {
-            int im = -1, f = -1;
-            double best = Double.NEGATIVE_INFINITY;
-            for (int t = 0; t < n; t++) {
-                for (int c = 0; c < N_PITCHES; c++) {
-                    if (remaining[t][c] > best) {
-                        best = remaining[t][c];
-                        im = t;
-                        f = c;
-                    }
-                }
-            }
-            if (!(best > frameThreshold)) break;
+        // Upstream takes the argmax of the whole matrix on every pass (first in row-major order on a
+        // tie). Values here only ever fall to 0, so visiting the cells above the threshold once, in
+        // descending order (ties by row-major index), and skipping those zeroed meanwhile, picks the
+        // very same cells in the same order without rescanning the matrix each time.
+        for (int cell : cellsAbove(remaining, frameThreshold)) {
+            int im = cell / N_PITCHES, f = cell % N_PITCHES;
+            if (!(remaining[im][f] > frameThreshold)) continue; // zeroed by a note found earlier
             remaining[im][f] = 0;
 
             int i = im + 1, k = 0;
@@ -149,6 +143,19 @@ public final class NoteCreation {
             notes.add(new int[]{start, end, f + MIDI_OFFSET});
         }
         return notes;
+    }
+
+    /** Row-major indices of the cells above {@code threshold}, highest value first, ties by index. */
+    private static int[] cellsAbove(double[][] m, double threshold) {
+        List<Integer> cells = new ArrayList<>();
+        for (int t = 0; t < m.length; t++) {
+            for (int f = 0; f < N_PITCHES; f++) if (m[t][f] > threshold) cells.add(t * N_PITCHES + f);
+        }
+        cells.sort((a, b) -> {
+            int byValue = Double.compare(m[b / N_PITCHES][b % N_PITCHES], m[a / N_PITCHES][a % N_PITCHES]);
+            return byValue != 0 ? byValue : Integer.compare(a, b);
+        });
+        return cells.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static void zeroAround(double[] row, int f) {
