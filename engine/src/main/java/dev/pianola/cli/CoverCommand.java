@@ -62,7 +62,7 @@ final class CoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long t0 = System.nanoTime();
+        StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".piano.mid");
         for (Path p : new Path[]{out, render, pianoRoll}) if (p != null) AtomicFiles.checkWritable(p, common.force);
         ArrangeOptions options = arrangement.options(); // refuse bad settings before the long part
@@ -70,16 +70,21 @@ final class CoverCommand implements Callable<Integer> {
         Transcriber.Result heard;
         BeatOptions.Grid grid;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            heard = Transcriber.transcribe(input, transcription.noteOptions(false), transcription.device(), progress);
-            grid = beats.grid(heard.audio());
+            heard = Transcriber.transcribe(input, transcription.noteOptions(false), transcription.device(), progress, steps);
+            grid = beats.grid(heard.audio22k());
+            steps.done("beat grid (" + grid.source() + ")");
         }
         NoteSequence raw = onGrid(heard.events(), grid.tempo());
         Arrangement arranged = Arranger.arrange(raw, options);
         NoteSequence piano = arranged.notes();
+        steps.done("arrange");
         MidiFiles.write(piano, out, common.force);
-        if (render != null) Renders.toWav(piano, render, soundFont, common);
+        if (render != null) {
+            Renders.toWav(piano, render, soundFont, common);
+            steps.done("render preview");
+        }
         if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), pianoRoll, common.force);
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double seconds = steps.totalSeconds();
 
         if (common.json) {
             System.out.println(new Summary().put("command", "cover").put("input", input.toString()).put("output", out.toString())

@@ -45,18 +45,18 @@ final class TranscribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long t0 = System.nanoTime();
+        StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".notes.mid");
         AtomicFiles.checkWritable(out, common.force);
         if (pianoRoll != null) AtomicFiles.checkWritable(pianoRoll, common.force);
         Transcriber.Result r;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            r = Transcriber.transcribe(input, transcription.noteOptions(!noPitchBends), transcription.device(), progress);
+            r = Transcriber.transcribe(input, transcription.noteOptions(!noPitchBends), transcription.device(), progress, steps);
         }
         NoteSequence notes = BasicPitchMidi.toNoteSequence(r.events(), false);
         MidiFiles.write(notes, out, common.force);
         if (pianoRoll != null) PianoRoll.write(notes, input.getFileName().toString(), pianoRoll, common.force);
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double seconds = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "transcribe").put("input", input.toString()).put("output", out.toString())
                     .put("engine", "basic-pitch").put("model", r.model().toString()).put("device", transcription.device().name().toLowerCase())

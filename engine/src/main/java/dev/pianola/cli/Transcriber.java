@@ -18,18 +18,25 @@ import java.util.List;
 
 /** Audio file in, Basic Pitch note events out: the first half of both cover and transcribe. */
 final class Transcriber {
-    record Result(Audio audio, List<NoteEvent> events, Path model) {}
+    /** {@code audio} as read; {@code audio22k} as the model heard it (the beat tracker's rate too). */
+    record Result(Audio audio, Audio audio22k, List<NoteEvent> events, Path model) {}
 
     private Transcriber() {}
 
-    static Result transcribe(Path input, NoteOptions options, Device device, CliProgress progress) {
+    static Result transcribe(Path input, NoteOptions options, Device device, CliProgress progress, StepTimer steps) {
         Audio audio = AudioFiles.read(input);
         if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
+        steps.done("read audio");
         Audio model22k = Resampler.toRate(audio, BasicPitchConstants.SAMPLE_RATE);
+        steps.done("resample to 22050 Hz");
         Path modelFile = ModelStore.locate().basicPitch();
         try (BasicPitch model = BasicPitch.load(modelFile, device)) {
+            steps.done("load model");
             Posteriorgrams posteriorgrams = model.predict(model22k, progress);
-            return new Result(audio, NoteCreation.notes(posteriorgrams, options), modelFile);
+            steps.done("run model");
+            List<NoteEvent> events = NoteCreation.notes(posteriorgrams, options);
+            steps.done("find notes");
+            return new Result(audio, model22k, events, modelFile);
         }
     }
 }
