@@ -92,6 +92,30 @@ public final class MidiFiles {
         }
     }
 
+    /** General MIDI's percussion channel (10, counted from 0): its notes are drum hits, not pitches. */
+    public static final int DRUM_CHANNEL = 9;
+
+    /**
+     * The tempo map of a sequence: for PPQ files in beats of {@code tick / resolution}; SMPTE files
+     * count real time, so they get a constant 120 BPM (a beat is half a second).
+     */
+    public static TempoMap tempoMap(Sequence seq) {
+        if (seq.getDivisionType() != Sequence.PPQ) return TempoMap.constant(TempoMap.DEFAULT_BPM);
+        List<TempoMap.Change> tempos = new ArrayList<>();
+        for (Track track : seq.getTracks()) {
+            for (int i = 0; i < track.size(); i++) {
+                MidiEvent e = track.get(i);
+                if (e.getMessage() instanceof MetaMessage mm && mm.getType() == META_TEMPO && mm.getData().length >= 3) {
+                    byte[] d = mm.getData();
+                    int usPerBeat = ((d[0] & 0xff) << 16) | ((d[1] & 0xff) << 8) | (d[2] & 0xff);
+                    if (usPerBeat > 0) tempos.add(new TempoMap.Change(e.getTick() / (double) seq.getResolution(), 60_000_000.0 / usPerBeat));
+                }
+            }
+        }
+        // TempoMap keeps the last of several changes at one beat; order them by track like a player would
+        return new TempoMap(tempos);
+    }
+
     public static NoteSequence toNoteSequence(Sequence seq, Path file) {
         // Ticks to beats. SMPTE files count real time: place them on a 120 BPM grid.
         double ticksPerBeat;
@@ -114,7 +138,6 @@ public final class MidiFiles {
         }
         events.sort(Comparator.comparingLong(Ev::tick).thenComparingInt(Ev::track).thenComparingInt(Ev::order));
 
-        List<TempoMap.Change> tempos = new ArrayList<>();
         List<TimeSignature> meters = new ArrayList<>();
         List<ControlChange> controls = new ArrayList<>();
         List<PitchBend> bends = new ArrayList<>();
@@ -127,10 +150,7 @@ public final class MidiFiles {
             double beats = e.tick() / ticksPerBeat;
             if (e.msg() instanceof MetaMessage mm) {
                 byte[] d = mm.getData();
-                if (mm.getType() == META_TEMPO && d.length >= 3 && seq.getDivisionType() == Sequence.PPQ) {
-                    int usPerBeat = ((d[0] & 0xff) << 16) | ((d[1] & 0xff) << 8) | (d[2] & 0xff);
-                    if (usPerBeat > 0) tempos.add(new TempoMap.Change(beats, 60_000_000.0 / usPerBeat));
-                } else if (mm.getType() == META_TIME_SIGNATURE && d.length >= 2) {
+                if (mm.getType() == META_TIME_SIGNATURE && d.length >= 2) {
                     int num = d[0] & 0xff, den = 1 << Math.min(d[1] & 0xff, 6);
                     if (num >= 1) meters.add(new TimeSignature(beats, Math.min(num, 64), den));
                 }
@@ -160,7 +180,7 @@ public final class MidiFiles {
             }
         }
         if (meters.isEmpty()) meters.add(TimeSignature.FOUR_FOUR);
-        return new NoteSequence(notes, new TempoMap(tempos), meters, controls, bends);
+        return new NoteSequence(notes, tempoMap(seq), meters, controls, bends);
     }
 
     /**
@@ -171,8 +191,7 @@ public final class MidiFiles {
         try {
             long limitTick;
             if (seq.getDivisionType() == Sequence.PPQ) {
-                TempoMap tempo = toNoteSequence(seq, Path.of("sequence")).tempo();
-                limitTick = (long) Math.floor(tempo.beatsAt(maxSeconds) * seq.getResolution());
+                limitTick = (long) Math.floor(tempoMap(seq).beatsAt(maxSeconds) * seq.getResolution());
             } else {
                 limitTick = (long) Math.floor(maxSeconds * seq.getDivisionType() * seq.getResolution());
             }
@@ -239,7 +258,8 @@ public final class MidiFiles {
 
             addMeta(events, ranks, targets, conductor, 0, META_TRACK_NAME, options.trackName().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
             for (TempoMap.Change c : ns.tempo().changes()) {
-                int us = (int) Math.round(60_000_000.0 / c.bpm());
+                // SMF stores microseconds per beat in 3 bytes: tempos below 3.58 BPM cannot be written
+                int us = (int) Math.min(0xFFFFFF, Math.round(60_000_000.0 / c.bpm()));
                 addMeta(events, ranks, targets, conductor, ticks(c.beats(), options), META_TEMPO, new byte[]{(byte) (us >> 16), (byte) (us >> 8), (byte) us}, 0);
             }
             for (TimeSignature t : ns.timeSignatures()) {
@@ -247,7 +267,7 @@ public final class MidiFiles {
                         new byte[]{(byte) t.numerator(), (byte) Integer.numberOfTrailingZeros(t.denominator()), 24, 8}, 0);
             }
             for (Map.Entry<Integer, Track> e : channelTracks.entrySet()) {
-                if (e.getKey() != 9) add(events, ranks, targets, e.getValue(), 0, ShortMessage.PROGRAM_CHANGE, e.getKey(), options.program(), 0, 1);
+                if (e.getKey() != DRUM_CHANNEL) add(events, ranks, targets, e.getValue(), 0, ShortMessage.PROGRAM_CHANGE, e.getKey(), options.program(), 0, 1);
             }
             for (ControlChange c : ns.controls()) {
                 add(events, ranks, targets, trackFor.apply(c.channel()), ticks(c.beats(), options), ShortMessage.CONTROL_CHANGE, c.channel(), c.number(), c.value(), 3);
