@@ -38,6 +38,16 @@ final class ArrangementOptions {
     String velocity;
 
     ArrangeOptions options() {
+        // checked here too so that the message names the flag, not the preset field
+        if (maxPolyphony != null && (maxPolyphony < 1 || maxPolyphony > 10)) {
+            throw new BadInputException("--max-polyphony " + maxPolyphony + ": expected 1 to 10 (ten fingers)");
+        }
+        if (handSpan != null && (handSpan < 0 || handSpan > 24)) {
+            throw new BadInputException("--hand-span " + handSpan + ": expected 0 to 24 semitones (two octaves)");
+        }
+        if (quantizeStrength != null && !(quantizeStrength >= 0 && quantizeStrength <= 1)) {
+            throw new BadInputException("--quantize-strength " + quantizeStrength + ": expected 0 to 1");
+        }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (maxPolyphony != null) overrides.put("maxPolyphony", maxPolyphony);
         if (handSpan != null) {

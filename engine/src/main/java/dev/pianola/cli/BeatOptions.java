@@ -27,22 +27,33 @@ final class BeatOptions {
         Path beatsFile;
     }
 
-    @Option(names = "--first-beat", paramLabel = "SECONDS", defaultValue = "0",
-            description = "With --bpm: where the first beat falls in the audio (default: ${DEFAULT-VALUE} s).")
-    double firstBeatSeconds;
+    @Option(names = "--first-beat", paramLabel = "SECONDS",
+            description = "With --bpm: where the first beat (bar 1, beat 1) falls in the audio (default: 0 s).")
+    Double firstBeatSeconds;
+
+    static final double MIN_BPM = 20, MAX_BPM = 400;
 
     /** The beat grid and how it was found ("given", "tempo", "tracked"). */
-    record Grid(TempoMap tempo, double bpm, String source, int beatCount) {}
+    record Grid(TempoMap tempo, double bpm, String source, int beatCount) {
+        /** Whether beat 0 is a downbeat: the user said where beats are; the tracker only finds beats. */
+        boolean knowsBarOne() {
+            return source.equals("given") || source.equals("tempo");
+        }
+    }
 
     Grid grid(Audio audio) {
         double duration = audio.seconds();
+        if (firstBeatSeconds != null && (source == null || source.bpm == null)) {
+            throw new BadInputException("--first-beat needs --bpm (with --beats the first beat is the file's first time)");
+        }
         if (source != null && source.bpm != null) {
             double bpm = source.bpm;
-            if (!(bpm >= 20 && bpm <= 400)) throw new BadInputException("--bpm " + bpm + ": expected a tempo between 20 and 400 BPM");
-            if (!(firstBeatSeconds >= 0 && firstBeatSeconds < Math.max(duration, 1))) {
-                throw new BadInputException("--first-beat " + firstBeatSeconds + ": must be between 0 and the audio's length (" + String.format("%.1f", duration) + " s)");
+            if (!(bpm >= MIN_BPM && bpm <= MAX_BPM)) throw new BadInputException("--bpm " + bpm + ": expected a tempo between 20 and 400 BPM");
+            double first = firstBeatSeconds == null ? 0 : firstBeatSeconds;
+            if (!(first >= 0 && first < Math.max(duration, 1))) {
+                throw new BadInputException("--first-beat " + first + ": must be between 0 and the audio's length (" + String.format("%.1f", duration) + " s)");
             }
-            Beats beats = Beats.fromTempo(bpm, firstBeatSeconds, duration);
+            Beats beats = Beats.fromTempo(bpm, first, duration);
             return new Grid(tempoOf(beats.beatSeconds(), bpm), bpm, "tempo", beats.beatSeconds().length);
         }
         if (source != null && source.beatsFile != null) {
@@ -80,8 +91,13 @@ final class BeatOptions {
                     throw new BadInputException(file, "line " + (i + 1) + ": '" + tok + "' is not a time in seconds");
                 }
                 if (!(t >= 0) || !Double.isFinite(t)) throw new BadInputException(file, "line " + (i + 1) + ": beat time " + tok + " is negative or not finite");
-                if (!times.isEmpty() && t <= times.get(times.size() - 1)) {
-                    throw new BadInputException(file, "line " + (i + 1) + ": beat times must increase (" + tok + " after " + times.get(times.size() - 1) + ")");
+                if (!times.isEmpty()) {
+                    double gap = t - times.get(times.size() - 1);
+                    if (!(gap > 0)) throw new BadInputException(file, "line " + (i + 1) + ": beat times must increase (" + tok + " after " + times.get(times.size() - 1) + ")");
+                    if (60 / gap < MIN_BPM || 60 / gap > MAX_BPM) {
+                        throw new BadInputException(file, "line " + (i + 1) + ": " + String.format("%.3f", gap) + " s between beats is a tempo of "
+                                + String.format("%.1f", 60 / gap) + " BPM; expected 20 to 400");
+                    }
                 }
                 times.add(t);
             }

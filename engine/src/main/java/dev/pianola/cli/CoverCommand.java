@@ -4,22 +4,18 @@ import dev.pianola.arrange.ArrangeOptions;
 import dev.pianola.arrange.ArrangePresets;
 import dev.pianola.arrange.Arrangement;
 import dev.pianola.arrange.Arranger;
-import dev.pianola.io.AtomicFiles;
 import dev.pianola.midi.MidiFiles;
-import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
-import dev.pianola.models.basicpitch.NoteEvent;
+import dev.pianola.models.basicpitch.BasicPitchMidi;
+import dev.pianola.render.MidiRenderer;
 import dev.pianola.render.PianoRoll;
-import dev.pianola.time.TempoMap;
-import dev.pianola.time.TimeSignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "cover", sortOptions = false, mixinStandardHelpOptions = true,
@@ -45,7 +41,7 @@ final class CoverCommand implements Callable<Integer> {
     @Option(names = "--piano-roll", paramLabel = "PNG", description = "Also draw the arrangement as a piano-roll picture.")
     Path pianoRoll;
 
-    @Option(names = "--soundfont", paramLabel = "SF2", description = "SoundFont for --render (default: Fluid R3 GM, or $PIANOLA_SOUNDFONT).")
+    @Option(names = "--soundfont", paramLabel = "SF2", description = "SoundFont for --render (default: $PIANOLA_SOUNDFONT, else Fluid R3 GM).")
     Path soundFont;
 
     @Mixin
@@ -64,8 +60,10 @@ final class CoverCommand implements Callable<Integer> {
     public Integer call() {
         StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".piano.mid");
-        for (Path p : new Path[]{out, render, pianoRoll}) if (p != null) AtomicFiles.checkWritable(p, common.force);
-        ArrangeOptions options = arrangement.options(); // refuse bad settings before the long part
+        // refuse everything that can be refused before the long part
+        Outputs.check(input, common.force, out, render, pianoRoll);
+        ArrangeOptions options = arrangement.options();
+        MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);
 
         Transcriber.Result heard;
         BeatOptions.Grid grid;
@@ -74,13 +72,17 @@ final class CoverCommand implements Callable<Integer> {
             grid = beats.grid(heard.audio22k());
             steps.done("beat grid (" + grid.source() + ")");
         }
-        NoteSequence raw = onGrid(heard.events(), grid.tempo());
+        if (!grid.knowsBarOne()) {
+            // a tracked grid has beats but no downbeats: accents would fall on arbitrary beats
+            options = ArrangePresets.withOverrides(options, Map.of("downbeatAccentVelocity", 0));
+        }
+        NoteSequence raw = BasicPitchMidi.toNoteSequence(heard.events(), grid.tempo(), false);
         Arrangement arranged = Arranger.arrange(raw, options);
         NoteSequence piano = arranged.notes();
         steps.done("arrange");
         MidiFiles.write(piano, out, common.force);
-        if (render != null) {
-            Renders.toWav(piano, render, soundFont, common);
+        if (renderer != null) {
+            Renders.toWav(renderer, piano, render, common);
             steps.done("render preview");
         }
         if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), pianoRoll, common.force);
@@ -89,7 +91,7 @@ final class CoverCommand implements Callable<Integer> {
         if (common.json) {
             System.out.println(new Summary().put("command", "cover").put("input", input.toString()).put("output", out.toString())
                     .put("engine", "basic-pitch+arrange").put("model", heard.model().toString())
-                    .put("device", transcription.device().name().toLowerCase()).put("notes", piano.notes().size())
+                    .put("device", heard.device()).put("notes", piano.notes().size())
                     .put("notesHeard", raw.notes().size()).put("bpm", grid.bpm()).put("beats", grid.source())
                     .put("key", arranged.report().key() == null ? null : arranged.report().key().name())
                     .put("audioSeconds", heard.audio().seconds()).put("computeSeconds", seconds)
@@ -101,17 +103,5 @@ final class CoverCommand implements Callable<Integer> {
             if (common.verbose) System.err.print(arranged.report().summary());
         }
         return 0;
-    }
-
-    /** Places the heard notes on the song's beat grid: seconds become beats through the tempo map. */
-    static NoteSequence onGrid(List<NoteEvent> events, TempoMap tempo) {
-        List<Note> notes = new ArrayList<>(events.size());
-        for (NoteEvent e : events) {
-            double start = tempo.beatsAt(Math.max(0, e.startSeconds()));
-            double end = tempo.beatsAt(Math.max(0, e.endSeconds()));
-            int velocity = (int) Math.max(1, Math.min(127, Math.round(127 * e.amplitude())));
-            notes.add(new Note(e.pitch(), start, Math.max(0, end - start), velocity, 0));
-        }
-        return new NoteSequence(notes, tempo, List.of(TimeSignature.FOUR_FOUR), List.of(), List.of());
     }
 }

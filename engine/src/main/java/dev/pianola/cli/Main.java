@@ -17,8 +17,10 @@ import java.io.PrintWriter;
                 "",
                 "Start with:  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png"},
         subcommands = {CoverCommand.class, TranscribeCommand.class, RenderCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage, 3 bad input, 4 model problem.",
-                "Models live in $PIANOLA_MODELS, else ~/.local/share/pianola/models (scripts/setup fetches them)."})
+        footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage (a command line that does not parse, or an output",
+                "that exists without --force), 3 bad input (a file, or an option value out of range), 4 model problem.",
+                "Models live in $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models",
+                "(scripts/setup fetches the embedded one)."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,6 +36,7 @@ public final class Main implements Runnable {
 
     /** Runs one command line in this JVM and returns its exit code (the tests use this too). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        setLogLevel(args);
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
@@ -56,6 +59,14 @@ public final class Main implements Runnable {
             return c.getExitCodeExceptionMapper().getExitCode(ex);
         });
         return cli.execute(args);
+    }
+
+    /** slf4j-simple reads its level once, when the first logger is made: set it from the flags first. */
+    private static void setLogLevel(String[] args) {
+        for (String a : args) {
+            if (a.equals("-q") || a.equals("--quiet")) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+            if (a.equals("-v") || a.equals("--verbose")) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,7 +1,6 @@
 package dev.pianola.cli;
 
 import dev.pianola.BadInputException;
-import dev.pianola.io.AtomicFiles;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.render.MidiRenderer;
 import dev.pianola.render.WavWriter;
@@ -52,7 +51,7 @@ final class RenderCommand implements Callable<Integer> {
         if (sampleRate < 8000 || sampleRate > 192000) throw new BadInputException("--sample-rate " + sampleRate + ": expected 8000..192000 Hz");
         if (maxSeconds != null && !(maxSeconds > 0)) throw new BadInputException("--max-seconds " + maxSeconds + ": must be > 0");
         WavWriter.Depth depth = WavWriter.Depth.ofBits(bits);
-        AtomicFiles.checkWritable(out, common.force);
+        Outputs.check(input, common.force, out);
         Sequence seq = MidiFiles.readSequence(input);
         if (maxSeconds != null) seq = MidiFiles.crop(seq, maxSeconds);
         MidiRenderer.Options options = MidiRenderer.Options.DEFAULT.withSampleRate(sampleRate).withMono(mono);

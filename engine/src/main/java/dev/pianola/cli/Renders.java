@@ -11,9 +11,9 @@ import java.nio.file.Path;
 final class Renders {
     private Renders() {}
 
-    static void toWav(NoteSequence notes, Path wav, Path soundFont, CommonOptions common) {
+    static void toWav(MidiRenderer renderer, NoteSequence notes, Path wav, CommonOptions common) {
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            MidiRenderer.open(soundFont).renderToWav(MidiFiles.toSequence(notes, MidiFiles.WriteOptions.PIANO), wav,
+            renderer.renderToWav(MidiFiles.toSequence(notes, MidiFiles.WriteOptions.PIANO), wav,
                     MidiRenderer.Options.DEFAULT, WavWriter.Depth.ofBits(16), common.force, progress);
         }
     }

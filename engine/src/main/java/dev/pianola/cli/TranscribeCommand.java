@@ -1,6 +1,5 @@
 package dev.pianola.cli;
 
-import dev.pianola.io.AtomicFiles;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.basicpitch.BasicPitchMidi;
@@ -47,8 +46,7 @@ final class TranscribeCommand implements Callable<Integer> {
     public Integer call() {
         StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".notes.mid");
-        AtomicFiles.checkWritable(out, common.force);
-        if (pianoRoll != null) AtomicFiles.checkWritable(pianoRoll, common.force);
+        Outputs.check(input, common.force, out, pianoRoll);
         Transcriber.Result r;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
             r = Transcriber.transcribe(input, transcription.noteOptions(!noPitchBends), transcription.device(), progress, steps);
@@ -59,7 +57,7 @@ final class TranscribeCommand implements Callable<Integer> {
         double seconds = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "transcribe").put("input", input.toString()).put("output", out.toString())
-                    .put("engine", "basic-pitch").put("model", r.model().toString()).put("device", transcription.device().name().toLowerCase())
+                    .put("engine", "basic-pitch").put("model", r.model().toString()).put("device", r.device())
                     .put("notes", notes.notes().size()).put("audioSeconds", r.audio().seconds()).put("computeSeconds", seconds)
                     .put("pianoRoll", pianoRoll == null ? null : pianoRoll.toString()).toJson());
         } else if (!common.quiet) {

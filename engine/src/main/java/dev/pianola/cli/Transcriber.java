@@ -19,7 +19,7 @@ import java.util.List;
 /** Audio file in, Basic Pitch note events out: the first half of both cover and transcribe. */
 final class Transcriber {
     /** {@code audio} as read; {@code audio22k} as the model heard it (the beat tracker's rate too). */
-    record Result(Audio audio, Audio audio22k, List<NoteEvent> events, Path model) {}
+    record Result(Audio audio, Audio audio22k, List<NoteEvent> events, Path model, String device) {}
 
     private Transcriber() {}
 
@@ -36,7 +36,7 @@ final class Transcriber {
             steps.done("run model");
             List<NoteEvent> events = NoteCreation.notes(posteriorgrams, options);
             steps.done("find notes");
-            return new Result(audio, model22k, events, modelFile);
+            return new Result(audio, model22k, events, modelFile, model.device().name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 }

@@ -32,7 +32,7 @@ final class TranscriptionOptions {
     String device;
 
     NoteOptions noteOptions(boolean pitchBends) {
-        return new NoteOptions(onsetThreshold, frameThreshold, minNoteMs, true, !noMelodia, pitchBends, false,
+        return new NoteOptions(onsetThreshold, frameThreshold, minNoteMs, true, !noMelodia, pitchBends,
                 minHz, maxHz, NoteOptions.DEFAULTS.energyTolerance());
     }
 
@@ -41,7 +41,7 @@ final class TranscriptionOptions {
             case "cpu" -> Device.CPU;
             case "cuda", "gpu" -> Device.CUDA;
             case "auto" -> Device.AUTO;
-            default -> throw new dev.pianola.UsageException("--device " + device + ": expected cpu, cuda or auto");
+            default -> throw new dev.pianola.BadInputException("--device " + device + ": expected cpu, cuda or auto");
         };
     }
 }

@@ -55,8 +55,16 @@ public final class OnnxSessions {
         return open(file, device, defaultThreads());
     }
 
+    /** A session and the device it actually runs on (AUTO resolved to CPU or CUDA). */
+    public record Opened(OrtSession session, Device device) {}
+
     /** Opens {@code file} on {@code device} with {@code intraOpThreads} threads for the CPU provider. */
     public static OrtSession open(Path file, Device device, int intraOpThreads) {
+        return openOn(file, device, intraOpThreads).session();
+    }
+
+    /** As {@link #open(Path, Device, int)}, and says where the session runs. */
+    public static Opened openOn(Path file, Device device, int intraOpThreads) {
         if (!Files.isRegularFile(file)) throw new ModelException(file, "model file not found");
         if (intraOpThreads < 1) throw new IllegalArgumentException("intra-op threads must be >= 1: " + intraOpThreads);
         boolean cuda = switch (device) {
@@ -71,12 +79,12 @@ public final class OnnxSessions {
             case AUTO -> cudaAvailable();
         };
         try {
-            return create(file, cuda, intraOpThreads);
+            return new Opened(create(file, cuda, intraOpThreads), cuda ? Device.CUDA : Device.CPU);
         } catch (OrtException e) {
             if (cuda && device == Device.AUTO) {
                 LOG.info("CUDA could not start for {} ({}); running on the CPU", file.getFileName(), e.getMessage());
                 try {
-                    return create(file, false, intraOpThreads);
+                    return new Opened(create(file, false, intraOpThreads), Device.CPU);
                 } catch (OrtException cpuFailure) {
                     throw unreadable(file, cpuFailure);
                 }

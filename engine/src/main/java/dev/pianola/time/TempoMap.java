@@ -48,21 +48,33 @@ public final class TempoMap {
 
     /**
      * A tempo map whose integer beats fall on the given beat times (seconds, increasing), e.g. from
-     * a beat tracker, so that a MIDI file written with it lines up with the audio in a DAW. The
-     * stretch before the first beat holds a whole number of beats at about the first beat's tempo;
-     * after the last beat the last tempo holds.
+     * a beat tracker, so that a MIDI file written with it lines up with the audio in a DAW. Beat 0
+     * is always at 0 s, so the stretch before the first beat time becomes whole beats: as many as fit
+     * at about the first beat's tempo (0.67x to 2x of it), or, when the first beat
+     * comes less than half a beat in, the first beat reaches back to 0 s (its tempo 0.67x to 1x).
+     * After the last beat time the last tempo holds.
      */
     public static TempoMap fromBeatTimes(double[] beatSeconds) {
         if (beatSeconds.length < 2) throw new IllegalArgumentException("need at least two beat times, got " + beatSeconds.length);
-        List<Change> changes = new ArrayList<>();
-        double first = beatSeconds[0], interval = beatSeconds[1] - beatSeconds[0];
-        int beat0 = (int) Math.max(1, Math.round(first / interval));
-        if (first > 1e-6) changes.add(new Change(0, 60.0 * beat0 / first));
-        else beat0 = 0;
         for (int i = 0; i + 1 < beatSeconds.length; i++) {
-            double dt = beatSeconds[i + 1] - beatSeconds[i];
-            if (!(dt > 0)) throw new IllegalArgumentException("beat times must increase: " + beatSeconds[i] + " then " + beatSeconds[i + 1]);
-            changes.add(new Change(beat0 + i, 60.0 / dt));
+            if (!(beatSeconds[i + 1] > beatSeconds[i])) {
+                throw new IllegalArgumentException("beat times must increase: " + beatSeconds[i] + " then " + beatSeconds[i + 1]);
+            }
+        }
+        if (!(beatSeconds[0] >= 0)) throw new IllegalArgumentException("beat times must not be negative: " + beatSeconds[0]);
+        double first = beatSeconds[0], interval = beatSeconds[1] - beatSeconds[0];
+        long pickupBeats = Math.round(first / interval);
+        List<Change> changes = new ArrayList<>();
+        int from = 0; // the first beat time that keeps its own integer beat
+        if (pickupBeats >= 1) {
+            changes.add(new Change(0, 60.0 * pickupBeats / first));
+        } else if (first > 0) {
+            from = 1; // a short pickup joins the first beat: beat 1 lands on the second beat time
+            changes.add(new Change(0, 60.0 / beatSeconds[1]));
+            pickupBeats = 1;
+        }
+        for (int i = from; i + 1 < beatSeconds.length; i++) {
+            changes.add(new Change(pickupBeats + i - from, 60.0 / (beatSeconds[i + 1] - beatSeconds[i])));
         }
         return new TempoMap(changes);
     }

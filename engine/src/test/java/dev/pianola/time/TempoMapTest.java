@@ -41,11 +41,28 @@ class TempoMapTest {
         double[] beats = {0.3, 0.8, 1.3, 1.85, 2.45, 3.0};
         TempoMap t = TempoMap.fromBeatTimes(beats);
         double first = t.beatsAt(beats[0]);
-        assertEquals(Math.rint(first), first, 1e-9, "first beat lands on a whole beat");
+        assertEquals(1.0, first, 1e-9, "a pickup of 0.6 beats becomes one whole beat");
         for (int i = 0; i < beats.length; i++) assertEquals(first + i, t.beatsAt(beats[i]), 1e-9);
         assertEquals(60 / 0.55, t.bpmAt(first + 2.5), 1e-9);
+        assertEquals(60 / 0.3, t.bpmAt(0.5), 1e-9);
         assertThrows(IllegalArgumentException.class, () -> TempoMap.fromBeatTimes(new double[]{1.0, 1.0}));
         assertThrows(IllegalArgumentException.class, () -> TempoMap.fromBeatTimes(new double[]{1.0}));
+    }
+
+    @Test
+    void aTinyPickupJoinsTheFirstBeatInsteadOfRacing() {
+        // first beat 10 ms in at 108 BPM: no 6000 BPM beat before it
+        double interval = 60 / 108.0;
+        double[] beats = new double[8];
+        for (int i = 0; i < beats.length; i++) beats[i] = 0.01 + i * interval;
+        TempoMap t = TempoMap.fromBeatTimes(beats);
+        for (TempoMap.Change c : t.changes()) assertTrue(c.bpm() > 108 * 0.66 && c.bpm() <= 108 * 1.0001, c.toString());
+        for (int i = 1; i < beats.length; i++) assertEquals(i, t.beatsAt(beats[i]), 1e-9, "beat " + i);
+        // pickups of whole beats keep them: 1.5 beats in -> two beats before the first
+        double[] late = {1.5 * interval, 2.5 * interval, 3.5 * interval};
+        TempoMap l = TempoMap.fromBeatTimes(late);
+        assertEquals(2.0, l.beatsAt(late[0]), 1e-9);
+        for (TempoMap.Change c : l.changes()) assertTrue(c.bpm() >= 108 * 0.99 && c.bpm() <= 108 * 2.01, c.toString());
     }
 
     @Test

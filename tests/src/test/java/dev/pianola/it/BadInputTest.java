@@ -1,5 +1,6 @@
 package dev.pianola.it;
 
+import dev.pianola.runtime.ModelStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,9 @@ class BadInputTest {
         Path empty = Files.write(tmp.resolve("empty.wav"), new byte[0]);
         assertError(Cli.run("cover", empty, "-o", tmp.resolve("x.mid")), 3, empty.toString(), "empty");
         Path text = Files.writeString(tmp.resolve("notes.wav"), "these are my lyrics, not audio\n");
-        assertError(Cli.run("transcribe", text, "-o", tmp.resolve("x.mid")), 3, text.toString());
+        assertError(Cli.run("transcribe", text, "-o", tmp.resolve("x.mid")), 3, text.toString(), "not a WAV file");
+        Path nan = Files.write(tmp.resolve("nan.wav"), floatWav(new float[]{0.1f, Float.NaN, 0.2f, Float.POSITIVE_INFINITY}));
+        assertError(Cli.run("cover", nan, "-o", tmp.resolve("x.mid")), 3, nan.toString());
         byte[] wav = Files.readAllBytes(Cli.example());
         Path truncated = Files.write(tmp.resolve("truncated.wav"), Arrays.copyOf(wav, wav.length / 2));
         assertError(Cli.run("cover", truncated, "-o", tmp.resolve("x.mid")), 3, truncated.toString(), "truncated");
@@ -55,11 +58,11 @@ class BadInputTest {
 
     @Test
     void corruptAndMissingModel() throws Exception {
+        byte[] real = Files.readAllBytes(ModelStore.locate().basicPitch());
         Path models = Files.createDirectories(tmp.resolve("models"));
         System.setProperty("pianola.models", models.toString());
         assertError(Cli.run("transcribe", Cli.example(), "-o", tmp.resolve("x.mid")), 4, "nmp.onnx", "scripts/setup");
         Path onnx = Files.createDirectories(models.resolve("basic-pitch")).resolve("nmp.onnx");
-        byte[] real = Files.readAllBytes(Cli.root().resolve("../shared/models/basic-pitch/nmp.onnx").normalize());
         Files.write(onnx, Arrays.copyOf(real, real.length / 2));
         assertError(Cli.run("transcribe", Cli.example(), "-o", tmp.resolve("x.mid")), 4, onnx.toString());
         assertFalse(Files.exists(tmp.resolve("x.mid")));
@@ -70,15 +73,64 @@ class BadInputTest {
         Path out = tmp.resolve("x.mid");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--bpm", "0"), 3, "--bpm");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--onset-threshold", "7"), 3, "onset threshold");
-        assertError(Cli.run("cover", Cli.example(), "-o", out, "--max-polyphony", "50"), 3, "maxPolyphony");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--max-polyphony", "50"), 3, "--max-polyphony");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--hand-span", "40"), 3, "--hand-span");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--first-beat", "0.5"), 3, "--first-beat needs --bpm");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--min-hz", "900", "--max-hz", "100"), 3, "900");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--bpm", "96", "--beats", "b.txt"), 2, "mutually exclusive");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--key", "H#q"), 3, "H#q");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--grid", "1/7"), 3, "--grid");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--preset", "nosuch"), 3, "nosuch");
-        assertError(Cli.run("cover", Cli.example(), "-o", out, "--device", "tpu"), 2, "--device");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--device", "tpu"), 3, "--device");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--bpm", "fast"), 2, "fast");
         assertError(Cli.run("cover", Cli.example(), "--no-such-option"), 2, "--no-such-option");
         assertError(Cli.run("render", Cli.corpus("midi/piano/Maestro_1.mid"), "-o", tmp.resolve("y.wav"), "--sample-rate", "12"), 3, "--sample-rate");
         assertError(Cli.run("cover"), 2, "AUDIO");
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void beatFiles() throws Exception {
+        Path out = tmp.resolve("x.mid");
+        Path words = Files.writeString(tmp.resolve("words.txt"), "0.5\n1.0\nsoon\n");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--beats", words), 3, words.toString(), "line 3", "soon");
+        Path backwards = Files.writeString(tmp.resolve("back.txt"), "0.5 1.0 0.9\n");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--beats", backwards), 3, backwards.toString(), "increase");
+        Path slow = Files.writeString(tmp.resolve("slow.txt"), "0\n100\n");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--beats", slow), 3, slow.toString(), "BPM");
+        Path one = Files.writeString(tmp.resolve("one.txt"), "# just one\n1.0\n");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--beats", one), 3, one.toString(), "two beat times");
+        Path missing = tmp.resolve("nobeats.txt");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--beats", missing), 3, missing.toString(), "no such file");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void outputsThatClashAreRefused() throws Exception {
+        Path same = tmp.resolve("same.mid");
+        assertError(Cli.run("cover", Cli.example(), "-o", same, "--piano-roll", same), 2, "two outputs");
+        Path song = Files.copy(Cli.root().resolve("examples/demo.mid"), tmp.resolve("song.mid")); // a copy: this test must never risk the example
+        byte[] before = Files.readAllBytes(song);
+        assertError(Cli.run("render", song, "-o", tmp.resolve(".").resolve("song.mid"), "--force"), 2, "is the input");
+        assertArrayEquals(before, Files.readAllBytes(song));
+        assertFalse(Files.exists(same));
+    }
+
+    @Test
+    void aMissingSoundFontIsRefusedBeforeTheLongWork() {
+        Path sf = tmp.resolve("nope.sf2");
+        assertError(Cli.run("cover", Cli.example(), "-o", tmp.resolve("c.mid"), "--render", tmp.resolve("c.wav"), "--soundfont", sf), 3, sf.toString());
+        assertFalse(Files.exists(tmp.resolve("c.mid")), "nothing written when a later step was bound to fail");
+    }
+
+    /** A 32-bit float mono WAV at 22050 Hz. */
+    static byte[] floatWav(float[] samples) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 4 * samples.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + 4 * samples.length).put("WAVE".getBytes());
+        b.put("fmt ".getBytes()).putInt(16).putShort((short) 3).putShort((short) 1).putInt(22050).putInt(22050 * 4).putShort((short) 4).putShort((short) 32);
+        b.put("data".getBytes()).putInt(4 * samples.length);
+        for (float f : samples) b.putFloat(f);
+        return b.array();
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IntSummaryStatistics;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -60,8 +61,13 @@ class CoverEndToEndTest {
             assertEquals(Math.rint(sixteenths), sixteenths, 1e-6, "on the sixteenth grid: " + n);
         }
         for (Note n : cover.notes()) {
-            long sounding = cover.notes().stream().filter(m -> m.startBeats() <= n.startBeats() && m.endBeats() > n.startBeats()).count();
-            assertTrue(sounding <= 6, "at most 6 notes at once (default cap), " + sounding + " at beat " + n.startBeats());
+            List<Note> sounding = cover.notes().stream().filter(m -> m.startBeats() <= n.startBeats() && m.endBeats() > n.startBeats()).toList();
+            assertTrue(sounding.size() <= 6, "at most 6 notes at once (default cap), " + sounding.size() + " at beat " + n.startBeats());
+            for (int hand = 0; hand <= 1; hand++) {
+                final int h = hand;
+                IntSummaryStatistics pitches = sounding.stream().filter(m -> m.channel() == h).mapToInt(Note::pitch).summaryStatistics();
+                if (pitches.getCount() > 1) assertTrue(pitches.getMax() - pitches.getMin() <= 12, "each hand within an octave at beat " + n.startBeats());
+            }
         }
     }
 
@@ -110,9 +116,9 @@ class CoverEndToEndTest {
     }
 
     @Test
-    void aKnownTempoPutsTheSongsBeatsOnTheGrid() throws Exception {
+    void aKnownTempoPutsTheSongsBeatsOnTheGrid(@TempDir Path dir) throws Exception {
         double bpm = song.tempo().bpmAt(0);
-        Path out = Files.createTempDirectory("pianola-known-tempo").resolve("demo.mid");
+        Path out = dir.resolve("demo.mid");
         Cli.Run r = Cli.run("cover", Cli.example(), "-o", out, "--bpm", bpm, "--quiet");
         assertEquals(0, r.exitCode(), r.toString());
         NoteSequence known = MidiFiles.read(out);

@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.pianola.ModelException;
 import dev.pianola.audio.Audio;
-import dev.pianola.runtime.ModelStore;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.OnnxSessions.Device;
 import dev.pianola.runtime.Progress;
@@ -30,17 +29,14 @@ public final class BasicPitch implements AutoCloseable {
 
     private final Path file;
     private final OrtSession session;
+    private final Device device;
     private final int batchWindows;
 
-    private BasicPitch(Path file, OrtSession session, int batchWindows) {
+    private BasicPitch(Path file, OrtSession session, Device device, int batchWindows) {
         this.file = file;
         this.session = session;
+        this.device = device;
         this.batchWindows = batchWindows;
-    }
-
-    /** The embedded model from the {@link ModelStore} (sha256-checked). */
-    public static BasicPitch loadEmbedded(Device device) {
-        return load(ModelStore.locate().basicPitch(), device);
     }
 
     public static BasicPitch load(Path onnx, Device device) {
@@ -50,7 +46,8 @@ public final class BasicPitch implements AutoCloseable {
     /** Loads {@code onnx} and checks that its graph is Basic Pitch's (names and shapes). */
     public static BasicPitch load(Path onnx, Device device, int batchWindows, int intraOpThreads) {
         if (batchWindows < 1) throw new IllegalArgumentException("batch must be >= 1 window: " + batchWindows);
-        OrtSession session = OnnxSessions.open(onnx, device, intraOpThreads);
+        OnnxSessions.Opened opened = OnnxSessions.openOn(onnx, device, intraOpThreads);
+        OrtSession session = opened.session();
         try {
             long any = OnnxSessions.ANY;
             OnnxSessions.expectInput(session, onnx, INPUT, any, WINDOW_SAMPLES, 1);
@@ -61,7 +58,7 @@ public final class BasicPitch implements AutoCloseable {
             closeQuietly(session);
             throw e;
         }
-        return new BasicPitch(onnx, session, batchWindows);
+        return new BasicPitch(onnx, session, opened.device(), batchWindows);
     }
 
     /**
@@ -102,12 +99,14 @@ public final class BasicPitch implements AutoCloseable {
             try (OnnxTensor tensor = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(input),
                     new long[]{batch, WINDOW_SAMPLES, 1});
                  OrtSession.Result result = session.run(Map.of(INPUT, tensor))) {
+                FloatBuffer noteOut = output(result, OUTPUT_NOTE), onsetOut = output(result, OUTPUT_ONSET);
+                FloatBuffer contourOut = output(result, OUTPUT_CONTOUR);
                 for (int b = 0; b < batch; b++) {
                     // keep frames 15..156 of each window: the overlap halves belong to the neighbours
                     int firstFrame = (first + b) * keptPerWindow;
-                    unwrap(result, OUTPUT_NOTE, N_PITCHES, b, firstFrame, note);
-                    unwrap(result, OUTPUT_ONSET, N_PITCHES, b, firstFrame, onset);
-                    unwrap(result, OUTPUT_CONTOUR, N_CONTOUR_BINS, b, firstFrame, contour);
+                    unwrap(noteOut, N_PITCHES, b, firstFrame, note);
+                    unwrap(onsetOut, N_PITCHES, b, firstFrame, onset);
+                    unwrap(contourOut, N_CONTOUR_BINS, b, firstFrame, contour);
                 }
             } catch (OrtException e) {
                 throw new ModelException(file, "inference failed: " + e.getMessage(), e);
@@ -126,9 +125,12 @@ public final class BasicPitch implements AutoCloseable {
         }
     }
 
-    private static void unwrap(OrtSession.Result result, String name, int columns, int batchIndex, int firstFrame,
-                               float[][] into) throws OrtException {
-        FloatBuffer out = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+    /** A copy of one output of the whole batch, fetched once per run (getFloatBuffer copies). */
+    private static FloatBuffer output(OrtSession.Result result, String name) {
+        return ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+    }
+
+    private static void unwrap(FloatBuffer out, int columns, int batchIndex, int firstFrame, float[][] into) {
         for (int f = TRIM_FRAMES; f < WINDOW_FRAMES - TRIM_FRAMES; f++) {
             int frame = firstFrame + f - TRIM_FRAMES;
             if (frame >= into.length) return;
@@ -140,6 +142,11 @@ public final class BasicPitch implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /** Where the model runs: CPU or CUDA (a requested AUTO resolved). */
+    public Device device() {
+        return device;
     }
 
     @Override

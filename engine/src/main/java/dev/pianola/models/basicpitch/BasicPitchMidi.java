@@ -36,7 +36,11 @@ public final class BasicPitchMidi {
     }
 
     public static NoteSequence toNoteSequence(List<NoteEvent> events, boolean multiplePitchBends) {
-        TempoMap tempo = TempoMap.constant(MIDI_TEMPO_BPM);
+        return toNoteSequence(events, TempoMap.constant(MIDI_TEMPO_BPM), multiplePitchBends);
+    }
+
+    /** The same on another tempo map, e.g. one that follows the song's beats (seconds stay seconds). */
+    public static NoteSequence toNoteSequence(List<NoteEvent> events, TempoMap tempo, boolean multiplePitchBends) {
         List<NoteEvent> sorted = new ArrayList<>(events);
         sorted.sort(UPSTREAM_ORDER);
         boolean[] keepBends = new boolean[sorted.size()];

@@ -11,10 +11,10 @@ import static dev.pianola.models.basicpitch.BasicPitchConstants.SAMPLE_RATE;
  */
 public record NoteOptions(double onsetThreshold, double frameThreshold, double minNoteLengthMs,
                           boolean inferOnsets, boolean melodiaTrick, boolean includePitchBends,
-                          boolean multiplePitchBends, Double minFrequencyHz, Double maxFrequencyHz,
+                          Double minFrequencyHz, Double maxFrequencyHz,
                           int energyTolerance) {
     public static final NoteOptions DEFAULTS = new NoteOptions(BasicPitchConstants.ONSET_THRESHOLD,
-            BasicPitchConstants.FRAME_THRESHOLD, BasicPitchConstants.MIN_NOTE_LENGTH_MS, true, true, true, false,
+            BasicPitchConstants.FRAME_THRESHOLD, BasicPitchConstants.MIN_NOTE_LENGTH_MS, true, true, true,
             null, null, BasicPitchConstants.ENERGY_TOLERANCE);
 
     public NoteOptions {
@@ -23,6 +23,8 @@ public record NoteOptions(double onsetThreshold, double frameThreshold, double m
         check(minNoteLengthMs >= 0 && minNoteLengthMs < 1e6, "minimum note length must be >= 0 ms: " + minNoteLengthMs);
         check(minFrequencyHz == null || minFrequencyHz > 0, "minimum frequency must be > 0 Hz: " + minFrequencyHz);
         check(maxFrequencyHz == null || maxFrequencyHz > 0, "maximum frequency must be > 0 Hz: " + maxFrequencyHz);
+        check(minFrequencyHz == null || maxFrequencyHz == null || minFrequencyHz < maxFrequencyHz,
+                "minimum frequency " + minFrequencyHz + " Hz must be below maximum " + maxFrequencyHz + " Hz");
         check(energyTolerance >= 1, "energy tolerance must be >= 1 frame: " + energyTolerance);
     }
 
@@ -37,16 +39,16 @@ public record NoteOptions(double onsetThreshold, double frameThreshold, double m
 
     public NoteOptions withThresholds(double onset, double frame) {
         return new NoteOptions(onset, frame, minNoteLengthMs, inferOnsets, melodiaTrick, includePitchBends,
-                multiplePitchBends, minFrequencyHz, maxFrequencyHz, energyTolerance);
+                minFrequencyHz, maxFrequencyHz, energyTolerance);
     }
 
     public NoteOptions withFrequencyRange(Double minHz, Double maxHz) {
         return new NoteOptions(onsetThreshold, frameThreshold, minNoteLengthMs, inferOnsets, melodiaTrick,
-                includePitchBends, multiplePitchBends, minHz, maxHz, energyTolerance);
+                includePitchBends, minHz, maxHz, energyTolerance);
     }
 
-    public NoteOptions withPitchBends(boolean include, boolean multiple) {
+    public NoteOptions withPitchBends(boolean include) {
         return new NoteOptions(onsetThreshold, frameThreshold, minNoteLengthMs, inferOnsets, melodiaTrick,
-                include, multiple, minFrequencyHz, maxFrequencyHz, energyTolerance);
+                include, minFrequencyHz, maxFrequencyHz, energyTolerance);
     }
 }

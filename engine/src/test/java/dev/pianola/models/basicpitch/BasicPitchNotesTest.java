@@ -56,7 +56,7 @@ class BasicPitchNotesTest {
         assertTrue(high.stream().allMatch(n -> n.pitch() >= 50), high.toString());
         List<NoteEvent> low = NoteCreation.notes(pg, NoteOptions.DEFAULTS.withFrequencyRange(null, 146.83));
         assertTrue(!low.isEmpty() && low.stream().allMatch(n -> n.pitch() < 50), low.toString());
-        List<NoteEvent> noBends = NoteCreation.notes(pg, NoteOptions.DEFAULTS.withPitchBends(false, false));
+        List<NoteEvent> noBends = NoteCreation.notes(pg, NoteOptions.DEFAULTS.withPitchBends(false));
         assertEquals(all.size(), noBends.size());
         assertTrue(noBends.stream().allMatch(n -> n.bends().length == 0));
         // stricter thresholds can only remove notes

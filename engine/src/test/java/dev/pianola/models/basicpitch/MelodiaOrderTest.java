@@ -32,7 +32,7 @@ class MelodiaOrderTest {
                 }
             }
             Posteriorgrams pg = new Posteriorgrams(note, onset, contour);
-            NoteOptions melodiaOnly = new NoteOptions(1.0, 0.3, 127.7, false, true, false, false, null, null, 11);
+            NoteOptions melodiaOnly = new NoteOptions(1.0, 0.3, 127.7, false, true, false, null, null, 11);
             List<int[]> expected = literalMelodia(note, 0.3, melodiaOnly.minNoteLengthFrames(), 11);
             List<NoteEvent> got = NoteCreation.notes(pg, melodiaOnly);
             assertEquals(expected.size(), got.size(), "trial " + trial);
