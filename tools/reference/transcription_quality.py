@@ -30,6 +30,7 @@ OUT = ROOT / "tests" / "fixtures" / "transcription-quality" / "python_basic_pitc
 CROP_SECONDS = 30.0
 SCORE_BEFORE_SECONDS = CROP_SECONDS - 0.5  # notes struck in the last moments are cut by the crop
 ONSET_TOLERANCE = 0.05
+SOUNDFONT = pathlib.Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")  # Debian fluid-soundfont-gm 3.1
 
 
 def reference_notes(mid: pathlib.Path):
@@ -52,13 +53,15 @@ def score(ref, est):
 
 def main():
     assert str(ICASSP_2022_MODEL_PATH).endswith("nmp.onnx"), f"basic-pitch is not on its ONNX backend: {ICASSP_2022_MODEL_PATH}"
-    results = {"crop_seconds": CROP_SECONDS, "score_before_seconds": SCORE_BEFORE_SECONDS, "onset_tolerance": ONSET_TOLERANCE,
+    results = {"soundfont": str(SOUNDFONT), "soundfont_sha256": hashlib.sha256(SOUNDFONT.read_bytes()).hexdigest(),
+               "crop_seconds": CROP_SECONDS, "score_before_seconds": SCORE_BEFORE_SECONDS, "onset_tolerance": ONSET_TOLERANCE,
                "render": "./pianola render --max-seconds 30 --sample-rate 22050 --mono", "basic_pitch": "0.4.0 predict() ONNX, defaults",
                "files": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for mid in sorted(CORPUS.glob("*.mid")):
             wav = pathlib.Path(tmp) / (mid.stem + ".wav")
             subprocess.run([str(ROOT / "pianola"), "render", str(mid), "-o", str(wav), "--max-seconds", str(CROP_SECONDS),
+                            "--soundfont", str(SOUNDFONT),
                             "--sample-rate", "22050", "--mono", "--quiet"], check=True)
             pcm, sr = sf.read(wav, dtype="int16")
             assert sr == 22050 and pcm.ndim == 1

@@ -44,6 +44,9 @@ class TranscriptionQualityTest {
         JsonNode fixture = new ObjectMapper().readTree(Cli.root().resolve("tests/fixtures/transcription-quality/python_basic_pitch.json").toFile());
         double crop = fixture.get("crop_seconds").asDouble(), scoreBefore = fixture.get("score_before_seconds").asDouble();
         double tolerance = fixture.get("onset_tolerance").asDouble();
+        Path soundFont = Path.of(fixture.get("soundfont").asText());
+        assertEquals(fixture.get("soundfont_sha256").asText(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(soundFont))),
+                soundFont + " is not the SoundFont the reference rendered with (Debian fluid-soundfont-gm 3.1)");
         double javaSum = 0, pythonSum = 0;
         int files = 0;
         StringBuilder table = new StringBuilder(String.format("%n%-26s %6s %6s %8s %8s%n", "file", "ref", "est", "F1 Java", "F1 Py"));
@@ -53,7 +56,7 @@ class TranscriptionQualityTest {
                 JsonNode expected = entry.getValue();
                 Path mid = Cli.corpus("midi/piano/" + entry.getKey());
                 Path wav = tmp.resolve(entry.getKey() + ".wav");
-                Cli.Run r = Cli.run("render", mid, "-o", wav, "--max-seconds", crop, "--sample-rate", 22050, "--mono", "--quiet");
+                Cli.Run r = Cli.run("render", mid, "-o", wav, "--max-seconds", crop, "--soundfont", soundFont, "--sample-rate", 22050, "--mono", "--quiet");
                 assertEquals(0, r.exitCode(), r.toString());
                 Audio audio = AudioFiles.read(wav);
                 assertEquals(expected.get("pcm_sha256").asText(), pcmSha256(audio),
