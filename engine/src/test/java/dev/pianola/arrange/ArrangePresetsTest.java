@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import dev.pianola.TestPaths;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,8 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ArrangePresetsTest {
     static Path repoRoot() {
-        String root = System.getProperty("pianola.root");
-        return root == null ? Path.of("..").toAbsolutePath().normalize() : Path.of(root);
+        return TestPaths.root();
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import dev.pianola.TestPaths;
+
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -23,10 +25,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** The arranger on real music nobody here wrote: the shared corpus, every pitched channel merged into one dense part. */
 class ArrangerCorpusTest {
     static Path corpus() {
-        String root = System.getProperty("pianola.root");
-        Path dir = (root == null ? Path.of("..") : Path.of(root)).resolve("../shared/corpus/midi").normalize();
-        if (!Files.isDirectory(dir)) fail("test corpus missing: expected MIDI files in " + dir + " (see shared/corpus/SOURCES.md)");
-        return dir;
+        return TestPaths.corpus("midi");
     }
 
     static List<Path> files(String folder) {

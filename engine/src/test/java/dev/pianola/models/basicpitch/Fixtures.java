@@ -1,5 +1,6 @@
 package dev.pianola.models.basicpitch;
 
+import dev.pianola.TestPaths;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.runtime.ModelStore;
@@ -18,11 +19,11 @@ final class Fixtures {
     }
 
     static Path root() {
-        return Path.of(System.getProperty("pianola.root", "..")).toAbsolutePath().normalize();
+        return TestPaths.root();
     }
 
     static Path dir() {
-        return root().resolve("tests/fixtures/basic-pitch");
+        return TestPaths.fixtures("basic-pitch");
     }
 
     /** The real model: the user's model store, else the shared copy next to the repository. */
