@@ -193,13 +193,18 @@ public final class MidiRenderer {
             writeWav(plan, wav, options, depth, force, true, 1f, progress, "frames");
         } catch (Clipped clipped) {
             float gain = CEILING / clipped.peak;
-            // worth a line: the second pass doubles the time the user waits, and the level changes
-            LOG.info("{}: peak {} dBFS; rendering again {} dB quieter so that nothing clips", wav,
+            // INFO only when the second pass costs a noticeable wait (its progress bar starts again);
+            // a short file's second pass is over before anyone could wonder
+            boolean noticeable = plan.frames() > NOTICEABLE_SECOND_PASS_SECONDS * options.sampleRate();
+            LOG.atLevel(noticeable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log("{}: peak {} dBFS; rendering again {} dB quieter so that nothing clips", wav,
                     String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(clipped.peak)),
                     String.format(Locale.ROOT, "%.2f", -20 * Math.log10(gain)));
             writeWav(plan, wav, options, depth, force, false, gain, progress, "frames (second pass, quieter)");
         }
     }
+
+    /** Audio at least this long makes a second pass worth an INFO line. */
+    private static final double NOTICEABLE_SECOND_PASS_SECONDS = 300;
 
     /** Thrown out of the first pass to abandon its temporary file when the peak is above the ceiling. */
     private static final class Clipped extends RuntimeException {
