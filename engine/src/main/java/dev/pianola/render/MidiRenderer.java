@@ -104,6 +104,13 @@ public final class MidiRenderer {
      * A renderer playing {@code soundFont}, or when it is null the first SoundFont found by
      * {@link SoundFonts#find()}, or when none is found Gervill's built-in bank (with a warning).
      *
+     * <p>Opening validates the SoundFont fully ({@link SoundFonts#load}) and quickly (about half a
+     * second for a 148 MB General MIDI bank), and renders nothing. So a command that renders at the
+     * end of long work (a transcription, say) should open its renderer first, to refuse a missing
+     * or corrupt {@code --soundfont} at once, and keep it: an instance is immutable and renders any
+     * number of times (one render at a time). Keep the SoundFont file in place meanwhile: sample
+     * data is read from it while rendering.
+     *
      * @throws BadInputException when the named SoundFont is missing, unsupported or corrupt
      */
     public static MidiRenderer open(Path soundFont) {

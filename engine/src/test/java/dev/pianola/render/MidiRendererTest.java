@@ -326,6 +326,51 @@ class MidiRendererTest {
     }
 
     @Test
+    void aSoundFontWhoseSampleHeadersPointPastItsSamplesIsRefusedWhenOpened(@TempDir Path dir) throws Exception {
+        // Java's parser accepts such a file, and every note then plays as silence: found only after a render
+        Path real = SoundFonts.find().orElseThrow(), bad = dir.resolve("bad-headers.sf2");
+        Files.copy(real, bad);
+        try (var ch = java.nio.channels.FileChannel.open(bad, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            long shdr = subChunk(ch, "pdta", "shdr");
+            assumeTrue(shdr > 0, "an SF2 with a sample-header table");
+            ByteBuffer first = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(first, shdr + 20);
+            first.putInt(0, first.getInt(0) + 400_000_000).putInt(4, first.getInt(4) + 400_000_000); // start, end of sample 0
+            ch.write(first.rewind(), shdr + 20);
+        }
+        long t0 = System.nanoTime();
+        BadInputException e = assertThrows(BadInputException.class, () -> MidiRenderer.open(bad));
+        assertTrue(e.getMessage().startsWith(bad + ": corrupt SoundFont: sample \""), e.getMessage());
+        assertTrue(e.getMessage().contains("lies outside the sample data"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertTrue(System.nanoTime() - t0 < 5e9, "validated quickly");
+        // the untouched file opens, quickly too
+        long t1 = System.nanoTime();
+        MidiRenderer.open(real);
+        assertTrue(System.nanoTime() - t1 < 5e9, "opened in " + (System.nanoTime() - t1) / 1e9 + " s");
+    }
+
+    /** Offset of the data of sub-chunk {@code id} inside the top-level LIST {@code list} of a RIFF file; -1 when absent. */
+    static long subChunk(java.nio.channels.FileChannel ch, String list, String id) throws Exception {
+        ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        for (long pos = 12; pos + 12 <= ch.size(); ) {
+            ch.read(h.clear(), pos);
+            long size = h.getInt(4) & 0xffffffffL;
+            String kind = new String(h.array(), 8, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            if (kind.equals(list)) {
+                for (long sub = pos + 12; sub < pos + 8 + size; ) {
+                    ch.read(h.clear(), sub);
+                    long subSize = h.getInt(4) & 0xffffffffL;
+                    if (new String(h.array(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals(id)) return sub + 8;
+                    sub += 8 + subSize + (subSize & 1);
+                }
+            }
+            pos += 8 + size + (size & 1);
+        }
+        return -1;
+    }
+
+    @Test
     void rejectsAbsurdOptions() {
         assertThrows(BadInputException.class, () -> MidiRenderer.Options.DEFAULT.withSampleRate(100));
         assertThrows(BadInputException.class, () -> MidiRenderer.Options.DEFAULT.withTailSeconds(-1));
