@@ -59,7 +59,9 @@ import java.util.Set;
  * carries {@code Add-Exports} for {@code java -jar}, and the build passes it to javac and the tests.
  *
  * <p>Audio is rendered as 32-bit float, so nothing clips inside; peaks above the ceiling (-0.1 dBFS)
- * are normalised down before the result is returned. One instance can render many times.
+ * are normalised down before the result is returned. {@link #renderToWav} streams to the file in
+ * bounded memory; {@link #render} holds the result in memory. Both refuse music longer than
+ * {@link #MAX_SECONDS}. One instance can render many times.
  */
 public final class MidiRenderer {
     /** How to render: output rate, mono (the average of left and right) or stereo, release tail after the last event. */
@@ -89,7 +91,7 @@ public final class MidiRenderer {
     public static final double MAX_SECONDS = 2 * 3600;
 
     private static final Logger LOG = LoggerFactory.getLogger(MidiRenderer.class);
-        /** Events are handed to the synthesizer this far ahead of the audio being pulled, so none is late. */
+    /** Events are handed to the synthesizer this far ahead of the audio being pulled, so none is late. */
     private static final long LOOKAHEAD_MICROS = 200_000;
 
     private final Soundbank bank;      // null: Gervill's built-in bank
@@ -203,7 +205,8 @@ public final class MidiRenderer {
             // INFO only when the second pass costs a noticeable wait (its progress bar starts again);
             // a short file's second pass is over before anyone could wonder
             boolean noticeable = plan.frames() > NOTICEABLE_SECOND_PASS_SECONDS * options.sampleRate();
-            LOG.atLevel(noticeable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log("{}: peak {} dBFS; rendering again {} dB quieter so that nothing clips", wav,
+            LOG.atLevel(noticeable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
+                    .log("{}: peak {} dBFS; rendering again {} dB quieter so that nothing clips", wav,
                     String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(clipped.peak)),
                     String.format(Locale.ROOT, "%.2f", -20 * Math.log10(gain)));
             writeWav(plan, wav, options, depth, force, false, gain, progress, "frames (second pass, quieter)");
@@ -256,7 +259,7 @@ public final class MidiRenderer {
     private Plan plan(Sequence seq, Path source, Options options) {
         List<Timed> events = timedEvents(seq);
         long lastMicros = events.isEmpty() ? 0 : events.get(events.size() - 1).micros();
-        if (events.isEmpty()) LOG.warn("{}: nothing to play, the MIDI sequence has no channel events", source != null ? source : "render");
+        if (events.isEmpty()) LOG.warn("{}nothing to play: the MIDI sequence has no channel events", source != null ? source + ": " : "");
         if (lastMicros > MAX_SECONDS * 1e6) {
             // checked before anything is allocated or played: a tiny file can name a time hours away
             String problem = "lasts " + hms(lastMicros / 1e6) + "; Pianola renders at most " + hms(MAX_SECONDS) + " (use --max-seconds)";
