@@ -38,6 +38,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,7 +59,9 @@ import java.util.Set;
  * carries {@code Add-Exports} for {@code java -jar}, and the build passes it to javac and the tests.
  *
  * <p>Audio is rendered as 32-bit float, so nothing clips inside; peaks above the ceiling (-0.1 dBFS)
- * are normalised down before the result is returned. One instance can render many times.
+ * are normalised down before the result is returned. {@link #renderToWav} streams to the file in
+ * bounded memory; {@link #render} holds the result in memory. Both refuse music longer than
+ * {@link #MAX_SECONDS}. One instance can render many times.
  */
 public final class MidiRenderer {
     /** How to render: output rate, mono (the average of left and right) or stereo, release tail after the last event. */
@@ -80,8 +83,14 @@ public final class MidiRenderer {
     /** Peaks above this (-0.1 dBFS) are scaled down to it. */
     public static final float CEILING = (float) Math.pow(10, -0.1 / 20);
 
+    /**
+     * Longest music (last event, before the release tail) a render accepts: 2 hours. Longer is
+     * almost always a stray event far past the end (a 47-byte file can hold one note 10 hours in),
+     * and it would take hours of synthesis and gigabytes of WAV; crop it with --max-seconds.
+     */
+    public static final double MAX_SECONDS = 2 * 3600;
+
     private static final Logger LOG = LoggerFactory.getLogger(MidiRenderer.class);
-    private static final int DRUM_CHANNEL = 9, META_TEMPO = 0x51;
     /** Events are handed to the synthesizer this far ahead of the audio being pulled, so none is late. */
     private static final long LOOKAHEAD_MICROS = 200_000;
 
@@ -96,6 +105,13 @@ public final class MidiRenderer {
     /**
      * A renderer playing {@code soundFont}, or when it is null the first SoundFont found by
      * {@link SoundFonts#find()}, or when none is found Gervill's built-in bank (with a warning).
+     *
+     * <p>Opening validates the SoundFont fully ({@link SoundFonts#load}) and quickly (about half a
+     * second for a 148 MB General MIDI bank), and renders nothing. So a command that renders at the
+     * end of long work (a transcription, say) should open its renderer first, to refuse a missing
+     * or corrupt {@code --soundfont} at once, and keep it: an instance is immutable and renders any
+     * number of times (one render at a time). Keep the SoundFont file in place meanwhile: sample
+     * data is read from it while rendering.
      *
      * @throws BadInputException when the named SoundFont is missing, unsupported or corrupt
      */
@@ -131,37 +147,184 @@ public final class MidiRenderer {
         return render(MidiFiles.toSequence(notes, MidiFiles.WriteOptions.PIANO), options, progress);
     }
 
-    /** Renders a whole sequence; progress counts output frames. */
+    /** Renders a whole sequence into memory; progress counts output frames. See {@link #render(Sequence, Path, Options, Progress)}. */
     public RenderedAudio render(Sequence seq, Options options, Progress progress) {
+        return render(seq, null, options, progress);
+    }
+
+    /**
+     * Renders a whole sequence into memory, peak-normalised to {@link #CEILING}; progress counts
+     * output frames. Memory: 4 bytes per sample of the result (at most about 1.3 GB for
+     * {@link #MAX_SECONDS} of stereo at 44.1 kHz); to write a file use {@link #renderToWav}, which
+     * streams.
+     *
+     * @param source the MIDI file the sequence came from, named in errors; null when there is none
+     * @throws BadInputException when the music lasts longer than {@link #MAX_SECONDS}
+     */
+    public RenderedAudio render(Sequence seq, Path source, Options options, Progress progress) {
+        Plan plan = plan(seq, source, options);
+        int frames = Math.toIntExact(plan.frames()); // MAX_SECONDS at 192 kHz is 1.4e9 frames: fits
+        float[][] out = new float[options.mono() ? 1 : 2][frames];
+        play(plan, options, (block, offsetFrames, n) -> {
+            for (int c = 0; c < out.length; c++) System.arraycopy(block[c], 0, out[c], (int) offsetFrames, n);
+        }, progress, "frames");
+        return normalised(new RenderedAudio(out, options.sampleRate()));
+    }
+
+    /** As {@link #renderToWav(Sequence, Path, Path, Options, WavWriter.Depth, boolean, Progress)} with no source file to name in errors. */
+    public void renderToWav(Sequence seq, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
+        renderToWav(seq, null, wav, options, depth, force, progress);
+    }
+
+    /**
+     * Renders and writes a WAV file, streaming: audio goes from the synthesizer to the file block by
+     * block, so memory stays small (a few blocks) however long the music is. The --force rule is
+     * checked before rendering starts, and the file appears atomically when it is complete.
+     *
+     * <p>Level: the result is exactly what {@link #render} followed by {@link WavWriter#write} would
+     * give, peak-normalised to {@link #CEILING} when (and only when) the peak is above it. The gain
+     * for that depends on the whole signal, which a stream does not have; a limiter would change
+     * the sound of every loud passage and break bit-for-bit reproducibility of renders that never
+     * clipped. So the first pass writes at full gain while it measures the peak; in the common case
+     * that nothing is above the ceiling, that file is the result. Otherwise the synthesizer (which
+     * is deterministic) plays the sequence again and the second pass writes it at the one gain
+     * that brings the peak to the ceiling. Loud files cost twice the render time, never more memory.
+     *
+     * @param source the MIDI file the sequence came from, named in errors; null when there is none
+     * @throws BadInputException when the music lasts longer than {@link #MAX_SECONDS}, or would not fit in a WAV file
+     */
+    public void renderToWav(Sequence seq, Path source, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
+        AtomicFiles.checkWritable(wav, force);
+        Plan plan = plan(seq, source, options);
+        int channels = options.mono() ? 1 : 2;
+        WavWriter.checkFits(wav, plan.frames(), channels, options.sampleRate(), depth);
+        try {
+            writeWav(plan, wav, options, depth, force, true, 1f, progress, "frames");
+        } catch (Clipped clipped) {
+            float gain = CEILING / clipped.peak;
+            // INFO only when the second pass costs a noticeable wait (its progress bar starts again);
+            // a short file's second pass is over before anyone could wonder
+            boolean noticeable = plan.frames() > NOTICEABLE_SECOND_PASS_SECONDS * options.sampleRate();
+            LOG.atLevel(noticeable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
+                    .log("{}: peak {} dBFS; rendering again {} dB quieter so that nothing clips", wav,
+                    String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(clipped.peak)),
+                    String.format(Locale.ROOT, "%.2f", -20 * Math.log10(gain)));
+            writeWav(plan, wav, options, depth, force, false, gain, progress, "frames (second pass, quieter)");
+        }
+    }
+
+    /** Audio at least this long makes a second pass worth an INFO line. */
+    private static final double NOTICEABLE_SECOND_PASS_SECONDS = 300;
+
+    /** Thrown out of the first pass to abandon its temporary file when the peak is above the ceiling. */
+    private static final class Clipped extends RuntimeException {
+        final float peak;
+
+        Clipped(float peak) {
+            super(null, null, false, false);
+            this.peak = peak;
+        }
+    }
+
+    /**
+     * One pass: header, then every block scaled by {@code gain} and converted to PCM. The first pass
+     * (full gain) throws {@link Clipped} at the end when the peak was above the ceiling;
+     * from the first sample above it on, nothing more is converted or written, only measured.
+     */
+    private void writeWav(Plan plan, Path wav, Options options, WavWriter.Depth depth, boolean force, boolean firstPass, float gain,
+                          Progress progress, String what) {
+        int channels = options.mono() ? 1 : 2;
+        AtomicFiles.write(wav, force, out -> {
+            WavWriter.writeHeader(out, options.sampleRate(), channels, depth, plan.frames());
+            byte[] pcm = new byte[blockFrames(options.sampleRate()) * channels * depth.bits / 8];
+            float[] peak = {0};
+            play(plan, options, (block, offsetFrames, n) -> {
+                for (int c = 0; c < channels; c++) {
+                    float[] x = block[c];
+                    for (int i = 0; i < n; i++) {
+                        if (!firstPass) x[i] *= gain; // as normalised() does it, so the samples are the same
+                        peak[0] = Math.max(peak[0], Math.abs(x[i]));
+                    }
+                }
+                if (firstPass && peak[0] > CEILING) return; // this pass's file will be thrown away
+                out.write(pcm, 0, WavWriter.encode(block, 0, n, depth, pcm));
+            }, progress, what);
+            if (firstPass && peak[0] > CEILING) throw new Clipped(peak[0]);
+        });
+    }
+
+    /** What a render will play: the timed events and how many output frames it takes. */
+    private record Plan(Sequence seq, List<Timed> events, long frames) {}
+
+    private Plan plan(Sequence seq, Path source, Options options) {
         List<Timed> events = timedEvents(seq);
         long lastMicros = events.isEmpty() ? 0 : events.get(events.size() - 1).micros();
-        if (events.isEmpty()) LOG.warn("nothing to play: the MIDI sequence has no channel events");
-        int rate = options.sampleRate();
-        int totalFrames = (int) Math.ceil((lastMicros / 1e6 + options.tailSeconds()) * rate);
-        float[] left = new float[totalFrames], right = new float[totalFrames];
+        if (events.isEmpty()) LOG.warn("{}nothing to play: the MIDI sequence has no channel events", source != null ? source + ": " : "");
+        if (lastMicros > MAX_SECONDS * 1e6) {
+            // checked before anything is allocated or played: a tiny file can name a time hours away
+            String problem = "lasts " + hms(lastMicros / 1e6) + "; Pianola renders at most " + hms(MAX_SECONDS) + " (use --max-seconds)";
+            throw source != null ? new BadInputException(source, problem) : new BadInputException("the MIDI sequence " + problem);
+        }
+        long frames = (long) Math.ceil((lastMicros / 1e6 + options.tailSeconds()) * options.sampleRate());
+        return new Plan(seq, events, frames);
+    }
 
+    /** h:mm:ss, whole seconds rounded down. */
+    static String hms(double seconds) {
+        long s = (long) Math.floor(seconds);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+    }
+
+    private static int blockFrames(int rate) {
+        return Math.max(256, rate / 20);
+    }
+
+    /** Receives the rendered audio block by block; {@code block[c]} holds {@code frames} samples of channel c (its contents may be changed). */
+    @FunctionalInterface
+    private interface BlockSink {
+        void accept(float[][] block, long offsetFrames, int frames) throws IOException;
+    }
+
+    /** Plays the plan through a fresh synthesizer, handing each block of output frames to the sink; progress counts frames. */
+    private void play(Plan plan, Options options, BlockSink sink, Progress progress, String what) {
+        List<Timed> events = plan.events();
+        long totalFrames = plan.frames();
+        int rate = options.sampleRate();
         long started = System.nanoTime();
         SoftSynthesizer synth = new SoftSynthesizer();
-        try (AudioInputStream stream = openStream(synth, rate, seq)) {
+        try (AudioInputStream stream = openStream(synth, rate, plan.seq())) {
             Receiver receiver = synth.getReceiver();
-            int blockFrames = Math.max(256, rate / 20);
+            int blockFrames = blockFrames(rate);
             byte[] bytes = new byte[blockFrames * 8];
             FloatBuffer floats = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            float[][] block = new float[options.mono() ? 1 : 2][blockFrames];
             int next = 0;
-            for (int done = 0; done < totalFrames; ) {
-                int frames = Math.min(blockFrames, totalFrames - done);
+            for (long done = 0; done < totalFrames; ) {
+                int frames = (int) Math.min(blockFrames, totalFrames - done);
                 long untilMicros = (long) ((done + frames) * 1e6 / rate) + LOOKAHEAD_MICROS;
                 for (; next < events.size() && events.get(next).micros() < untilMicros; next++) {
                     receiver.send(events.get(next).message(), events.get(next).micros());
                 }
                 int read = stream.readNBytes(bytes, 0, frames * 8);
                 if (read != frames * 8) throw new IOException("synthesizer stream ended early");
-                for (int i = 0; i < frames; i++) {
-                    left[done + i] = floats.get(2 * i);
-                    right[done + i] = floats.get(2 * i + 1);
+                if (options.mono()) {
+                    float[] m = block[0];
+                    for (int i = 0; i < frames; i++) {
+                        // the same float operations, in the same order, as RenderedAudio.toMono: renders stay bit for bit
+                        float v = 0f;
+                        v += floats.get(2 * i);
+                        v += floats.get(2 * i + 1);
+                        m[i] = v * 0.5f;
+                    }
+                } else {
+                    for (int i = 0; i < frames; i++) {
+                        block[0][i] = floats.get(2 * i);
+                        block[1][i] = floats.get(2 * i + 1);
+                    }
                 }
+                sink.accept(block, done, frames);
                 done += frames;
-                progress.update(done, totalFrames, "frames");
+                progress.update(done, totalFrames, what);
             }
         } catch (IOException | MidiUnavailableException e) {
             throw new PianolaException(PianolaException.EXIT_OTHER, "the software synthesizer failed: " + e.getMessage(), e);
@@ -169,21 +332,8 @@ public final class MidiRenderer {
             synth.close();
         }
         double took = (System.nanoTime() - started) / 1e9;
-        LOG.debug("rendered {} s of audio in {} s", String.format("%.1f", totalFrames / (double) rate), String.format("%.1f", took));
-
-        RenderedAudio audio = options.mono()
-                ? new RenderedAudio(new float[][]{new RenderedAudio(new float[][]{left, right}, rate).toMono().samples()}, rate)
-                : new RenderedAudio(new float[][]{left, right}, rate);
-        return normalised(audio);
-    }
-
-    /**
-     * Renders and writes a WAV file. The --force rule is checked before rendering starts, and the
-     * file appears atomically when it is complete.
-     */
-    public void renderToWav(Sequence seq, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
-        AtomicFiles.checkWritable(wav, force);
-        WavWriter.write(render(seq, options, progress), wav, depth, force);
+        LOG.debug("rendered {} s of audio in {} s", String.format(Locale.ROOT, "%.1f", totalFrames / (double) rate),
+                String.format(Locale.ROOT, "%.1f", took));
     }
 
     /** Scales the audio down when its peak is above {@link #CEILING}; quieter audio is left alone. */
@@ -191,7 +341,8 @@ public final class MidiRenderer {
         float peak = audio.peak();
         if (peak <= CEILING) return audio;
         float gain = CEILING / peak;
-        LOG.info("peak {} dBFS: normalised to -0.1 dBFS", String.format("%+.1f", 20 * Math.log10(peak)));
+        // debug only: in-memory renders feed analysis, where the level is no news to anyone
+        LOG.debug("peak {} dBFS: normalised to -0.1 dBFS", String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(peak)));
         for (float[] c : audio.channels()) {
             for (int i = 0; i < c.length; i++) c[i] *= gain;
         }
@@ -219,7 +370,7 @@ public final class MidiRenderer {
         for (Track track : seq.getTracks()) {
             for (int i = 0; i < track.size(); i++) {
                 if (track.get(i).getMessage() instanceof ShortMessage sm && sm.getCommand() == ShortMessage.PROGRAM_CHANGE) {
-                    (sm.getChannel() == DRUM_CHANNEL ? drums : melodic).add(sm.getData1());
+                    (sm.getChannel() == MidiFiles.DRUM_CHANNEL ? drums : melodic).add(sm.getData1());
                 }
             }
         }
@@ -252,15 +403,7 @@ public final class MidiRenderer {
         double ticksPerBeat = seq.getResolution();
         double ticksPerSecond = seq.getDivisionType() * seq.getResolution(); // SMPTE: ticks are real time
         if (!(ppq ? ticksPerBeat > 0 : ticksPerSecond > 0)) throw new BadInputException("MIDI sequence has zero time division");
-        List<TempoMap.Change> tempos = new ArrayList<>();
-        for (Ev e : all) {
-            if (ppq && e.msg() instanceof MetaMessage mm && mm.getType() == META_TEMPO && mm.getData().length >= 3) {
-                byte[] d = mm.getData();
-                int usPerBeat = ((d[0] & 0xff) << 16) | ((d[1] & 0xff) << 8) | (d[2] & 0xff);
-                if (usPerBeat > 0) tempos.add(new TempoMap.Change(e.tick() / ticksPerBeat, 60_000_000.0 / usPerBeat));
-            }
-        }
-        TempoMap tempo = new TempoMap(tempos);
+        TempoMap tempo = MidiFiles.tempoMap(seq); // the same map every other reader of the file uses
         List<Timed> timed = new ArrayList<>();
         for (Ev e : all) {
             if (e.msg() instanceof MetaMessage) continue;

@@ -27,11 +27,20 @@ import java.util.TreeSet;
  * lines, pitch runs up with a keyboard strip labelled at every C. Bar lines are darker than beat
  * lines; a note's colour is its channel (channel 1 = right hand, blue; channel 2 = left hand,
  * orange; drums grey) and its strength is its velocity. Drawn with plain java.awt, so it works
- * headless.
+ * headless. Very long pieces are drawn up to {@link #MAX_ROWS} rows and cut there at a bar line
+ * (the title says so), so that the picture stays a bounded size.
  */
 public final class PianoRoll {
     /** Widest row of notes; a row holds as many whole bars as fit. */
     public static final int MAX_ROW_WIDTH_PX = 3200;
+    /**
+     * Most rows drawn. At the narrowest beats (12 px) that is about 6,400 beats of music, 35 to 55
+     * minutes at usual tempos, in a picture of at most about 3,300 x 13,000 px (170 MB as RGB).
+     * Without a cap a stray event 10 hours in would ask for gigabytes of image.
+     */
+    public static final int MAX_ROWS = 24;
+    /** Narrowest beat: long pieces go down to it before the row cap cuts them. */
+    static final double MIN_PX_PER_BEAT = 12;
 
     static final int MARGIN = 16, TITLE_HEIGHT = 46, KEYBOARD_WIDTH = 40, ROW_GAP = 26;
     static final Color PAPER = new Color(0xfb, 0xfb, 0xf8);
@@ -89,7 +98,7 @@ public final class PianoRoll {
     record Row(int index, double startBeats, double endBeats, List<Double> barLines, int firstBar, int topPx) {}
 
     /** Where everything goes: rows of whole bars, a pitch range, sizes in pixels. */
-    record Layout(List<Row> rows, int lowPitch, int highPitch, int keyHeightPx, double pxPerBeat, int widthPx, int heightPx) {
+    record Layout(List<Row> rows, int lowPitch, int highPitch, int keyHeightPx, double pxPerBeat, int widthPx, int heightPx, boolean cut) {
         static Layout of(NoteSequence notes) {
             int lo = 127, hi = 0;
             for (Note n : notes.notes()) {
@@ -109,7 +118,8 @@ public final class PianoRoll {
             int keyHeight = Math.max(4, Math.min(10, Math.round(440f / (hi - lo + 1))));
             int rowHeight = (hi - lo + 1) * keyHeight;
 
-            double endBeats = Math.max(notes.endBeats(), 1e-9);
+            // bar lines only as far as MAX_ROWS rows can show, so their number is bounded too
+            double endBeats = Math.min(Math.max(notes.endBeats(), 1e-9), MAX_ROWS * MAX_ROW_WIDTH_PX / MIN_PX_PER_BEAT);
             List<Double> bars = new ArrayList<>(TimeSignature.barLines(notes.timeSignatures(), endBeats));
             double last = bars.get(bars.size() - 1);
             if (last < endBeats - 1e-9 || bars.size() == 1) bars.add(last + barBeatsAt(notes.timeSignatures(), last)); // close the last bar
@@ -117,7 +127,8 @@ public final class PianoRoll {
             double pxPerBeat = 24;
             List<List<Double>> split = splitRows(bars, pxPerBeat);
             if (split.size() > 12) split = splitRows(bars, pxPerBeat = 16);
-            if (split.size() > 16) split = splitRows(bars, pxPerBeat = 12);
+            if (split.size() > 16) split = splitRows(bars, pxPerBeat = MIN_PX_PER_BEAT);
+            if (split.size() > MAX_ROWS) split = split.subList(0, MAX_ROWS);
 
             List<Row> rows = new ArrayList<>();
             int top = MARGIN + TITLE_HEIGHT + ROW_GAP, firstBar = 1, widest = 0;
@@ -130,7 +141,8 @@ public final class PianoRoll {
             }
             int width = MARGIN + KEYBOARD_WIDTH + widest + MARGIN + 1;
             int height = top - ROW_GAP + MARGIN;
-            return new Layout(List.copyOf(rows), lo, hi, keyHeight, pxPerBeat, Math.max(width, 480), height);
+            boolean cut = rows.get(rows.size() - 1).endBeats() < notes.endBeats() - 1e-9;
+            return new Layout(List.copyOf(rows), lo, hi, keyHeight, pxPerBeat, Math.max(width, 480), height, cut);
         }
 
         /**
@@ -206,10 +218,7 @@ public final class PianoRoll {
         int x = MARGIN + g.getFontMetrics().stringWidth(name) + 14;
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         g.setColor(FAINT_INK);
-        TimeSignature meter = notes.timeSignatures().isEmpty() ? TimeSignature.FOUR_FOUR : notes.timeSignatures().get(0);
-        String facts = String.join("   ·   ", tempoText(notes.tempo()), meter.numerator() + "/" + meter.denominator(),
-                durationText(notes.endSeconds()), notes.notes().size() + (notes.notes().size() == 1 ? " note" : " notes"));
-        g.drawString(facts, x, MARGIN + 17);
+        g.drawString(facts(notes, layout), x, MARGIN + 17);
 
         // legend: one swatch per channel that plays
         TreeSet<Integer> channels = new TreeSet<>();
@@ -226,6 +235,17 @@ public final class PianoRoll {
             lx += 24 + fm.stringWidth(label) + 18;
             if (lx > layout.widthPx() - 160) break;
         }
+    }
+
+    /** The title's facts: tempo, meter, length, notes, and how much is drawn when the picture is cut. */
+    static String facts(NoteSequence notes, Layout layout) {
+        TimeSignature meter = notes.timeSignatures().isEmpty() ? TimeSignature.FOUR_FOUR : notes.timeSignatures().get(0);
+        String facts = String.join("   ·   ", tempoText(notes.tempo()), meter.numerator() + "/" + meter.denominator(),
+                durationText(notes.endSeconds()), notes.notes().size() + (notes.notes().size() == 1 ? " note" : " notes"));
+        if (!layout.cut()) return facts;
+        Row last = layout.rows().get(layout.rows().size() - 1);
+        int bars = last.firstBar() + last.barLines().size() - 2;
+        return facts + "   ·   cut: only bars 1–" + bars + " (the first " + durationText(notes.tempo().secondsAt(last.endBeats())) + ") drawn";
     }
 
     private static String channelLabel(int ch, boolean hands) {
@@ -250,6 +270,7 @@ public final class PianoRoll {
 
     private static String durationText(double seconds) {
         long s = Math.round(seconds);
+        if (s >= 3600) return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
         return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 

@@ -9,10 +9,13 @@ import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The committed example song (tools/example/make_example.sh) is what examples/README.md says it is. */
 class ExampleSongTest {
@@ -60,5 +63,33 @@ class ExampleSongTest {
                 assertTrue(Math.sqrt(sum / 22050) > 0.02, "second " + s + " is nearly silent");
             }
         }
+    }
+
+    /**
+     * SHA-256 of the PCM samples (the data chunk, header left out) of examples/demo.wav. A
+     * transcription-quality fixture depends on renders being reproducible bit for bit, so any change
+     * to the renderer that alters a single sample must show up here (and be announced).
+     */
+    static final String DEMO_SAMPLES_SHA256 = "6440b088b26a61901c6822177056be7b5fb27045e1b4deb87fbae49835d121d3";
+
+    @Test
+    void renderingTheDemoAgainReproducesDemoWavBitForBit(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        MidiRenderer renderer = MidiRenderer.open(null);
+        assumeTrue(renderer.soundFont().map(p -> p.getFileName().toString().equals("FluidR3_GM.sf2")).orElse(false),
+                "demo.wav was made with Fluid R3 GM");
+        Path mid = EXAMPLES.resolve("demo.mid"), wav = dir.resolve("demo.wav");
+        // what `pianola render examples/demo.mid -o X --sample-rate 22050 --mono` does
+        renderer.renderToWav(MidiFiles.readSequence(mid), mid, wav, MidiRenderer.Options.DEFAULT.withSampleRate(22050).withMono(true),
+                WavWriter.Depth.PCM16, false, dev.pianola.runtime.Progress.NONE);
+        byte[] made = Files.readAllBytes(wav), committed = Files.readAllBytes(EXAMPLES.resolve("demo.wav"));
+        assertEquals(DEMO_SAMPLES_SHA256, sha256(committed, 44), "examples/demo.wav itself changed");
+        assertEquals(DEMO_SAMPLES_SHA256, sha256(made, 44), "the renderer no longer reproduces demo.wav's samples");
+        assertArrayEquals(committed, made, "the whole file, header included, is the same");
+    }
+
+    static String sha256(byte[] bytes, int from) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(bytes, from, bytes.length - from);
+        return HexFormat.of().formatHex(md.digest());
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.sound.midi.InvalidMidiDataException;
 import javax.sound.midi.MetaMessage;
 import javax.sound.midi.MidiEvent;
+import javax.sound.midi.MidiSystem;
 import javax.sound.midi.Sequence;
 import javax.sound.midi.ShortMessage;
 import javax.sound.midi.Track;
@@ -183,6 +184,124 @@ class MidiRendererTest {
         }
     }
 
+    // --- long files: bounded memory, a length limit ---
+
+    /** A Standard MIDI File holding one middle C {@code seconds} in (120 BPM, 480 PPQ): under 50 bytes. */
+    static Path oneLateNote(Path file, double seconds) throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        note(seq.createTrack(), 0, 60, seconds * 2, 1, 100);
+        MidiSystem.write(seq, 0, file.toFile());
+        return file;
+    }
+
+    @Test
+    void aTinyFileWithANoteTenHoursInIsRefusedInOneLineBeforeAnythingIsRendered(@TempDir Path dir) throws Exception {
+        Path mid = oneLateNote(dir.resolve("late.mid"), 10 * 3600);
+        assertTrue(Files.size(mid) < 50, "size " + Files.size(mid));
+        Sequence seq = MidiFiles.readSequence(mid);
+        Path wav = dir.resolve("late.wav");
+        List<Long> progress = new ArrayList<>();
+        long t0 = System.nanoTime();
+        BadInputException e = assertThrows(BadInputException.class, () -> renderer.renderToWav(seq, mid, wav,
+                MidiRenderer.Options.DEFAULT, WavWriter.Depth.PCM16, false, (done, total, what) -> progress.add(done)));
+        assertEquals(mid + ": lasts 10:00:00; Pianola renders at most 2:00:00 (use --max-seconds)", e.getMessage());
+        assertTrue(progress.isEmpty() && !Files.exists(wav), "refused before rendering");
+        assertTrue(System.nanoTime() - t0 < 2e9, "refused at once");
+        // the in-memory render has the same limit (it would need 12.7 GB here)
+        assertEquals(e.getMessage(), assertThrows(BadInputException.class,
+                () -> renderer.render(seq, mid, MidiRenderer.Options.DEFAULT, dev.pianola.runtime.Progress.NONE)).getMessage());
+        // just under the limit is accepted (only planned here: the WAV check below refuses 192 kHz 24-bit stereo)
+        Path under = oneLateNote(dir.resolve("under.mid"), 2 * 3600 - 10);
+        BadInputException tooBig = assertThrows(BadInputException.class, () -> renderer.renderToWav(MidiFiles.readSequence(under), under, wav,
+                MidiRenderer.Options.DEFAULT.withSampleRate(192000), WavWriter.Depth.PCM24, false, dev.pianola.runtime.Progress.NONE));
+        assertTrue(tooBig.getMessage().startsWith(wav + ": 8.3 GB of 24-bit stereo audio at 192000 Hz is more than a WAV file can hold"),
+                tooBig.getMessage());
+        assertFalse(tooBig.getMessage().contains("\n"));
+        assertFalse(Files.exists(wav));
+    }
+
+    /** Renders a MIDI file to WAV at 8000 Hz mono: run in a JVM with a small heap by the test below. */
+    public static final class LongRender {
+        public static void main(String[] args) {
+            Path mid = Path.of(args[0]);
+            MidiRenderer.open(null).renderToWav(MidiFiles.readSequence(mid), mid, Path.of(args[1]),
+                    MidiRenderer.Options.DEFAULT.withSampleRate(8000).withMono(true), WavWriter.Depth.PCM16, false,
+                    dev.pianola.runtime.Progress.NONE);
+        }
+    }
+
+    @Test
+    void aFortyMinuteRenderStreamsToWavInA64MbHeap(@TempDir Path dir) throws Exception {
+        // whole-file rendering held 2 float channels, a mono mix and the PCM: 400 MB here
+        Path mid = oneLateNote(dir.resolve("long.mid"), 40 * 60), wav = dir.resolve("long.wav");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-Djava.awt.headless=true", "--add-exports", "java.desktop/com.sun.media.sound=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), LongRender.class.getName(), mid.toString(), wav.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
+        long frames = (long) Math.ceil((40 * 60 + 0.5 + MidiRenderer.Options.DEFAULT_TAIL_SECONDS) * 8000);
+        assertEquals(WavWriter.HEADER_BYTES + 2 * frames, Files.size(wav));
+        try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
+            assertEquals(frames, in.getFrameLength());
+            in.skipNBytes(2L * 40 * 60 * 8000); // to the note
+            byte[] pcm = in.readNBytes(2 * 4000);
+            double sum = 0;
+            for (int i = 0; i < 4000; i++) {
+                double v = (short) ((pcm[2 * i] & 0xff) | (pcm[2 * i + 1] << 8)) / 32768.0;
+                sum += v * v;
+            }
+            assertTrue(Math.sqrt(sum / 4000) > 0.01, "the note sounds at 40:00");
+        }
+    }
+
+    @Test
+    void aStreamedLoudRenderIsTheInMemoryRenderNormalisedSampleForSample(@TempDir Path dir) throws Exception {
+        // loud enough to need the second, quieter pass
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        Track t = seq.createTrack();
+        for (int ch = 0; ch < 6; ch++) {
+            t.add(new MidiEvent(new ShortMessage(ShortMessage.PROGRAM_CHANGE, ch, new int[]{0, 30, 48, 61, 81, 19}[ch], 0), 0));
+            for (int p = 36 + ch * 2; p < 96; p += 5) note(t, ch, p, 0, 2, 127);
+        }
+        MidiRenderer.Options opts = MidiRenderer.Options.DEFAULT.withSampleRate(22050).withTailSeconds(0.5);
+        RenderedAudio inMemory = renderer.render(seq, opts, dev.pianola.runtime.Progress.NONE);
+        assertEquals(MidiRenderer.CEILING, inMemory.peak(), 1e-6, "this needed normalising");
+        Path expected = dir.resolve("expected.wav"), streamed = dir.resolve("streamed.wav");
+        WavWriter.write(inMemory, expected, WavWriter.Depth.PCM24, false);
+        List<String> passes = new ArrayList<>();
+        renderer.renderToWav(seq, null, streamed, opts, WavWriter.Depth.PCM24, false, (done, total, what) -> {
+            if (passes.isEmpty() || !passes.get(passes.size() - 1).equals(what)) passes.add(what);
+        });
+        assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(streamed));
+        assertEquals(2, passes.size(), "a second pass, under its own progress label: " + passes);
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "the first pass's temporary file is gone");
+        }
+    }
+
+    @Test
+    void wavFilesAreByteForByteWhatJavaSoundWrites(@TempDir Path dir) throws Exception {
+        float[] a = new float[5000], b = new float[5000];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) Math.sin(i * 0.05) * 1.2f; // some beyond full scale: clamped alike
+            b[i] = (float) Math.cos(i * 0.013) * 0.7f;
+        }
+        for (float[][] channels : new float[][][]{{a}, {a, b}}) {
+            for (WavWriter.Depth depth : WavWriter.Depth.values()) {
+                RenderedAudio audio = new RenderedAudio(channels, 22050);
+                Path ours = dir.resolve("ours.wav"), javas = dir.resolve("java.wav");
+                WavWriter.write(audio, ours, depth, true);
+                byte[] pcm = new byte[audio.frames() * channels.length * depth.bits / 8];
+                WavWriter.encode(channels, 0, audio.frames(), depth, pcm);
+                javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(22050, depth.bits, channels.length, true, false);
+                AudioSystem.write(new AudioInputStream(new java.io.ByteArrayInputStream(pcm), format, audio.frames()),
+                        javax.sound.sampled.AudioFileFormat.Type.WAVE, javas.toFile());
+                assertArrayEquals(Files.readAllBytes(javas), Files.readAllBytes(ours), channels.length + " channels, " + depth);
+            }
+        }
+    }
+
     // --- SoundFont problems ---
 
     @Test
@@ -204,6 +323,51 @@ class MidiRendererTest {
 
         Path missing = dir.resolve("missing.sf2");
         assertEquals(missing + ": no such SoundFont", assertThrows(BadInputException.class, () -> MidiRenderer.open(missing)).getMessage());
+    }
+
+    @Test
+    void aSoundFontWhoseSampleHeadersPointPastItsSamplesIsRefusedWhenOpened(@TempDir Path dir) throws Exception {
+        // Java's parser accepts such a file, and every note then plays as silence: found only after a render
+        Path real = SoundFonts.find().orElseThrow(), bad = dir.resolve("bad-headers.sf2");
+        Files.copy(real, bad);
+        try (var ch = java.nio.channels.FileChannel.open(bad, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            long shdr = subChunk(ch, "pdta", "shdr");
+            assumeTrue(shdr > 0, "an SF2 with a sample-header table");
+            ByteBuffer first = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(first, shdr + 20);
+            first.putInt(0, first.getInt(0) + 400_000_000).putInt(4, first.getInt(4) + 400_000_000); // start, end of sample 0
+            ch.write(first.rewind(), shdr + 20);
+        }
+        long t0 = System.nanoTime();
+        BadInputException e = assertThrows(BadInputException.class, () -> MidiRenderer.open(bad));
+        assertTrue(e.getMessage().startsWith(bad + ": corrupt SoundFont: sample \""), e.getMessage());
+        assertTrue(e.getMessage().contains("lies outside the sample data"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertTrue(System.nanoTime() - t0 < 5e9, "validated quickly");
+        // the untouched file opens, quickly too
+        long t1 = System.nanoTime();
+        MidiRenderer.open(real);
+        assertTrue(System.nanoTime() - t1 < 5e9, "opened in " + (System.nanoTime() - t1) / 1e9 + " s");
+    }
+
+    /** Offset of the data of sub-chunk {@code id} inside the top-level LIST {@code list} of a RIFF file; -1 when absent. */
+    static long subChunk(java.nio.channels.FileChannel ch, String list, String id) throws Exception {
+        ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        for (long pos = 12; pos + 12 <= ch.size(); ) {
+            ch.read(h.clear(), pos);
+            long size = h.getInt(4) & 0xffffffffL;
+            String kind = new String(h.array(), 8, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            if (kind.equals(list)) {
+                for (long sub = pos + 12; sub < pos + 8 + size; ) {
+                    ch.read(h.clear(), sub);
+                    long subSize = h.getInt(4) & 0xffffffffL;
+                    if (new String(h.array(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals(id)) return sub + 8;
+                    sub += 8 + subSize + (subSize & 1);
+                }
+            }
+            pos += 8 + size + (size & 1);
+        }
+        return -1;
     }
 
     @Test

@@ -124,6 +124,30 @@ class PianoRollTest {
     }
 
     @Test
+    void aTenHourPieceIsCutToABoundedPictureAndTheTitleSaysSo() {
+        // a note at the start and a stray one ten hours in (120 BPM: 72,000 beats)
+        NoteSequence notes = new NoteSequence(List.of(new Note(60, 0, 1, 100, 0), new Note(64, 72_000, 1, 100, 0)), TempoMap.constant(120));
+        long t0 = System.nanoTime();
+        PianoRoll.Layout layout = PianoRoll.Layout.of(notes);
+        assertTrue(layout.cut());
+        assertEquals(PianoRoll.MAX_ROWS, layout.rows().size());
+        assertTrue((long) layout.widthPx() * layout.heightPx() < 50_000_000L, layout.widthPx() + " x " + layout.heightPx() + " px");
+        BufferedImage image = PianoRoll.draw(notes, "stray.mid");
+        assertEquals(layout.heightPx(), image.getHeight());
+        assertTrue(System.nanoTime() - t0 < 20e9, "drawn in reasonable time");
+        double drawnBeats = layout.rows().get(layout.rows().size() - 1).endBeats();
+        assertTrue(drawnBeats > 3600 && drawnBeats % 4 == 0, "about half an hour or more, to a bar line: " + drawnBeats);
+        String facts = PianoRoll.facts(notes, layout);
+        assertTrue(facts.contains("10:00:01"), facts);
+        assertTrue(facts.contains("cut: only bars 1–" + (int) (drawnBeats / 4) + " (the first "), facts);
+        // the picture holds the first note still
+        assertEquals(PianoRoll.noteColour(0, 100), colour(image, layout.pointAt(0.5, 60)));
+        // ordinary pieces are not cut
+        assertFalse(PianoRoll.Layout.of(twoHands()).cut());
+        assertFalse(PianoRoll.facts(twoHands(), PianoRoll.Layout.of(twoHands())).contains("cut"));
+    }
+
+    @Test
     void writesAPngAndHonoursForce(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("roll.png");
         PianoRoll.write(twoHands(), "two-hands.mid", png, false);
