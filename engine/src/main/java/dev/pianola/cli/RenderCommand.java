@@ -57,7 +57,7 @@ final class RenderCommand implements Callable<Integer> {
         MidiRenderer.Options options = MidiRenderer.Options.DEFAULT.withSampleRate(sampleRate).withMono(mono);
         MidiRenderer renderer = MidiRenderer.open(soundFont);
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            renderer.renderToWav(seq, out, options, depth, common.force, progress);
+            renderer.renderToWav(seq, input, out, options, depth, common.force, progress);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double audioSeconds = seq.getMicrosecondLength() / 1e6 + options.tailSeconds();
