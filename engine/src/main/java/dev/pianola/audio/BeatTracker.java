@@ -37,6 +37,7 @@ public final class BeatTracker {
         for (double v : onset) any |= v != 0;
         if (!any || onset.length < 2) return Beats.NONE;
         double bpm = estimateBpm(onset);
+        if (Double.isNaN(bpm)) return Beats.NONE;
         int[] frames = placeBeats(onset, bpm);
         double[] seconds = new double[frames.length];
         for (int i = 0; i < frames.length; i++) seconds[i] = frames[i] * HOP / (double) SAMPLE_RATE;
@@ -89,7 +90,10 @@ public final class BeatTracker {
         return db;
     }
 
-    /** The tempo whose beat period best explains the onset strength's self-similarity. */
+    /**
+     * The tempo whose beat period best explains the onset strength's self-similarity; NaN when no
+     * lag scores (an envelope of NaN, from NaN or infinite samples, scores NaN at every lag).
+     */
     static double estimateBpm(double[] onset) {
         double[] tempogram = meanTempogram(onset);
         int win = tempogram.length;
@@ -105,6 +109,8 @@ public final class BeatTracker {
                 best = lag;
             }
         }
+        // without this, -1 became a negative tempo and placeBeats a NegativeArraySizeException
+        if (best < 0) return Double.NaN;
         return 60 * FRAME_RATE / best;
     }
 
