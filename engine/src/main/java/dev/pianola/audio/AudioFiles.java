@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class AudioFiles {
     private static final Logger LOG = LoggerFactory.getLogger(AudioFiles.class);
     private static final int MIN_RATE = 1000, MAX_RATE = 768_000, MAX_CHANNELS = 256;
+    /** The longest float[] every JVM allocates (a few header words below Integer.MAX_VALUE). */
+    static final long MAX_SAMPLES = Integer.MAX_VALUE - 8;
 
     private AudioFiles() {}
 
@@ -42,13 +44,45 @@ public final class AudioFiles {
         }
     }
 
+    /**
+     * The file's audio, mono. Refuses (BadInputException) files it cannot decode and float files
+     * holding NaN or infinite samples: no later stage has a meaningful answer for them.
+     */
     public static Audio read(Path file) {
-        return switch (sniff(file)) {
+        Audio audio = switch (sniff(file)) {
             case WAV -> Wav.parse(file).read(file);
             case AIFF -> readSampled(file, "AIFF");
             case FLAC -> readFlac(file);
             case MP3 -> readMp3(file);
         };
+        checkFinite(file, audio);
+        return audio;
+    }
+
+    /**
+     * Float encodings can hold NaN and infinities (and 64-bit values beyond float range become
+     * infinite here); they would poison every sum downstream (resampler, spectra, beat tracker),
+     * so they are refused with the time of the first one.
+     */
+    private static void checkFinite(Path file, Audio audio) {
+        float[] s = audio.samples();
+        int first = -1;
+        long count = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (!Float.isFinite(s[i])) {
+                if (first < 0) first = i;
+                count++;
+            }
+        }
+        if (first >= 0)
+            throw new BadInputException(file, String.format(Locale.ROOT,
+                    "NaN/infinite samples at %.3f s (frame %d; %d such frames in all)",
+                    first / (double) audio.sampleRate(), first, count));
+    }
+
+    private static BadInputException tooLong(Path file, long samples) {
+        return new BadInputException(file, "longer than Java arrays allow: " + samples + " samples (at most "
+                + MAX_SAMPLES + ")");
     }
 
     public static Info info(Path file) {
@@ -188,7 +222,7 @@ public final class AudioFiles {
         }
 
         Audio read(Path file) {
-            if (frames > Integer.MAX_VALUE - 8) throw new BadInputException(file, "too long: " + frames + " frames");
+            if (frames > MAX_SAMPLES) throw tooLong(file, frames);
             float[] out = new float[(int) frames];
             int blockFrames = 1 << 16;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -287,6 +321,8 @@ public final class AudioFiles {
         try (AudioInputStream in = AudioSystem.getAudioInputStream(file.toFile())) {
             AudioFormat f = in.getFormat();
             checkShape(file, f.getChannels(), f.getSampleRate());
+            // readAllBytes would fail with an OutOfMemoryError past 2^31 bytes: say why instead
+            if (in.getFrameLength() * f.getFrameSize() > MAX_SAMPLES) throw tooLong(file, in.getFrameLength());
             return decodePcm(file, f, in.readAllBytes());
         } catch (UnsupportedAudioFileException e) {
             throw new BadInputException(file, "unsupported or broken " + format + " file", e);
@@ -437,7 +473,9 @@ public final class AudioFiles {
             StreamInfo info = flacInfo(file, decoder);
             int channels = info.getChannels();
             long total = info.getTotalSamples();
-            float[] out = new float[total > 0 ? (int) Math.min(total, Integer.MAX_VALUE - 8) : 1 << 16];
+            // refused up front: clipping the array would later be misreported as "truncated"
+            if (total > MAX_SAMPLES) throw tooLong(file, total);
+            float[] out = new float[total > 0 ? (int) total : 1 << 16];
             double scale = 1.0 / (channels * Math.pow(2, info.getBitsPerSample() - 1));
             int at = 0;
             Frame frame;
@@ -445,7 +483,9 @@ public final class AudioFiles {
                 int block = frame.header.blockSize;
                 if (at + block > out.length) {
                     if (total > 0) break; // more than promised: keep what stream info declared
-                    out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, at + block));
+                    // no length in stream info: grow, in long arithmetic so that 2^31 cannot wrap
+                    if ((long) at + block > MAX_SAMPLES) throw tooLong(file, (long) at + block);
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_SAMPLES, Math.max(2L * out.length, at + block)));
                 }
                 ChannelData[] data = decoder.getChannelData();
                 for (int c = 0; c < channels; c++) {

@@ -18,6 +18,8 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *       and trailing beats.
  * </ol>
  *
+ * Spectra and autocorrelations are computed in parallel chunks on the common fork-join pool,
+ * with every sum in the same order as one pass (results do not depend on the thread count).
  * Audio at other rates is resampled to 22050 Hz first. Silence, or a clip too short to hold a
  * spectral frame to compare with, gives {@link Beats#NONE}.
  */
@@ -37,6 +39,7 @@ public final class BeatTracker {
         for (double v : onset) any |= v != 0;
         if (!any || onset.length < 2) return Beats.NONE;
         double bpm = estimateBpm(onset);
+        if (Double.isNaN(bpm)) return Beats.NONE;
         int[] frames = placeBeats(onset, bpm);
         double[] seconds = new double[frames.length];
         for (int i = 0; i < frames.length; i++) seconds[i] = frames[i] * HOP / (double) SAMPLE_RATE;
@@ -48,48 +51,79 @@ public final class BeatTracker {
         int frames = 1 + samples.length / HOP;
         double[][] db = logMel(samples, frames);
         double[] onset = new double[frames];
-        double[] rise = new double[MELS];
         // The flux between frames j and j+1 lands on frame j+3: one for the difference, two
         // because centred frames look half an FFT (1024 samples = 2 hops) ahead.
         int shift = 1 + FFT_SIZE / (2 * HOP);
-        for (int j = 0; j + 1 < frames && j + shift < frames; j++) {
-            for (int m = 0; m < MELS; m++) rise[m] = Math.max(0, db[j + 1][m] - db[j][m]);
-            onset[j + shift] = median(rise);
-        }
+        int end = Math.min(frames - 1, frames - shift); // j runs below this
+        inChunks(Math.max(0, end), (from, to) -> {
+            double[] rise = new double[MELS];
+            for (int j = from; j < to; j++) {
+                for (int m = 0; m < MELS; m++) rise[m] = Math.max(0, db[j + 1][m] - db[j][m]);
+                onset[j + shift] = median(rise);
+            }
+        });
         return onset;
     }
 
     /** Power mel spectrogram in dB, clipped 80 dB below its maximum; frames centred on hop multiples. */
     private static double[][] logMel(float[] samples, int frames) {
         MelFilterbank mel = MelFilterbank.slaney(SAMPLE_RATE, FFT_SIZE, MELS, 0, SAMPLE_RATE / 2.0);
-        DoubleFFT_1D fft = new DoubleFFT_1D(FFT_SIZE);
         double[] window = periodicHann(FFT_SIZE);
-        double[] buf = new double[FFT_SIZE], power = new double[FFT_SIZE / 2 + 1];
         double[][] db = new double[frames][MELS];
+        // frames are independent: chunks run in parallel, each with its own FFT and buffers
+        inChunks(frames, (from, to) -> {
+            DoubleFFT_1D fft = new DoubleFFT_1D(FFT_SIZE);
+            double[] buf = new double[FFT_SIZE], power = new double[FFT_SIZE / 2 + 1];
+            for (int t = from; t < to; t++) {
+                int start = t * HOP - FFT_SIZE / 2; // zero padding outside the signal
+                for (int i = 0; i < FFT_SIZE; i++) {
+                    int s = start + i;
+                    buf[i] = s >= 0 && s < samples.length ? samples[s] * window[i] : 0;
+                }
+                fft.realForward(buf);
+                power[0] = buf[0] * buf[0];
+                power[FFT_SIZE / 2] = buf[1] * buf[1];
+                for (int k = 1; k < FFT_SIZE / 2; k++) power[k] = buf[2 * k] * buf[2 * k] + buf[2 * k + 1] * buf[2 * k + 1];
+                double[] row = db[t];
+                mel.apply(power, row);
+                for (int m = 0; m < MELS; m++) row[m] = 10 * Math.log10(Math.max(AMIN, row[m]));
+            }
+        });
+        // the maximum is exact in any order; taken after the parallel part
         double max = Double.NEGATIVE_INFINITY;
-        for (int t = 0; t < frames; t++) {
-            int start = t * HOP - FFT_SIZE / 2; // zero padding outside the signal
-            for (int i = 0; i < FFT_SIZE; i++) {
-                int s = start + i;
-                buf[i] = s >= 0 && s < samples.length ? samples[s] * window[i] : 0;
-            }
-            fft.realForward(buf);
-            power[0] = buf[0] * buf[0];
-            power[FFT_SIZE / 2] = buf[1] * buf[1];
-            for (int k = 1; k < FFT_SIZE / 2; k++) power[k] = buf[2 * k] * buf[2 * k] + buf[2 * k + 1] * buf[2 * k + 1];
-            double[] row = db[t];
-            mel.apply(power, row);
-            for (int m = 0; m < MELS; m++) {
-                row[m] = 10 * Math.log10(Math.max(AMIN, row[m]));
-                max = Math.max(max, row[m]);
-            }
-        }
+        for (double[] row : db) for (int m = 0; m < MELS; m++) max = Math.max(max, row[m]);
         double floor = max - TOP_DB;
         for (double[] row : db) for (int m = 0; m < MELS; m++) row[m] = Math.max(row[m], floor);
         return db;
     }
 
-    /** The tempo whose beat period best explains the onset strength's self-similarity. */
+    /** Frames per parallel chunk: enough work per task to outweigh its FFT set-up. */
+    private static final int CHUNK_FRAMES = 256;
+
+    /**
+     * {@code body(from, to)} over [0, count) in chunks on the common fork-join pool. Used only
+     * where every frame's result is written by one chunk and depends on nothing another chunk
+     * writes, so the results are the same as in one pass.
+     */
+    private static void inChunks(int count, ChunkBody body) {
+        int chunks = (count + CHUNK_FRAMES - 1) / CHUNK_FRAMES;
+        if (chunks <= 1) {
+            if (count > 0) body.run(0, count);
+            return;
+        }
+        java.util.stream.IntStream.range(0, chunks).parallel()
+                .forEach(c -> body.run(c * CHUNK_FRAMES, Math.min(count, (c + 1) * CHUNK_FRAMES)));
+    }
+
+    @FunctionalInterface
+    private interface ChunkBody {
+        void run(int from, int to);
+    }
+
+    /**
+     * The tempo whose beat period best explains the onset strength's self-similarity; NaN when no
+     * lag scores (an envelope of NaN, from NaN or infinite samples, scores NaN at every lag).
+     */
     static double estimateBpm(double[] onset) {
         double[] tempogram = meanTempogram(onset);
         int win = tempogram.length;
@@ -105,6 +139,8 @@ public final class BeatTracker {
                 best = lag;
             }
         }
+        // without this, -1 became a negative tempo and placeBeats a NegativeArraySizeException
+        if (best < 0) return Double.NaN;
         return 60 * FRAME_RATE / best;
     }
 
@@ -122,24 +158,40 @@ public final class BeatTracker {
         System.arraycopy(onset, 0, padded, half, n);
         double[] window = periodicHann(win);
         int size = Integer.highestOneBit(2 * win - 1) << 1;
-        DoubleFFT_1D fft = new DoubleFFT_1D(size);
-        double[] buf = new double[size], mean = new double[win];
-        for (int t = 0; t < n; t++) {
-            Arrays.fill(buf, 0);
-            for (int i = 0; i < win; i++) buf[i] = padded[t + i] * window[i];
-            fft.realForward(buf);
-            buf[0] *= buf[0];
-            buf[1] *= buf[1];
-            for (int k = 1; k < size / 2; k++) {
-                double re = buf[2 * k], im = buf[2 * k + 1];
-                buf[2 * k] = re * re + im * im;
-                buf[2 * k + 1] = 0;
+        double[] mean = new double[win];
+        // Each window's autocorrelation is computed in parallel, a block of windows at a time;
+        // the block is then normalised and added to the mean in time order, so the sums are the
+        // same as adding one window after the other.
+        int blockWindows = 16 * CHUNK_FRAMES;
+        double[][] rows = new double[Math.min(n, blockWindows)][];
+        for (int b0 = 0; b0 < n; b0 += blockWindows) {
+            int first = b0, count = Math.min(blockWindows, n - b0);
+            inChunks(count, (from, to) -> {
+                DoubleFFT_1D fft = new DoubleFFT_1D(size);
+                for (int r = from; r < to; r++) {
+                    int t = first + r;
+                    double[] buf = rows[r] != null ? rows[r] : new double[size];
+                    Arrays.fill(buf, 0);
+                    for (int i = 0; i < win; i++) buf[i] = padded[t + i] * window[i];
+                    fft.realForward(buf);
+                    buf[0] *= buf[0];
+                    buf[1] *= buf[1];
+                    for (int k = 1; k < size / 2; k++) {
+                        double re = buf[2 * k], im = buf[2 * k + 1];
+                        buf[2 * k] = re * re + im * im;
+                        buf[2 * k + 1] = 0;
+                    }
+                    fft.realInverse(buf, true);
+                    rows[r] = buf;
+                }
+            });
+            for (int r = 0; r < count; r++) {
+                double[] buf = rows[r];
+                double peak = 0;
+                for (int lag = 0; lag < win; lag++) peak = Math.max(peak, Math.abs(buf[lag]));
+                if (peak < Double.MIN_NORMAL) continue; // a silent window adds zeros
+                for (int lag = 0; lag < win; lag++) mean[lag] += buf[lag] / peak;
             }
-            fft.realInverse(buf, true);
-            double peak = 0;
-            for (int lag = 0; lag < win; lag++) peak = Math.max(peak, Math.abs(buf[lag]));
-            if (peak < Double.MIN_NORMAL) continue; // a silent window adds zeros
-            for (int lag = 0; lag < win; lag++) mean[lag] += buf[lag] / peak;
         }
         for (int lag = 0; lag < win; lag++) mean[lag] /= n;
         return mean;

@@ -1,7 +1,10 @@
 package dev.pianola.audio;
 
+import dev.pianola.runtime.Progress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Band-limited sample-rate conversion with a Kaiser-windowed sinc (Smith's bandlimited
@@ -11,8 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The filter's right half is tabulated at {@link Filter#phasesPerZeroCrossing} points per zero
  * crossing and read with linear interpolation between neighbouring phases. When the rate ratio is
  * rational with a small denominator (every common audio rate pair), the weights of each of the
- * few distinct output phases are computed once from that table and reused (polyphase), so the hot
- * loop is a plain dot product over contiguous arrays.
+ * few distinct output phases are computed once from that table and reused (polyphase), and
+ * blocks of outputs that share a phase are computed together (see {@code polyphase}). Chunks of
+ * the output run in parallel on the common fork-join pool; every output sample adds the same
+ * products in the same order whatever the chunking, so the result is the same bit for bit as one
+ * sample at a time on one thread ({@code ResamplerTest} checks it).
  *
  * <p>Quality of {@link Filter#HIGH} (the default), measured by {@code ResamplerTest}: passband
  * flat within 0.001 dB up to 0.85 of the lower Nyquist frequency (-6 dB at {@code rolloff});
@@ -73,7 +79,12 @@ public final class Resampler {
 
     /** {@code audio} at {@code rate} Hz with the {@link Filter#HIGH} filter (a copy if the rate matches). */
     public static Audio toRate(Audio audio, int rate) {
-        return new Audio(of(Filter.HIGH).resample(audio.samples(), audio.sampleRate(), rate), rate);
+        return toRate(audio, rate, Progress.NONE);
+    }
+
+    /** As {@link #toRate(Audio, int)}, reporting output samples done as "resampling". */
+    public static Audio toRate(Audio audio, int rate, Progress progress) {
+        return new Audio(of(Filter.HIGH).resample(audio.samples(), audio.sampleRate(), rate, progress), rate);
     }
 
     public Filter filter() {
@@ -85,11 +96,24 @@ public final class Resampler {
      * / fromRate)} output samples, output k at time k / toRate.
      */
     public float[] resample(float[] samples, int fromRate, int toRate) {
-        return resample(samples, fromRate, toRate, false);
+        return resample(samples, fromRate, toRate, false, Progress.NONE);
+    }
+
+    /**
+     * As {@link #resample(float[], int, int)}, reporting output samples done of the total as
+     * "resampling" after each chunk. Chunks run in parallel on the common fork-join pool; the
+     * reports come one at a time, in increasing order, from whichever thread finished a chunk.
+     */
+    public float[] resample(float[] samples, int fromRate, int toRate, Progress progress) {
+        return resample(samples, fromRate, toRate, false, progress);
     }
 
     /** As {@link #resample(float[], int, int)}; tests force the general path to compare both. */
     float[] resample(float[] samples, int fromRate, int toRate, boolean forceDirect) {
+        return resample(samples, fromRate, toRate, forceDirect, Progress.NONE);
+    }
+
+    float[] resample(float[] samples, int fromRate, int toRate, boolean forceDirect, Progress progress) {
         if (fromRate <= 0 || toRate <= 0)
             throw new IllegalArgumentException("sample rates must be positive: " + fromRate + " -> " + toRate);
         if (fromRate == toRate) return samples.clone();
@@ -115,35 +139,132 @@ public final class Resampler {
         int l = toRate / g, m = fromRate / g;
         long tapsPerPhase = 2L * (window.length / Math.max(1, indexStep) + 1);
         if (!forceDirect && l <= MAX_PHASES && l * tapsPerPhase <= MAX_POLYPHASE_WEIGHTS) {
-            polyphase(samples, out, window, delta, indexStep, scale, l, m);
+            polyphase(samples, out, window, delta, indexStep, scale, l, m, progress);
         } else {
-            direct(samples, out, window, delta, indexStep, scale, (double) fromRate / toRate);
+            direct(samples, out, window, delta, indexStep, scale, (double) fromRate / toRate, progress);
         }
         return out;
     }
 
-    /** Rational ratio l/m in lowest terms: output t = q*l + p reads input q*m + floor(p*m/l). */
+    /** Output samples per parallel chunk (and per progress report): small enough to balance cores. */
+    private static final int CHUNK_OUTPUTS = 1 << 16;
+    /** Input samples per polyphase block (for ratios with m > 128): its double copy (8 bytes each) stays in L2. */
+    private static final int BLOCK_INPUTS = 1 << 14;
+
+    /**
+     * Rational ratio l/m in lowest terms: output t = q*l + p reads input q*m + floor(p*m/l).
+     *
+     * <p>Outputs are computed a block of q at a time per phase p: the block's input is copied
+     * once into m rows of doubles, zero beyond the signal (row r, column k holds input
+     * (q0 + k + aMin)*m + r), so that each tap is one contiguous multiply-add over the block's
+     * outputs, a loop that the JIT vectorises. Each output still adds its taps in the same order
+     * (left taps from the centre outwards, then right taps) as one output at a time would, so
+     * the result does not depend on blocks, chunks or threads; the zeros only add +0.0.
+     */
     private void polyphase(float[] x, float[] out, double[] window, double[] delta,
-                           int indexStep, double scale, int l, int m) {
+                           int indexStep, double scale, int l, int m, Progress progress) {
         int phases = filter.phasesPerZeroCrossing();
-        double[][] left = new double[l][], right = new double[l][];
+        double[][] taps = new double[l][];
+        int[][] shifts = new int[l][]; // input index of each tap, relative to q*m
+        int sMin = 0, sMax = 0;
         for (int p = 0; p < l; p++) {
             double frac = scale * ((double) ((long) p * m % l) / l);
-            left[p] = weights(window, delta, indexStep, frac * phases);
-            right[p] = weights(window, delta, indexStep, (scale - frac) * phases);
+            double[] left = weights(window, delta, indexStep, frac * phases);
+            double[] right = weights(window, delta, indexStep, (scale - frac) * phases);
+            int centre = (int) ((long) p * m / l);
+            taps[p] = new double[left.length + right.length];
+            shifts[p] = new int[taps[p].length];
+            for (int i = 0; i < left.length; i++) {
+                taps[p][i] = left[i];
+                shifts[p][i] = centre - i;
+            }
+            for (int k = 0; k < right.length; k++) {
+                taps[p][left.length + k] = right[k];
+                shifts[p][left.length + k] = centre + 1 + k;
+            }
+            for (int s : shifts[p]) {
+                sMin = Math.min(sMin, s);
+                sMax = Math.max(sMax, s);
+            }
         }
+        int aMin = Math.floorDiv(sMin, m), aMax = Math.floorDiv(sMax, m);
+        // at least 128 outputs per block so the loops over them are long; at most 1024 so acc stays in L1
+        int block = Math.max(128, Math.min(1024, BLOCK_INPUTS / m));
+        int rowLength = block + aMax - aMin + 1;
+        int[][] columns = new int[l][]; // where each tap's first input lies in the block's rows
+        for (int p = 0; p < l; p++) {
+            columns[p] = new int[shifts[p].length];
+            for (int j = 0; j < shifts[p].length; j++) {
+                int s = shifts[p][j];
+                columns[p][j] = Math.floorMod(s, m) * rowLength + Math.floorDiv(s, m) - aMin;
+            }
+        }
+        long qCount = (out.length + (long) l - 1) / l;
+        long blocks = (qCount + block - 1) / block;
+        int blocksPerChunk = (int) Math.max(1, CHUNK_OUTPUTS / ((long) block * l));
+        int chunks = (int) ((blocks + blocksPerChunk - 1) / blocksPerChunk);
+        ProgressCounter counter = new ProgressCounter(progress, out.length);
         int n = x.length;
-        for (int t = 0; t < out.length; t++) {
-            int p = t % l;
-            int base = (int) ((long) (t / l) * m + (long) p * m / l);
-            double[] wl = left[p], wr = right[p];
-            int iMax = Math.min(base + 1, wl.length);
-            double sum = 0;
-            for (int i = 0; i < iMax; i++) sum += wl[i] * x[base - i];
-            int kMax = Math.min(n - base - 1, wr.length);
-            for (int k = 0; k < kMax; k++) sum += wr[k] * x[base + 1 + k];
-            out[t] = (float) sum;
+        inParallel(chunks, chunk -> {
+            double[] rows = new double[m * rowLength];
+            double[] acc = new double[block];
+            long done = 0;
+            long firstBlock = (long) chunk * blocksPerChunk;
+            for (long b = firstBlock; b < Math.min(blocks, firstBlock + blocksPerChunk); b++) {
+                long q0 = b * block;
+                int length = (int) Math.min(block, qCount - q0);
+                int columnsUsed = length + aMax - aMin;
+                for (int k = 0; k < columnsUsed; k++) {
+                    long first = (q0 + k + aMin) * m;
+                    for (int r = 0; r < m; r++) {
+                        long i = first + r;
+                        rows[r * rowLength + k] = i >= 0 && i < n ? x[(int) i] : 0;
+                    }
+                }
+                for (int p = 0; p < l; p++) {
+                    java.util.Arrays.fill(acc, 0, length, 0);
+                    double[] w = taps[p];
+                    int[] c = columns[p];
+                    int j = 0;
+                    for (; j + 4 <= w.length; j += 4)
+                        multiplyAdd4(acc, length, w[j], w[j + 1], w[j + 2], w[j + 3], rows, rows, rows, rows, c[j], c[j + 1], c[j + 2], c[j + 3]);
+                    for (; j < w.length; j++) multiplyAdd(acc, length, w[j], rows, c[j]);
+                    for (int k = 0; k < length; k++) {
+                        long t = (q0 + k) * l + p;
+                        if (t < out.length) {
+                            out[(int) t] = (float) acc[k];
+                            done++;
+                        }
+                    }
+                }
+            }
+            counter.add(done);
+        });
+    }
+
+    /**
+     * Four taps in one pass over the block ({@code acc} read and written once, not four times),
+     * added one after the other in tap order as the plain loop does: the hot loop. The outputs
+     * are independent, so the adds of neighbouring i overlap instead of waiting on one sum. The
+     * same row buffer comes in as four parameters: measured on JDK 17, C2 compiles that form
+     * about 1.4 times faster than four offsets into one parameter.
+     */
+    private static void multiplyAdd4(double[] acc, int length, double w0, double w1, double w2, double w3,
+                                     double[] rows0, double[] rows1, double[] rows2, double[] rows3,
+                                     int c0, int c1, int c2, int c3) {
+        for (int i = 0; i < length; i++) {
+            double v = acc[i];
+            v += w0 * rows0[c0 + i];
+            v += w1 * rows1[c1 + i];
+            v += w2 * rows2[c2 + i];
+            v += w3 * rows3[c3 + i];
+            acc[i] = v;
         }
+    }
+
+    /** {@code acc[i] += w * rows[from + i]} for i below {@code length}: the taps left over from fours. */
+    private static void multiplyAdd(double[] acc, int length, double w, double[] rows, int from) {
+        for (int i = 0; i < length; i++) acc[i] += w * rows[from + i];
     }
 
     /** Filter taps read from the table at {@code indexFrac}, {@code indexFrac + step}, ... */
@@ -159,33 +280,66 @@ public final class Resampler {
         return w;
     }
 
-    /** Any ratio: each output computes its own fractional position (resampy's loop). */
+    /** Any ratio: each output computes its own fractional position (resampy's loop), chunks in parallel. */
     private void direct(float[] x, float[] out, double[] window, double[] delta,
-                        int indexStep, double scale, double timeIncrement) {
+                        int indexStep, double scale, double timeIncrement, Progress progress) {
         int phases = filter.phasesPerZeroCrossing();
         int nwin = window.length, n = x.length;
-        for (int t = 0; t < out.length; t++) {
-            double time = t * timeIncrement;
-            int base = (int) time;
-            double frac = scale * (time - base);
-            double indexFrac = frac * phases;
-            int offset = (int) indexFrac;
-            double eta = indexFrac - offset;
-            int iMax = Math.min(base + 1, (nwin - offset) / indexStep);
-            double sum = 0;
-            for (int i = 0; i < iMax; i++) {
-                int j = offset + i * indexStep;
-                sum += (window[j] + eta * delta[j]) * x[base - i];
+        int chunks = (int) ((out.length + (long) CHUNK_OUTPUTS - 1) / CHUNK_OUTPUTS);
+        ProgressCounter counter = new ProgressCounter(progress, out.length);
+        inParallel(chunks, chunk -> {
+            int from = chunk * CHUNK_OUTPUTS, to = (int) Math.min(out.length, (long) from + CHUNK_OUTPUTS);
+            for (int t = from; t < to; t++) {
+                double time = t * timeIncrement;
+                int base = (int) time;
+                double frac = scale * (time - base);
+                double indexFrac = frac * phases;
+                int offset = (int) indexFrac;
+                double eta = indexFrac - offset;
+                int iMax = Math.min(base + 1, (nwin - offset) / indexStep);
+                double sum = 0;
+                for (int i = 0; i < iMax; i++) {
+                    int j = offset + i * indexStep;
+                    sum += (window[j] + eta * delta[j]) * x[base - i];
+                }
+                indexFrac = (scale - frac) * phases;
+                offset = (int) indexFrac;
+                eta = indexFrac - offset;
+                int kMax = Math.min(n - base - 1, (nwin - offset) / indexStep);
+                for (int k = 0; k < kMax; k++) {
+                    int j = offset + k * indexStep;
+                    sum += (window[j] + eta * delta[j]) * x[base + 1 + k];
+                }
+                out[t] = (float) sum;
             }
-            indexFrac = (scale - frac) * phases;
-            offset = (int) indexFrac;
-            eta = indexFrac - offset;
-            int kMax = Math.min(n - base - 1, (nwin - offset) / indexStep);
-            for (int k = 0; k < kMax; k++) {
-                int j = offset + k * indexStep;
-                sum += (window[j] + eta * delta[j]) * x[base + 1 + k];
-            }
-            out[t] = (float) sum;
+            counter.add(to - from);
+        });
+    }
+
+    /**
+     * Runs chunks 0..count-1 on the common fork-join pool (the caller helps). Every output sample
+     * is written by exactly one chunk and depends only on the input, so the result is the same
+     * whatever the number of threads.
+     */
+    private static void inParallel(int count, IntConsumer chunk) {
+        if (count == 1) chunk.accept(0);
+        else IntStream.range(0, count).parallel().forEach(chunk);
+    }
+
+    /** Sums the chunks' output samples and reports them one at a time, never going backwards. */
+    private static final class ProgressCounter {
+        private final Progress progress;
+        private final long total;
+        private long done;
+
+        ProgressCounter(Progress progress, long total) {
+            this.progress = progress;
+            this.total = total;
+        }
+
+        synchronized void add(long samples) {
+            done += samples;
+            if (progress != Progress.NONE) progress.update(done, total, "resampling");
         }
     }
 

@@ -306,6 +306,50 @@ class AudioFilesTest {
         assertThrows(BadInputException.class, () -> AudioFiles.read(corrupt));
     }
 
+    /** Float WAV (mono, stereo) with {@code bad} written into frame {@code at}, the rest a tone. */
+    static byte[] floatWavWith(int bits, int channels, int frames, int at, int channel, double bad) {
+        int bytes = bits / 8;
+        ByteBuffer data = ByteBuffer.allocate(frames * channels * bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int f = 0; f < frames; f++) {
+            for (int c = 0; c < channels; c++) {
+                double v = f == at && c == channel ? bad : signal(c, f);
+                if (bits == 32) data.putFloat((float) v);
+                else data.putDouble(v);
+            }
+        }
+        return riff(fmt(3, channels, 8000, bits, false), data.array());
+    }
+
+    @Test
+    void nonFiniteSamplesAreRefusedWithTheirTime() throws IOException {
+        // frame 4000 of 8000 Hz audio: 0.5 s
+        bad(Files.write(dir.resolve("nan.wav"), floatWavWith(32, 1, 8000, 4000, 0, Double.NaN)),
+                "NaN/infinite samples at 0.500 s");
+        bad(Files.write(dir.resolve("inf.wav"), floatWavWith(32, 2, 8000, 4000, 1, Double.POSITIVE_INFINITY)),
+                "NaN/infinite samples at 0.500 s");
+        bad(Files.write(dir.resolve("ninf.wav"), floatWavWith(64, 1, 8000, 4000, 0, Double.NEGATIVE_INFINITY)),
+                "NaN/infinite samples at 0.500 s");
+        // finite as a double, but beyond float range once decoded
+        bad(Files.write(dir.resolve("huge.wav"), floatWavWith(64, 1, 8000, 12, 0, 1e300)),
+                "NaN/infinite samples at 0.002 s (frame 12");
+        // the same files with finite values read (the refusal is about the values, not the encoding)
+        assertEquals(8000, AudioFiles.read(Files.write(dir.resolve("ok.wav"), floatWavWith(64, 2, 8000, 4000, 0, 2.5)))
+                .samples().length);
+    }
+
+    @Test
+    void flacLongerThanAJavaArrayIsRefusedNotCalledTruncated() throws IOException {
+        byte[] flac = Files.readAllBytes(FIXTURES.resolve("tone.flac"));
+        // STREAMINFO's 36-bit total sample count: low nibble of byte 21, then bytes 22..25 (5512 here)
+        assertEquals(5512, ByteBuffer.wrap(flac, 22, 4).getInt());
+        assertEquals(0, flac[21] & 0x0F);
+        flac[21] |= 1; // 2^32 + 5512 samples
+        Path file = Files.write(dir.resolve("long.flac"), flac);
+        assertEquals(4294972808L, AudioFiles.info(file).frames());
+        BadInputException e = bad(file, "longer than Java arrays allow: 4294972808 samples");
+        assertFalse(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
     @Test
     void garbageMp3IsRefused() throws IOException {
         byte[] junk = new byte[4000];

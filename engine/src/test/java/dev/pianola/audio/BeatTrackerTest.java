@@ -11,6 +11,7 @@ import dev.pianola.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,21 @@ class BeatTrackerTest {
         float[] blip = new float[1000];
         blip[500] = 1;
         assertEquals(Beats.NONE, BeatTracker.track(new Audio(blip, 22050))); // shorter than one frame step of flux
+    }
+
+    /** Audio from elsewhere than AudioFiles (which refuses it) may still hold NaN or infinities. */
+    @Test
+    void nonFiniteSamplesGiveNoBeatsInsteadOfCrashing() {
+        JsonNode clip = clips.get(1);
+        float[] song = AudioFiles.read(DIR.resolve(clip.get("file").asText())).samples();
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            float[] x = song.clone();
+            x[x.length / 2] = bad;
+            assertEquals(Beats.NONE, BeatTracker.track(new Audio(x, 22050)), "sample " + bad);
+        }
+        double[] nanOnsets = new double[2000];
+        Arrays.fill(nanOnsets, Double.NaN);
+        assertTrue(Double.isNaN(BeatTracker.estimateBpm(nanOnsets)));
     }
 
     @Test
