@@ -27,7 +27,7 @@ final class Transcriber {
         Audio audio = AudioFiles.read(input);
         if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
         steps.done("read audio");
-        Audio model22k = Resampler.toRate(audio, BasicPitchConstants.SAMPLE_RATE);
+        Audio model22k = Resampler.toRate(audio, BasicPitchConstants.SAMPLE_RATE, progress);
         steps.done("resample to 22050 Hz");
         Path modelFile = ModelStore.locate().basicPitch();
         try (BasicPitch model = BasicPitch.load(modelFile, device)) {

@@ -1,5 +1,6 @@
 package dev.pianola.audio;
 
+import dev.pianola.TestPaths;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AudioFilesTest {
-    private static final Path FIXTURES = TestFiles.fixtures().resolve("audio");
+    private static final Path FIXTURES = TestPaths.root().resolve("tests/fixtures").resolve("audio");
 
     @TempDir
     Path dir;
@@ -225,7 +226,7 @@ class AudioFilesTest {
 
     @Test
     void corpusWavReads() {
-        Path vocadito = TestFiles.corpus().resolve("audio/vocadito_10.wav");
+        Path vocadito = TestPaths.corpus("").resolve("audio/vocadito_10.wav");
         Audio a = AudioFiles.read(vocadito);
         assertEquals(44100, a.sampleRate());
         assertEquals(401214, a.samples().length);

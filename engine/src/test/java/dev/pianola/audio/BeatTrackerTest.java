@@ -1,5 +1,6 @@
 package dev.pianola.audio;
 
+import dev.pianola.TestPaths;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class BeatTrackerTest {
-    private static final Path DIR = TestFiles.fixtures().resolve("beats");
+    private static final Path DIR = TestPaths.root().resolve("tests/fixtures").resolve("beats");
     private static JsonNode clips;
 
     @BeforeAll

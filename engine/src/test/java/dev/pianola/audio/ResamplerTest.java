@@ -1,5 +1,6 @@
 package dev.pianola.audio;
 
+import dev.pianola.TestPaths;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class ResamplerTest {
-    private static final Path FIXTURE = TestFiles.fixtures().resolve("resample/resample.npz");
+    private static final Path FIXTURE = TestPaths.root().resolve("tests/fixtures").resolve("resample/resample.npz");
     private static NpzFile.Reader npz;
     private static TreeSet<String> cases = new TreeSet<>();
 

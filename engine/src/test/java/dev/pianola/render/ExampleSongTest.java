@@ -1,5 +1,6 @@
 package dev.pianola.render;
 
+import dev.pianola.TestPaths;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The committed example song (tools/example/make_example.sh) is what examples/README.md says it is. */
 class ExampleSongTest {
-    static final Path EXAMPLES = Path.of(System.getProperty("pianola.root", ".")).resolve("examples");
+    static final Path EXAMPLES = TestPaths.root().resolve("examples");
 
     @Test
     void demoMidiIsAShortSongInAMinorAt108Bpm() {

@@ -1,5 +1,6 @@
 package dev.pianola.render;
 
+import dev.pianola.TestPaths;
 import dev.pianola.BadInputException;
 import dev.pianola.UsageException;
 import dev.pianola.audio.Audio;
@@ -380,7 +381,7 @@ class MidiRendererTest {
 
     @Test
     void rendersEveryChannelOfARealMultitrackSong() throws Exception {
-        Path song = Path.of(System.getProperty("pianola.root", "."), "..", "shared", "corpus", "midi", "multitrack", "Mr_Blue_Sky.mid");
+        Path song = TestPaths.corpus("midi/multitrack/Mr_Blue_Sky.mid");
         assumeTrue(Files.isRegularFile(song), "corpus file missing: " + song);
         Sequence full = MidiFiles.readSequence(song);
         assumeTrue(full.getDivisionType() == Sequence.PPQ);
