@@ -116,6 +116,23 @@ public final class MidiFiles {
         return new TempoMap(tempos);
     }
 
+    /** An event of a sequence with the track it came from and its place in that track. */
+    public record TrackEvent(long tick, int track, int index, MidiMessage msg) {}
+
+    /** Every event of every track, merged in time order (ties: track, then position in the track). */
+    public static List<TrackEvent> eventsInTimeOrder(Sequence seq) {
+        List<TrackEvent> events = new ArrayList<>();
+        Track[] tracks = seq.getTracks();
+        for (int t = 0; t < tracks.length; t++) {
+            for (int i = 0; i < tracks[t].size(); i++) {
+                MidiEvent e = tracks[t].get(i);
+                events.add(new TrackEvent(e.getTick(), t, i, e.getMessage()));
+            }
+        }
+        events.sort(Comparator.comparingLong(TrackEvent::tick).thenComparingInt(TrackEvent::track).thenComparingInt(TrackEvent::index));
+        return events;
+    }
+
     public static NoteSequence toNoteSequence(Sequence seq, Path file) {
         // Ticks to beats. SMPTE files count real time: place them on a 120 BPM grid.
         double ticksPerBeat;
@@ -127,16 +144,7 @@ public final class MidiFiles {
         }
         if (!(ticksPerBeat > 0)) throw new BadInputException(file, "MIDI header has zero time division");
 
-        record Ev(long tick, int track, int order, MidiMessage msg) {}
-        List<Ev> events = new ArrayList<>();
-        Track[] tracks = seq.getTracks();
-        for (int t = 0; t < tracks.length; t++) {
-            for (int i = 0; i < tracks[t].size(); i++) {
-                MidiEvent e = tracks[t].get(i);
-                events.add(new Ev(e.getTick(), t, i, e.getMessage()));
-            }
-        }
-        events.sort(Comparator.comparingLong(Ev::tick).thenComparingInt(Ev::track).thenComparingInt(Ev::order));
+        List<TrackEvent> events = eventsInTimeOrder(seq);
 
         List<TimeSignature> meters = new ArrayList<>();
         List<ControlChange> controls = new ArrayList<>();
@@ -145,7 +153,7 @@ public final class MidiFiles {
         record Open(long tick, int velocity) {}
         Map<Long, ArrayDeque<Open>> open = new HashMap<>();
         long lastTick = 0;
-        for (Ev e : events) {
+        for (TrackEvent e : events) {
             lastTick = Math.max(lastTick, e.tick());
             double beats = e.tick() / ticksPerBeat;
             if (e.msg() instanceof MetaMessage mm) {

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import javax.sound.midi.Instrument;
 import javax.sound.midi.MetaMessage;
-import javax.sound.midi.MidiEvent;
 import javax.sound.midi.MidiMessage;
 import javax.sound.midi.MidiUnavailableException;
 import javax.sound.midi.Patch;
@@ -34,7 +33,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -388,16 +386,7 @@ public final class MidiRenderer {
 
     /** Every non-meta event of every track, in time order (ties: track, then position in track), tempo map applied. */
     static List<Timed> timedEvents(Sequence seq) {
-        record Ev(long tick, int track, int index, MidiMessage msg) {}
-        List<Ev> all = new ArrayList<>();
-        Track[] tracks = seq.getTracks();
-        for (int t = 0; t < tracks.length; t++) {
-            for (int i = 0; i < tracks[t].size(); i++) {
-                MidiEvent e = tracks[t].get(i);
-                all.add(new Ev(e.getTick(), t, i, e.getMessage()));
-            }
-        }
-        all.sort(Comparator.comparingLong(Ev::tick).thenComparingInt(Ev::track).thenComparingInt(Ev::index));
+        List<MidiFiles.TrackEvent> all = MidiFiles.eventsInTimeOrder(seq);
 
         boolean ppq = seq.getDivisionType() == Sequence.PPQ;
         double ticksPerBeat = seq.getResolution();
@@ -405,7 +394,7 @@ public final class MidiRenderer {
         if (!(ppq ? ticksPerBeat > 0 : ticksPerSecond > 0)) throw new BadInputException("MIDI sequence has zero time division");
         TempoMap tempo = MidiFiles.tempoMap(seq); // the same map every other reader of the file uses
         List<Timed> timed = new ArrayList<>();
-        for (Ev e : all) {
+        for (MidiFiles.TrackEvent e : all) {
             if (e.msg() instanceof MetaMessage) continue;
             double seconds = ppq ? tempo.secondsAt(e.tick() / ticksPerBeat) : e.tick() / ticksPerSecond;
             timed.add(new Timed(Math.round(seconds * 1e6), e.msg()));
