@@ -57,8 +57,8 @@ public final class PrettyMidiReader {
         long maxTick = 0;
         for (Track t : tracks) maxTick = Math.max(maxTick, t.ticks());
         if (maxTick + 1 > PerceiverVocab.PRETTY_MIDI_MAX_TICK) {
-            throw new BadInputException(file, "largest tick " + maxTick + " is past pretty_midi's limit of "
-                    + PerceiverVocab.PRETTY_MIDI_MAX_TICK + " (it refuses such files as corrupt)");
+            throw new BadInputException(file, "largest tick " + maxTick + " is beyond what pretty_midi reads (at most "
+                    + (PerceiverVocab.PRETTY_MIDI_MAX_TICK - 1) + "; it refuses larger ones as corrupt)");
         }
         TickClock clock = TickClock.fromTrackZero(tracks[0], seq.getResolution(), file);
         return new InstrumentCollector(clock).collect(tracks);

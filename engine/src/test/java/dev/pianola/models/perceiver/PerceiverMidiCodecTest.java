@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.sound.midi.MidiEvent;
+import javax.sound.midi.Sequence;
+import javax.sound.midi.ShortMessage;
+import javax.sound.midi.Track;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +111,30 @@ class PerceiverMidiCodecTest {
         assertEquals(127, n.velocity());
         assertEquals(0.2, n.startBeats(), 1e-12);   // 0.1 s at 120 BPM
         assertEquals(0.2, n.durationBeats(), 1e-12);
+    }
+
+    /** Files pretty_midi cannot read are refused with the reason, not encoded some other way. */
+    @Test
+    void filesPrettyMidiRefusesAreBadInput() throws Exception {
+        Sequence smpte = new Sequence(Sequence.SMPTE_25, 40);
+        smpte.createTrack().add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_ON, 0, 60, 90), 0));
+        BadInputException e = assertThrows(BadInputException.class, () -> PrettyMidiReader.fromSequence(smpte, Path.of("smpte.mid")));
+        assertTrue(e.getMessage().contains("SMPTE"), e.getMessage());
+
+        Sequence huge = oneNoteEndingAt(PerceiverVocab.PRETTY_MIDI_MAX_TICK);
+        e = assertThrows(BadInputException.class, () -> PrettyMidiReader.fromSequence(huge, Path.of("huge.mid")));
+        assertTrue(e.getMessage().contains("largest tick " + PerceiverVocab.PRETTY_MIDI_MAX_TICK), e.getMessage());
+        // one tick less is still read
+        Sequence largest = oneNoteEndingAt(PerceiverVocab.PRETTY_MIDI_MAX_TICK - 1);
+        assertEquals(1, PrettyMidiReader.fromSequence(largest, Path.of("largest.mid")).get(0).notes().size());
+    }
+
+    private static Sequence oneNoteEndingAt(long tick) throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, 480);
+        Track t = seq.createTrack();
+        t.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_ON, 0, 60, 90), 0));
+        t.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_OFF, 0, 60, 0), tick));
+        return seq;
     }
 
     @Test
