@@ -43,7 +43,8 @@ stays exact over the whole file, and a failure can still be located. Also record
 miditok's decode of a few seeded random id sequences, which exercise the decoder's grammar
 (Pitch not followed by Velocity and Duration, Position before any Bar, specials mid-stream), and
 the ids 🤗tokenizers gives for seeded base-id strings (uniform random over all 162 base ids, and
-corpus windows with some ids replaced), which exercise BPE itself: characters the trained
+corpus windows with some ids replaced, and runs of Bar after adding a Bar + Bar merge to the trained model, where the leftmost-first order
+of equal-rank merges decides the result), which exercise BPE itself: characters the trained
 vocabulary never saw (dropped, as there is no unk token) and special tokens inside a string (split
 out as added tokens before BPE runs).
 
@@ -84,6 +85,7 @@ PREFIX = 256  # items of base ids / notes stored verbatim next to the hash of th
 RANDOM_SEQUENCES = 4
 RANDOM_SEQUENCE_LENGTH = 300
 RANDOM_SEED = 20230608
+SELF_MERGE_CASES = 8
 
 
 def new_tokenizer() -> REMI:
@@ -211,11 +213,26 @@ def main() -> None:
         # the call miditok's apply_bpe makes
         bpe_cases.append({"base_ids": base, "bpe_ids": reloaded._bpe_model.encode([text], is_pretokenized=True).ids})
 
+    # The trained vocabulary has no merge of a token with itself, the only case where the order of
+    # equal-rank merges matters ("aaa" -> "aa a", leftmost first). Add one, Bar + Bar (runs of empty
+    # bars), at the end of the merges, and record what tokenizers does with runs of it.
+    bar = reloaded._vocab_base_id_to_byte[reloaded._vocab_base["Bar_None"]]
+    doc = json.loads(reloaded._bpe_model.to_str())
+    doc["model"]["vocab"][bar + bar] = len(doc["model"]["vocab"])
+    doc["model"]["merges"].append(f"{bar} {bar}")
+    with_self_merge = tokenizers.Tokenizer.from_str(json.dumps(doc))
+    self_merge_cases = []
+    for k in range(SELF_MERGE_CASES):
+        base = window_source[:k * 7] + [reloaded._vocab_base["Bar_None"]] * (k + 3) + window_source[k * 7:k * 7 + 20]
+        text = "".join(reloaded._vocab_base_id_to_byte[i] for i in base)
+        self_merge_cases.append({"base_ids": base, "bpe_ids": with_self_merge.encode([text], is_pretokenized=True).ids})
+
     fixture = {"miditok_version": version("miditok"), "tokenizers_version": tokenizers.__version__,
                "miditoolkit_version": version("miditoolkit"), "numpy_version": numpy.__version__,
                "bpe_vocab_size": bpe_vocab_size, "decode_time_division": DECODE_TIME_DIVISION,
                "note_fields": ["pitch", "start_tick", "end_tick", "velocity"],
-               "files": records, "random_sequences": randoms, "bpe_cases": bpe_cases}
+               "files": records, "random_sequences": randoms, "bpe_cases": bpe_cases,
+               "bar_bar_merge_cases": self_merge_cases}
     (args.out / "remi_parity.json").write_text(json.dumps(fixture, separators=(",", ":")))
     for r in records:
         print(f"{r['file']}: tpq {r['ticks_per_quarter']}, {r['base_ids']['count']} base ids, "

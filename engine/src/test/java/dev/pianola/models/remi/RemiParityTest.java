@@ -6,6 +6,10 @@ import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -148,6 +152,26 @@ class RemiParityTest {
         for (JsonNode c : parity().get("bpe_cases")) {
             for (RemiTokenizer t : layouts) assertArrayEquals(ints(c.get("bpe_ids")), t.applyBpe(ints(c.get("base_ids"))), t.file().toString());
         }
+    }
+
+    /**
+     * Runs of one token with a self-merge: equal-rank merges must go leftmost first. The trained
+     * vocabulary has no such merge, so the script added Bar + Bar at the end; the same is done here.
+     */
+    @Test
+    void equalRankMergesGoLeftmostFirst(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(DIR.resolve("tokenizer.json").toFile());
+        ObjectNode model = (ObjectNode) json.readTree(root.get("_model").asText());
+        ObjectNode vocab = (ObjectNode) model.get("model").get("vocab");
+        String bar = String.valueOf((char) (5 + RemiConstants.CHR_ID_START));
+        vocab.put(bar + bar, vocab.size());
+        ((ArrayNode) model.get("model").get("merges")).addArray().add(bar).add(bar);
+        root.put("_model", json.writeValueAsString(model));
+        Path file = dir.resolve("tokenizer.json");
+        json.writeValue(file.toFile(), root);
+        RemiTokenizer t = RemiTokenizer.load(file);
+        for (JsonNode c : parity().get("bar_bar_merge_cases")) assertArrayEquals(ints(c.get("bpe_ids")), t.applyBpe(ints(c.get("base_ids"))));
     }
 
     @Test
