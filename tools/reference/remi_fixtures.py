@@ -43,10 +43,13 @@ stays exact over the whole file, and a failure can still be located. Also record
 miditok's decode of a few seeded random id sequences, which exercise the decoder's grammar
 (Pitch not followed by Velocity and Duration, Position before any Bar, specials mid-stream), and
 the ids 🤗tokenizers gives for seeded base-id strings (uniform random over all 162 base ids, and
-corpus windows with some ids replaced, and runs of Bar after adding a Bar + Bar merge to the trained model, where the leftmost-first order
-of equal-rank merges decides the result), which exercise BPE itself: characters the trained
+corpus windows with some ids replaced, and runs of Bar after adding a Bar + Bar merge to the
+trained model, where the leftmost-first order of equal-rank merges decides the result), which
+exercise BPE itself: characters the trained
 vocabulary never saw (dropped, as there is no unk token) and special tokens inside a string (split
 out as added tokens before BPE runs).
+
+The output is byte-for-byte the same on every run (checked).
 
 Run: python tools/reference/remi_fixtures.py [--corpus DIR] [--out tests/fixtures/remi]
 """
