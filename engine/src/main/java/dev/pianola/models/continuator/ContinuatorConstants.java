@@ -16,9 +16,10 @@ public final class ContinuatorConstants {
     public static final double GRID_BEATS = 1.0 / STEPS_PER_BEAT;
 
     /**
-     * Notes whose onsets lie within this window of the first onset of a group sound as one chord
-     * (one event). A 32nd note at any tempo is 1/8 beat, so 1/16 beat never merges two real
-     * successive notes, and it absorbs the spread of a played chord (about 30 ms at 120 BPM).
+     * A note whose onset lies within this window of the previous onset of a group sounds as part of
+     * the same chord (one event). A 32nd note at any tempo is 1/8 beat, so 1/16 beat never merges
+     * two successive notes of a line, while it absorbs the spread of a played or rolled chord
+     * (a note every 31 ms or less at 120 BPM).
      */
     public static final double CHORD_WINDOW_BEATS = 1.0 / 16;
 

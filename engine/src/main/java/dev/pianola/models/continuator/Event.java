@@ -29,7 +29,10 @@ record Event(double onsetBeats, int ioiSteps, List<Tone> tones) {
         tones = List.copyOf(tones);
     }
 
-    /** Groups notes into events: notes starting within {@link ContinuatorConstants#CHORD_WINDOW_BEATS} of a group's first onset join it. */
+    /**
+     * Groups notes into events: a note starting within {@link ContinuatorConstants#CHORD_WINDOW_BEATS}
+     * of the previous onset of a group joins it; the group sounds at its first onset.
+     */
     static List<Event> of(List<Note> notes) {
         List<Note> sorted = new ArrayList<>(notes);
         sorted.sort(Comparator.comparingDouble(Note::startBeats).thenComparingInt(Note::pitch));
@@ -40,8 +43,11 @@ record Event(double onsetBeats, int ioiSteps, List<Tone> tones) {
             double onset = sorted.get(i).startBeats();
             // one tone per pitch: a pitch struck twice inside the window is one note, the longer one
             Map<Integer, Tone> byPitch = new LinkedHashMap<>();
-            for (; i < sorted.size() && sorted.get(i).startBeats() - onset <= CHORD_WINDOW_BEATS + EPSILON_BEATS; i++) {
+            // a chain of near onsets is one chord: a hand rolls a chord over more than one window
+            double lastOnset = onset;
+            for (; i < sorted.size() && sorted.get(i).startBeats() - lastOnset <= CHORD_WINDOW_BEATS + EPSILON_BEATS; i++) {
                 Note n = sorted.get(i);
+                lastOnset = n.startBeats();
                 Tone t = new Tone(n.pitch(), steps(n.durationBeats()), n.velocity());
                 byPitch.merge(n.pitch(), t, (a, b) -> a.durationSteps() >= b.durationSteps() ? a : b);
             }
