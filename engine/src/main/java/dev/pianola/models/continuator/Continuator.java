@@ -162,11 +162,14 @@ public final class Continuator {
         if (memory.isEmpty()) throw new BadInputException("the continuator has learned nothing yet: learn a phrase first");
         if (!(lengthBeats > 0 && lengthBeats <= MAX_LENGTH_BEATS))
             throw new BadInputException(String.format(Locale.ROOT, "continuation length must be more than 0 and at most %.0f beats, got %s", MAX_LENGTH_BEATS, lengthBeats));
-        if (!(startBeats >= 0 && startBeats <= Double.MAX_VALUE / 2))
-            throw new BadInputException("continuation start must be a beat at or after 0, got " + startBeats);
+        List<Event> history = new ArrayList<>(Event.of(phrase));
+        double lastOnsetBeats = history.get(history.size() - 1).onsetBeats();
+        // the walk goes through every step up to the start, so the start must not be far beyond the phrase
+        if (!(startBeats >= 0 && startBeats <= lastOnsetBeats + MAX_LENGTH_BEATS))
+            throw new BadInputException(String.format(Locale.ROOT, "continuation start must be a beat from 0 to %.0f beats after the phrase's last onset, got %s",
+                    MAX_LENGTH_BEATS, startBeats));
 
         SplittableRandom rng = new SplittableRandom(seed);
-        List<Event> history = new ArrayList<>(Event.of(phrase));
         Integer transposition = options.transpose() ? transpositionFor(history) : null;
         Deque<Integer> recent = new ArrayDeque<>();
         // the walk's clock counts grid steps from beat 0: whole numbers, so it never drifts off the grid

@@ -193,6 +193,7 @@ class ContinuatorTest {
             assertThrows(BadInputException.class, () -> c.continueFrom(phrase, length, 0), "length " + length);
         }
         assertThrows(BadInputException.class, () -> c.continueFrom(phrase, -1, 4, 0), "start before beat 0");
+        assertThrows(BadInputException.class, () -> c.continueFrom(phrase, 1e12, 4, 0), "start far beyond the phrase");
         NoteSequence prompt = new NoteSequence(phrase, dev.pianola.time.TempoMap.constant(120));
         assertThrows(BadInputException.class, () -> c.continueFrom(prompt, 0, 0), "0 bars");
         assertEquals(8, c.continueFrom(prompt, 2, 0).size(), "2 bars of 4/4 in quarter notes");
