@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -61,6 +62,14 @@ public final class PianoRoll {
 
     /** Draws the picture; {@code name} (usually the file name) heads the title line. */
     public static BufferedImage draw(NoteSequence notes, String name) {
+        return draw(notes, name, Map.of());
+    }
+
+    /**
+     * As {@link #draw(NoteSequence, String)}, with the legend naming channels as given (e.g. 0 =
+     * "phrase", 1 = "continuation"); channels not named get the default labels.
+     */
+    public static BufferedImage draw(NoteSequence notes, String name, Map<Integer, String> channelNames) {
         Layout layout = Layout.of(notes);
         BufferedImage image = new BufferedImage(layout.widthPx(), layout.heightPx(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -68,7 +77,7 @@ public final class PianoRoll {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(PAPER);
             g.fillRect(0, 0, image.getWidth(), image.getHeight());
-            drawTitle(g, notes, name, layout);
+            drawTitle(g, notes, name, layout, channelNames);
             for (Row row : layout.rows()) drawRow(g, notes, layout, row);
         } finally {
             g.dispose();
@@ -78,8 +87,13 @@ public final class PianoRoll {
 
     /** Draws and writes a PNG atomically; an existing file is replaced only with {@code force}. */
     public static void write(NoteSequence notes, String name, Path png, boolean force) {
+        write(notes, name, Map.of(), png, force);
+    }
+
+    /** As {@link #write(NoteSequence, String, Path, boolean)} with named channels in the legend. */
+    public static void write(NoteSequence notes, String name, Map<Integer, String> channelNames, Path png, boolean force) {
         AtomicFiles.checkWritable(png, force);
-        BufferedImage image = draw(notes, name);
+        BufferedImage image = draw(notes, name, channelNames);
         AtomicFiles.write(png, force, out -> {
             if (!ImageIO.write(image, "png", out)) throw new java.io.IOException("no PNG writer available");
         });
@@ -211,7 +225,7 @@ public final class PianoRoll {
 
     // --- drawing ---
 
-    private static void drawTitle(Graphics2D g, NoteSequence notes, String name, Layout layout) {
+    private static void drawTitle(Graphics2D g, NoteSequence notes, String name, Layout layout, Map<Integer, String> channelNames) {
         g.setColor(INK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
         g.drawString(name, MARGIN, MARGIN + 17);
@@ -230,7 +244,7 @@ public final class PianoRoll {
             g.setColor(noteColour(ch, 110));
             g.fillRect(lx, ly - 10, 18, 10);
             g.setColor(FAINT_INK);
-            String label = channelLabel(ch, hands);
+            String label = channelNames.containsKey(ch) ? "ch " + (ch + 1) + " · " + channelNames.get(ch) : channelLabel(ch, hands);
             g.drawString(label, lx + 24, ly);
             lx += 24 + fm.stringWidth(label) + 18;
             if (lx > layout.widthPx() - 160) break;
