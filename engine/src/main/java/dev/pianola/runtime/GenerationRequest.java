@@ -12,4 +12,9 @@ public record GenerationRequest(int maxNewTokens, SamplingConfig sampling, long 
         if (maxNewTokens < 1) throw new BadInputException("the number of new tokens must be >= 1, it is " + maxNewTokens);
         if (sampling == null) throw new IllegalArgumentException("sampling is required");
     }
+
+    /** The same request with another end-of-sequence id (negative: generate to the length limit). */
+    public GenerationRequest withEos(int eos) {
+        return new GenerationRequest(maxNewTokens, sampling, seed, eos, padTokenId);
+    }
 }
