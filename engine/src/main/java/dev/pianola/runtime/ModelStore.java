@@ -67,15 +67,7 @@ public final class ModelStore {
         }
         String actual;
         try {
-            long size = Files.size(file);
-            FileTime modified = Files.getLastModifiedTime(file);
-            Verified known = VERIFIED.get(file);
-            if (known != null && known.size == size && known.modified.equals(modified)) {
-                actual = known.sha256;
-            } else {
-                actual = sha256(file);
-                VERIFIED.put(file, new Verified(size, modified, actual));
-            }
+            actual = cachedSha256(file);
         } catch (IOException e) {
             throw new ModelException(file, "cannot read the model file: " + e.getMessage(), e);
         }
@@ -84,6 +76,18 @@ public final class ModelStore {
                     + "; the file is damaged or a different model (run ./scripts/setup to fetch it again)");
         }
         return file;
+    }
+
+    /** The sha256 of {@code file}, hashed again only when its size or modification time changed. */
+    static String cachedSha256(Path file) throws IOException {
+        Path key = file.toAbsolutePath().normalize();
+        long size = Files.size(key);
+        FileTime modified = Files.getLastModifiedTime(key);
+        Verified known = VERIFIED.get(key);
+        if (known != null && known.size == size && known.modified.equals(modified)) return known.sha256;
+        String actual = sha256(key);
+        VERIFIED.put(key, new Verified(size, modified, actual));
+        return actual;
     }
 
     static String sha256(Path file) throws IOException {

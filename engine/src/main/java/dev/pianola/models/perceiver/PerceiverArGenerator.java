@@ -1,0 +1,357 @@
+package dev.pianola.models.perceiver;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.pianola.BadInputException;
+import dev.pianola.ModelException;
+import dev.pianola.runtime.ModelManifest;
+import dev.pianola.runtime.ModelPackage;
+import dev.pianola.runtime.OnnxSessions;
+import dev.pianola.runtime.Progress;
+import dev.pianola.runtime.Sampler;
+import dev.pianola.runtime.SamplingConfig;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Perceiver AR generation ({@code krasserm/perceiver-ar-sam-giant-midi} and its tiny test twin)
+ * over the package written by tools/export/export_perceiver_ar.py: graph {@value #PREFILL}
+ * (prefix_ids, latent_ids -> logits, present caches) and graph {@value #STEP} (ids, past caches ->
+ * logits, present caches), caches {@code ca.key/ca.value} and {@code sa.{i}.key/sa.{i}.value},
+ * each [1, length, num_channels].
+ *
+ * <p>The loop is the one that ships with the model: Hugging Face {@code generate} with
+ * {@code use_cache=True} (symbolic.md 1.5/1.6). The prompt's last {@code numLatents} tokens are
+ * latents, the rest prefix; each new token then becomes a latent. Before a step, once the
+ * self-attention caches hold max_latents rows they keep their last max_latents-1, and once the
+ * cross-attention cache holds max_seq_len rows it keeps its last max_seq_len-1, so the latents stop
+ * growing at max_latents and the window slides at max_seq_len, as perceiver-io's
+ * {@code prepare_inputs_for_generation} does. (HF never writes prefix_len back, so it is these
+ * trims, not prefix bookkeeping, that cap the attention; the step graph needs no prefix length.)
+ *
+ * <p>Trimming copies the kept cache rows once per step while a cap is reached (ONNX Runtime's Java
+ * API has no view of an output tensor): for the card's full model that is up to ~245 MB per step.
+ * One generation at a time (calls are serialised); run it on an InferenceWorker for background use.
+ */
+public final class PerceiverArGenerator implements AutoCloseable {
+    public static final String PREFILL = "prefill";
+    public static final String STEP = "step";
+
+    /** A generation's ids: the prompt the model saw, the new ids, and whether it was cancelled. */
+    public record Tokens(int[] prompt, int[] generated, boolean cancelled) {}
+
+    /**
+     * A MIDI continuation.
+     *
+     * @param promptIds          the whole encoded prompt (encode_midi of the file)
+     * @param generatedIds       the new ids (PAD never among them: it is suppressed)
+     * @param promptEndSeconds   where the prompt's events end: the sum of its time shifts
+     * @param newNotes           the notes whose onset is generated, timed from the start of the
+     *                           prompt, so they follow it; decoded from prompt + new ids, so the
+     *                           prompt's velocity and time carry on
+     * @param cancelled          whether the generation was cut short by cancellation
+     */
+    public record Continuation(int[] promptIds, int[] generatedIds, double promptEndSeconds,
+                               List<TimedNote> newNotes, boolean cancelled) {}
+
+    private final ModelPackage pkg;
+    private final OrtSession prefill, step;
+    private final Path prefillFile, stepFile;
+    private final int maxSeqLen, maxLatents, maxPrefixLen, channels, layers, vocabSize, pad;
+    private final List<String> caches = new ArrayList<>();
+    private final OrtEnvironment env = OnnxSessions.environment();
+
+    /** Takes over {@code pkg} (closed with this generator); it must be a {@code perceiver-ar} package. */
+    public PerceiverArGenerator(ModelPackage pkg) {
+        pkg.requireFamily(ModelManifest.PERCEIVER_AR);
+        this.pkg = pkg;
+        this.maxSeqLen = (int) pkg.config("max_seq_len");
+        this.maxLatents = (int) pkg.config("max_latents");
+        this.maxPrefixLen = (int) pkg.config("max_prefix_len");
+        this.channels = (int) pkg.config("num_channels");
+        this.layers = (int) pkg.config("num_self_attention_layers");
+        this.pad = (int) pkg.config("pad_token_id");
+        this.vocabSize = pkg.manifest().vocabSize();
+        if (maxLatents < 1 || maxSeqLen <= maxLatents || maxPrefixLen != maxSeqLen - maxLatents) {
+            throw new ModelException(pkg.manifestFile(), "config needs 1 <= max_latents < max_seq_len and max_prefix_len = max_seq_len - max_latents, it has "
+                    + maxSeqLen + "/" + maxLatents + "/" + maxPrefixLen);
+        }
+        if (vocabSize != PerceiverVocab.VOCAB_SIZE) {
+            throw new ModelException(pkg.manifestFile(), "vocabSize is " + vocabSize + ", the Perceiver AR MIDI codec has " + PerceiverVocab.VOCAB_SIZE + " ids");
+        }
+        caches.add("ca.key");
+        caches.add("ca.value");
+        for (int i = 0; i < layers; i++) {
+            caches.add("sa." + i + ".key");
+            caches.add("sa." + i + ".value");
+        }
+        ModelManifest.Graph pg = pkg.graph(PREFILL), sg = pkg.graph(STEP);
+        this.prefillFile = pkg.dir().resolve(pg.file());
+        this.stepFile = pkg.dir().resolve(sg.file());
+        require(prefillFile, pg.inputs(), List.of("prefix_ids", "latent_ids"), "input");
+        require(stepFile, sg.inputs(), List.of("ids"), "input");
+        for (String c : caches) {
+            require(prefillFile, pg.outputs(), List.of("present." + c), "output");
+            require(stepFile, sg.inputs(), List.of("past." + c), "input");
+            require(stepFile, sg.outputs(), List.of("present." + c), "output");
+        }
+        if (pg.logits() == null || sg.logits() == null) throw new ModelException(pkg.manifestFile(), "the prefill and step graphs must name their logits output");
+        this.prefill = pkg.session(PREFILL);
+        this.step = pkg.session(STEP);
+    }
+
+    /** Loads, checks and opens the package in {@code dir} on {@code device}. */
+    public static PerceiverArGenerator open(Path dir, OnnxSessions.Device device) {
+        ModelPackage pkg = ModelPackage.load(dir, device, OnnxSessions.defaultThreads());
+        try {
+            return new PerceiverArGenerator(pkg);
+        } catch (RuntimeException e) {
+            pkg.close();
+            throw e;
+        }
+    }
+
+    private static void require(Path file, List<String> names, List<String> needed, String kind) {
+        for (String n : needed) {
+            if (!names.contains(n)) throw new ModelException(file, "a Perceiver AR graph needs the " + kind + " '" + n + "'");
+        }
+    }
+
+    public ModelPackage modelPackage() {
+        return pkg;
+    }
+
+    public int maxSeqLen() {
+        return maxSeqLen;
+    }
+
+    public int maxLatents() {
+        return maxLatents;
+    }
+
+    public int maxPrefixLen() {
+        return maxPrefixLen;
+    }
+
+    /** The package's num_latents default (the card's 1). */
+    public int defaultNumLatents() {
+        return (int) pkg.config("num_latents");
+    }
+
+    /**
+     * The package's sampling defaults (the card's top-p 0.95, temperature 1.0, HF's top-k 50), with
+     * PAD suppressed: PAD decodes as a velocity of 128 (symbolic.md 0.4).
+     */
+    public SamplingConfig defaultSampling() {
+        ModelManifest.Generation g = pkg.manifest().generation();
+        SamplingConfig c = g == null || !Boolean.TRUE.equals(g.doSample()) ? SamplingConfig.greedy()
+                : new SamplingConfig(true, g.temperature() == null ? 1 : g.temperature(),
+                g.topK() == null ? SamplingConfig.HF_DEFAULT_TOP_K : g.topK(), g.topP() == null ? 1 : g.topP(),
+                g.repetitionPenalty() == null ? 1 : g.repetitionPenalty(), List.of());
+        return c.withSuppressed(List.of(pad));
+    }
+
+    /**
+     * Continues {@code midi}: encodes it with {@link PerceiverMidiCodec#encodeFile}, generates with
+     * PAD always suppressed, and returns the new notes after the prompt. A prompt longer than the
+     * model can take keeps its LAST max_prefix_len + numLatents ids (never more than max_seq_len):
+     * a continuation must follow what was played last, whereas HF's pipeline keeps the first
+     * max_prompt_length ids, which would continue from the middle of a long file. An empty prompt
+     * (no notes) is refused.
+     */
+    public Continuation continueMidi(Path midi, PerceiverArRequest request, BooleanSupplier cancelled, Progress progress) {
+        int[] all = PerceiverMidiCodec.encodeFile(midi);
+        if (all.length == 0) throw new BadInputException(midi, "has no notes to continue (the Perceiver AR prompt is empty)");
+        int k = Math.min(request.numLatents(), maxLatents);
+        int keep = Math.min(maxSeqLen, maxPrefixLen + Math.min(k, all.length));
+        int[] window = all.length <= keep ? all : Arrays.copyOfRange(all, all.length - keep, all.length);
+        List<Integer> suppressed = new ArrayList<>(request.sampling().suppressedTokens());
+        if (!suppressed.contains(pad)) suppressed.add(pad);
+        PerceiverArRequest r = new PerceiverArRequest(request.maxNewTokens(), request.maxSeconds(), request.numLatents(),
+                request.sampling().withSuppressed(suppressed), request.seed());
+        Tokens t = generate(window, r, cancelled, progress);
+        double promptEnd = seconds(all, 0, all.length);
+        int[] full = Arrays.copyOf(all, all.length + t.generated().length);
+        System.arraycopy(t.generated(), 0, full, all.length, t.generated().length);
+        List<TimedNote> fresh = new ArrayList<>();
+        for (TimedNote n : PerceiverMidiCodec.decode(full)) {
+            if (n.startSeconds() >= promptEnd) fresh.add(n);
+        }
+        return new Continuation(all, t.generated(), promptEnd, fresh, t.cancelled());
+    }
+
+    /** Seconds of time shift in {@code ids[from, to)}, summed as decode_midi does. */
+    static double seconds(int[] ids, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            int id = ids[i];
+            if (id >= PerceiverVocab.TIME_SHIFT_START && id < PerceiverVocab.VELOCITY_START) {
+                s += (double) (id - PerceiverVocab.TIME_SHIFT_START + 1) / PerceiverVocab.STEPS_PER_SECOND;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Continues {@code prompt} (ids in 0..388) with the HF cached-path loop. The prompt must satisfy
+     * what HF generate checks: 1..max_seq_len ids, numLatents in 1..max_latents (then at most the
+     * prompt length), and prompt length - numLatents <= max_prefix_len; anything else is a
+     * {@link BadInputException} saying the valid range. The sampling config is used as given
+     * (greedy with nothing suppressed is HF's greedy). Cancelling returns the ids made so far.
+     */
+    public synchronized Tokens generate(int[] prompt, PerceiverArRequest request, BooleanSupplier cancelled, Progress progress) {
+        int len = prompt.length;
+        if (len < 1 || len > maxSeqLen) throw new BadInputException("the prompt has " + len + " ids; this model takes 1.." + maxSeqLen);
+        for (int i = 0; i < len; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocabSize) {
+                throw new BadInputException("prompt id " + prompt[i] + " at position " + i + " is outside the vocabulary 0.." + (vocabSize - 1));
+            }
+        }
+        if (request.numLatents() > maxLatents) {
+            throw new BadInputException("num_latents " + request.numLatents() + " is out of the valid range 1.." + maxLatents);
+        }
+        int k = Math.min(len, request.numLatents());
+        int prefixLen = len - k;
+        if (prefixLen > maxPrefixLen) {
+            throw new BadInputException("for a prompt of " + len + " ids, num_latents must be in " + (k + prefixLen - maxPrefixLen) + ".." + maxLatents);
+        }
+        Sampler sampler = new Sampler(request.sampling(), request.seed());
+        int total = request.maxNewTokens();
+        int[] history = Arrays.copyOf(prompt, len + total);
+        int made = 0;
+        double seconds = 0;
+        boolean stopped = false;
+        Cache cache = new Cache();
+        try {
+            float[] logits = cache.run(prefill, prefillFile, Map.of("prefix_ids", Arrays.copyOfRange(prompt, 0, prefixLen),
+                    "latent_ids", Arrays.copyOfRange(prompt, prefixLen, len)), false);
+            while (true) {
+                int next = sampler.next(logits, history, len + made);
+                history[len + made++] = next;
+                seconds += seconds(history, len + made - 1, len + made);
+                progress.update(made, total, "tokens");
+                if (made == total || seconds >= request.maxSeconds()) break;
+                if (cancelled.getAsBoolean()) {
+                    stopped = true;
+                    break;
+                }
+                // the HF trims (symbolic.md 1.6): both happen before the step that would exceed a cap
+                if (cache.saLength >= maxLatents) cache.keepLast(2, caches.size(), maxLatents - 1);
+                if (cache.caLength >= maxSeqLen) cache.keepLast(0, 2, maxSeqLen - 1);
+                logits = cache.run(step, stepFile, Map.of("ids", new int[] {next}), true);
+            }
+        } catch (OrtException e) {
+            throw new ModelException(stepFile, "Perceiver AR decoding failed: " + e.getMessage(), e);
+        } finally {
+            cache.close();
+        }
+        return new Tokens(prompt.clone(), Arrays.copyOfRange(history, len, len + made), stopped);
+    }
+
+    /** Generates two tokens so that ONNX Runtime has allocated and tuned both graphs before real use. */
+    public void warmUp() {
+        generate(new int[] {PerceiverVocab.TIME_SHIFT_START}, PerceiverArRequest.tokens(2, 1, SamplingConfig.greedy(), 0),
+                () -> false, Progress.NONE);
+    }
+
+    /**
+     * The caches of one generation, in ONNX Runtime memory: the last run's present outputs, or
+     * trimmed copies of them. Closes what it replaces.
+     */
+    private final class Cache implements AutoCloseable {
+        final List<OnnxTensor> tensors = new ArrayList<>();
+        /** Trimmed copies this cache created (the rest belong to {@link #owner}). */
+        final List<OnnxTensor> copies = new ArrayList<>();
+        OrtSession.Result owner;
+        int caLength, saLength;
+
+        /** Runs {@code session} on token ids (each [1, n]) and, with {@code withPast}, the caches as past inputs. */
+        float[] run(OrtSession session, Path file, Map<String, int[]> idInputs, boolean withPast) throws OrtException {
+            List<OnnxTensor> made = new ArrayList<>();
+            OrtSession.Result result = null;
+            try {
+                Map<String, OnnxTensorLike> in = new HashMap<>();
+                for (Map.Entry<String, int[]> e : idInputs.entrySet()) {
+                    LongBuffer buf = LongBuffer.allocate(e.getValue().length);
+                    for (int v : e.getValue()) buf.put(v);
+                    buf.flip();
+                    OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, e.getValue().length});
+                    made.add(t);
+                    in.put(e.getKey(), t);
+                }
+                if (withPast) {
+                    for (int i = 0; i < caches.size(); i++) in.put("past." + caches.get(i), tensors.get(i));
+                }
+                result = session.run(in);
+                OnnxTensor logits = (OnnxTensor) result.get("logits").orElseThrow();
+                long[] shape = logits.getInfo().getShape();
+                int rows = (int) shape[1];
+                FloatBuffer all = logits.getFloatBuffer();
+                float[] last = new float[vocabSize];
+                all.position((rows - 1) * vocabSize);
+                all.get(last);
+                List<OnnxTensor> next = new ArrayList<>();
+                for (String c : caches) next.add((OnnxTensor) result.get("present." + c).orElseThrow());
+                release();
+                owner = result;
+                result = null;
+                tensors.addAll(next);
+                caLength = (int) tensors.get(0).getInfo().getShape()[1];
+                saLength = tensors.size() > 2 ? (int) tensors.get(2).getInfo().getShape()[1] : 0;
+                return last;
+            } catch (OrtException | RuntimeException e) {
+                if (e instanceof ModelException || e instanceof BadInputException) throw e;
+                throw new ModelException(file, "Perceiver AR graph run failed: " + e.getMessage(), e);
+            } finally {
+                for (OnnxTensor t : made) t.close();
+                if (result != null) result.close();
+            }
+        }
+
+        /** Replaces caches [from, to) by their last {@code keep} rows. */
+        void keepLast(int from, int to, int keep) throws OrtException {
+            for (int i = from; i < to; i++) {
+                OnnxTensor t = tensors.get(i);
+                int rows = (int) t.getInfo().getShape()[1];
+                if (rows <= keep) continue;
+                FloatBuffer all = t.getFloatBuffer();
+                all.position((rows - keep) * channels);
+                OnnxTensor trimmed = OnnxTensor.createTensor(env, all.slice(), new long[] {1, keep, channels});
+                if (copies.remove(t)) t.close();
+                copies.add(trimmed);
+                tensors.set(i, trimmed);
+            }
+            caLength = (int) tensors.get(0).getInfo().getShape()[1];
+            saLength = tensors.size() > 2 ? (int) tensors.get(2).getInfo().getShape()[1] : 0;
+        }
+
+        private void release() {
+            tensors.clear();
+            for (OnnxTensor t : copies) t.close();
+            copies.clear();
+            if (owner != null) owner.close();
+            owner = null;
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        pkg.close();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.pianola.runtime;
+
+import dev.pianola.BadInputException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The step loop of transformers' {@code generate} for decoder-only models with a KV cache: prompts
+ * of different lengths are left-padded into one batch with an attention mask, the prompt is run
+ * once (prefill), then one token per row per step with the cache; rows that reach EOS get PAD
+ * while the others continue; the loop stops when every row has ended, at the length limit, or
+ * when {@code cancelled} answers true (checked before every step). Position ids follow
+ * transformers' rule for padded batches: the running count of unmasked positions minus one, and
+ * 1 at padding.
+ */
+public final class DecodingLoop {
+    private DecodingLoop() {
+    }
+
+    public static GenerationResult generate(KvDecoder decoder, List<int[]> prompts, GenerationRequest request,
+                                            BooleanSupplier cancelled, Progress progress) {
+        int batch = prompts.size();
+        if (batch == 0) throw new BadInputException("no prompt to continue");
+        int longest = 0;
+        for (int[] p : prompts) {
+            if (p.length == 0) throw new BadInputException("a prompt is empty; it needs at least one token (e.g. BOS)");
+            longest = Math.max(longest, p.length);
+        }
+        int total = longest + request.maxNewTokens();
+        int pad = request.padTokenId();
+        // sequences as transformers holds them: left padding, then the generated (or PAD) tokens
+        int[][] sequences = new int[batch][total];
+        long[][] mask = new long[batch][longest];
+        for (int b = 0; b < batch; b++) {
+            int[] p = prompts.get(b);
+            int offset = longest - p.length;
+            Arrays.fill(sequences[b], 0, offset, pad);
+            System.arraycopy(p, 0, sequences[b], offset, p.length);
+            Arrays.fill(mask[b], offset, longest, 1);
+        }
+        long[][] positions = new long[batch][longest];
+        for (int b = 0; b < batch; b++) {
+            long seen = 0;
+            for (int i = 0; i < longest; i++) {
+                seen += mask[b][i];
+                positions[b][i] = mask[b][i] == 0 ? 1 : seen - 1;
+            }
+        }
+        long[][] input = new long[batch][longest];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < longest; i++) input[b][i] = sequences[b][i];
+        }
+
+        Sampler sampler = new Sampler(request.sampling(), request.seed());
+        boolean[] finished = new boolean[batch];
+        int[] produced = new int[batch];
+        decoder.reset(batch);
+        int length = longest;
+        long start = System.nanoTime();
+        long prefillNanos = 0;
+        int steps = 0;
+        GenerationResult.Stop stop = GenerationResult.Stop.LENGTH;
+        while (steps < request.maxNewTokens()) {
+            if (cancelled.getAsBoolean()) {
+                stop = GenerationResult.Stop.CANCELLED;
+                break;
+            }
+            float[][] logits = decoder.run(input, mask, positions);
+            if (steps == 0) prefillNanos = System.nanoTime() - start;
+            boolean allDone = true;
+            for (int b = 0; b < batch; b++) {
+                int next = sampler.next(logits[b], sequences[b], length);
+                if (finished[b]) {
+                    next = pad;
+                } else {
+                    produced[b]++;
+                    if (next == request.eosTokenId()) finished[b] = true;
+                }
+                sequences[b][length] = next;
+                allDone &= finished[b];
+            }
+            length++;
+            steps++;
+            progress.update(steps, request.maxNewTokens(), "tokens");
+            if (allDone) {
+                stop = GenerationResult.Stop.EOS;
+                break;
+            }
+            // the next step feeds the new token; the mask grows by one attended position
+            long[][] grown = new long[batch][length];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(mask[b], 0, grown[b], 0, length - 1);
+                grown[b][length - 1] = 1;
+                input[b] = new long[] {sequences[b][length - 1]};
+                long count = 0;
+                for (long m : grown[b]) count += m;
+                positions[b] = new long[] {count - 1};
+            }
+            mask = grown;
+        }
+        long decodeNanos = steps == 0 ? 0 : System.nanoTime() - start - prefillNanos;
+        List<int[]> tokens = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] t = new int[produced[b]];
+            System.arraycopy(sequences[b], longest, t, 0, produced[b]);
+            tokens.add(t);
+        }
+        return new GenerationResult(tokens, stop, steps, prefillNanos, decodeNanos);
+    }
+}

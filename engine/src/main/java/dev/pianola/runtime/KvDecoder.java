@@ -1,0 +1,170 @@
+package dev.pianola.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.pianola.ModelException;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One decoder graph with a key/value cache: each {@link #run} feeds new tokens with the cache of
+ * everything before them, and keeps the graph's {@code present.*} outputs as the next call's
+ * {@code past_key_values.*} inputs. The cache tensors stay in ONNX Runtime's memory from one step
+ * to the next (never copied into Java arrays), which is what makes a step cheap.
+ *
+ * <p>The first run (prefill) feeds an empty cache: past tensors with a sequence dimension of 0. A
+ * merged decoder (optimum's {@code decoder_model_merged.onnx}) also takes {@code use_cache_branch},
+ * set false for the prefill and true after. Shared by every decoder-only family (GPT-2 here; the
+ * same bookkeeping serves an encoder-decoder's decoder with its cross-attention inputs added via
+ * {@code extraInputs}). One generation at a time: not thread-safe.
+ */
+public final class KvDecoder implements AutoCloseable {
+    /**
+     * The graph's names. {@code positionIds} and {@code useCacheBranch} may be null (graphs without
+     * them); {@code pastInputs.get(i)} is fed from {@code presentOutputs.get(i)} of the previous run.
+     * {@code pastShape} is one cache tensor's shape with -1 for the batch and -2 for the sequence,
+     * e.g. [-1, heads, -2, headSize].
+     */
+    public record Names(String inputIds, String attentionMask, String positionIds, String useCacheBranch,
+                        String logits, List<String> pastInputs, List<String> presentOutputs, long[] pastShape) {
+        public Names {
+            if (pastInputs.size() != presentOutputs.size()) {
+                throw new IllegalArgumentException("past inputs and present outputs must pair up: " + pastInputs + " / " + presentOutputs);
+            }
+        }
+    }
+
+    private final OrtSession session;
+    private final Path file;
+    private final Names names;
+    private final OrtEnvironment env = OnnxSessions.environment();
+    /** The outputs of the last run; its present tensors are the cache, closed when replaced. */
+    private OrtSession.Result cacheOwner;
+    private final List<OnnxTensor> cache = new ArrayList<>();
+    private int batch;
+    private int pastLength;
+
+    public KvDecoder(OrtSession session, Path file, Names names) {
+        this.session = session;
+        this.file = file;
+        this.names = names;
+    }
+
+    public Names names() {
+        return names;
+    }
+
+    /** Tokens already in the cache. */
+    public int pastLength() {
+        return pastLength;
+    }
+
+    /** Forgets the cache; the next run is a prefill of {@code batch} rows. */
+    public void reset(int batch) {
+        releaseCache();
+        this.batch = batch;
+        this.pastLength = 0;
+    }
+
+    /**
+     * Runs the graph on {@code inputIds} [batch][s] (s new tokens per row), with
+     * {@code attentionMask} [batch][pastLength + s] and {@code positionIds} [batch][s] (ignored when
+     * the graph has none), and returns the logits of each row's last position, [batch][vocab].
+     */
+    public float[][] run(long[][] inputIds, long[][] attentionMask, long[][] positionIds) {
+        return run(inputIds, attentionMask, positionIds, Map.of());
+    }
+
+    /** As {@link #run(long[][], long[][], long[][])}, with further inputs (e.g. encoder states). */
+    public float[][] run(long[][] inputIds, long[][] attentionMask, long[][] positionIds, Map<String, OnnxTensorLike> extraInputs) {
+        if (inputIds.length != batch) throw new IllegalArgumentException("batch is " + batch + ", got " + inputIds.length + " rows");
+        int s = inputIds[0].length;
+        if (attentionMask[0].length != pastLength + s) {
+            throw new IllegalArgumentException("attention mask must cover " + (pastLength + s) + " positions, it covers " + attentionMask[0].length);
+        }
+        List<OnnxTensor> created = new ArrayList<>();
+        OrtSession.Result result = null;
+        try {
+            Map<String, OnnxTensorLike> in = new HashMap<>(extraInputs);
+            in.put(names.inputIds(), created(created, longs(inputIds)));
+            in.put(names.attentionMask(), created(created, longs(attentionMask)));
+            if (names.positionIds() != null) in.put(names.positionIds(), created(created, longs(positionIds)));
+            if (names.useCacheBranch() != null) {
+                in.put(names.useCacheBranch(), created(created, OnnxTensor.createTensor(env, new boolean[] {pastLength > 0})));
+            }
+            for (int i = 0; i < names.pastInputs().size(); i++) {
+                OnnxTensor past = pastLength > 0 ? cache.get(i) : created(created, emptyPast());
+                in.put(names.pastInputs().get(i), past);
+            }
+            result = session.run(in);
+            float[][] logits = lastLogits((OnnxTensor) result.get(names.logits()).orElseThrow(), s);
+            List<OnnxTensor> next = new ArrayList<>();
+            for (String present : names.presentOutputs()) next.add((OnnxTensor) result.get(present).orElseThrow());
+            releaseCache();
+            cacheOwner = result;
+            result = null;
+            cache.addAll(next);
+            pastLength += s;
+            return logits;
+        } catch (OrtException e) {
+            throw new ModelException(file, "decoding step failed: " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : created) t.close();
+            if (result != null) result.close();
+        }
+    }
+
+    private OnnxTensor emptyPast() throws OrtException {
+        long[] shape = names.pastShape().clone();
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == -1) shape[i] = batch;
+            else if (shape[i] == -2) shape[i] = 0;
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+    }
+
+    private float[][] lastLogits(OnnxTensor logits, int s) {
+        long[] shape = logits.getInfo().getShape();
+        int vocab = (int) shape[shape.length - 1];
+        FloatBuffer all = logits.getFloatBuffer();
+        float[][] out = new float[batch][vocab];
+        for (int b = 0; b < batch; b++) {
+            all.position((b * s + s - 1) * vocab);
+            all.get(out[b]);
+        }
+        return out;
+    }
+
+    private OnnxTensor longs(long[][] rows) throws OrtException {
+        int cols = rows[0].length;
+        LongBuffer buf = LongBuffer.allocate(rows.length * cols);
+        for (long[] r : rows) buf.put(r);
+        buf.flip();
+        return OnnxTensor.createTensor(env, buf, new long[] {rows.length, cols});
+    }
+
+    private static OnnxTensor created(List<OnnxTensor> created, OnnxTensor t) {
+        created.add(t);
+        return t;
+    }
+
+    private void releaseCache() {
+        cache.clear();
+        if (cacheOwner != null) cacheOwner.close();
+        cacheOwner = null;
+    }
+
+    @Override
+    public void close() {
+        releaseCache();
+    }
+}

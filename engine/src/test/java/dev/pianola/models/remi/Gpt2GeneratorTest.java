@@ -1,0 +1,119 @@
+package dev.pianola.models.remi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pianola.BadInputException;
+import dev.pianola.TestPaths;
+import dev.pianola.runtime.GenerationRequest;
+import dev.pianola.runtime.GenerationResult;
+import dev.pianola.runtime.InferenceWorker;
+import dev.pianola.runtime.OnnxSessions;
+import dev.pianola.runtime.Progress;
+import dev.pianola.runtime.SamplingConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The tiny GPT-2 package (tools/reference/gpt2_fixtures.py) against transformers' generate(). */
+class Gpt2GeneratorTest {
+    private static final Path DIR = TestPaths.fixtures("gpt2");
+    private static Gpt2Generator gpt2;
+
+    @BeforeAll
+    static void open() {
+        gpt2 = Gpt2Generator.open(DIR.resolve("tiny"), OnnxSessions.Device.CPU);
+    }
+
+    @AfterAll
+    static void close() {
+        gpt2.close();
+    }
+
+    @Test
+    void greedyGenerationEqualsTransformersForEveryPromptAndBatch() throws IOException {
+        JsonNode cases = new ObjectMapper().readTree(DIR.resolve("generations.json").toFile()).get("cases");
+        assertTrue(cases.size() >= 5);
+        boolean sawBatch = false, sawEarlyEos = false;
+        for (JsonNode c : cases) {
+            String name = c.get("name").asText();
+            List<int[]> prompts = new ArrayList<>();
+            c.get("prompts").forEach(p -> prompts.add(ints(p)));
+            GenerationRequest request = new GenerationRequest(c.get("maxNewTokens").asInt(), SamplingConfig.greedy(), 0,
+                    c.get("eos").asInt(), gpt2.padTokenId());
+            GenerationResult result = gpt2.generate(prompts, request, () -> false, Progress.NONE);
+            for (int b = 0; b < prompts.size(); b++) {
+                int[] expected = ints(c.get("tokens").get(b));
+                int[] got = result.tokens().get(b);
+                // transformers pads a row after its EOS while the batch goes on; Java returns it up to EOS
+                int[] padded = Arrays.copyOf(got, expected.length);
+                Arrays.fill(padded, got.length, padded.length, gpt2.padTokenId());
+                assertArrayEquals(expected, padded, name + " row " + b);
+                sawEarlyEos |= got.length < expected.length && got[got.length - 1] == c.get("eos").asInt();
+            }
+            sawBatch |= prompts.size() > 1;
+        }
+        assertTrue(sawBatch && sawEarlyEos, "the fixture covers a batch and a row that ends at EOS");
+    }
+
+    private static int[] ints(JsonNode a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
+        return out;
+    }
+
+    @Test
+    void sampledGenerationIsReproducibleWithASeed() {
+        SamplingConfig paper = new SamplingConfig(true, 2.5, 15, 0.95, 1.0, List.of(gpt2.padTokenId()));
+        int[] prompt = {gpt2.bosTokenId(), 40, 41, 42};
+        int[] a = gpt2.generate(prompt, gpt2.request(50, paper, 7), () -> false, Progress.NONE).tokens().get(0);
+        int[] b = gpt2.generate(prompt, gpt2.request(50, paper, 7), () -> false, Progress.NONE).tokens().get(0);
+        int[] c = gpt2.generate(prompt, gpt2.request(50, paper, 8), () -> false, Progress.NONE).tokens().get(0);
+        assertArrayEquals(a, b, "same seed, same tokens");
+        assertNotEquals(Arrays.toString(a), Arrays.toString(c), "another seed, other tokens");
+        for (int t : a) assertNotEquals(gpt2.padTokenId(), t, "PAD is suppressed");
+    }
+
+    @Test
+    void cancellationStopsALongGeneration() throws Exception {
+        AtomicInteger steps = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        try (InferenceWorker worker = new InferenceWorker("tiny-gpt2", gpt2::warmUp)) {
+            worker.awaitWarmUp();
+            InferenceWorker.Job<GenerationResult> job = worker.submit((cancelled, progress) ->
+                    gpt2.generate(new int[] {gpt2.bosTokenId()}, gpt2.request(250, SamplingConfig.greedy(), 0).withEos(-1),
+                            cancelled, progress), (done, total, what) -> {
+                steps.set((int) done);
+                if (done == 5) started.countDown();
+            });
+            assertTrue(started.await(60, TimeUnit.SECONDS), "the job runs");
+            job.cancel();
+            GenerationResult r = job.get();
+            assertEquals(GenerationResult.Stop.CANCELLED, r.stop());
+            assertTrue(r.tokens().get(0).length < 250 && r.tokens().get(0).length >= 5, "stopped early: " + r.tokens().get(0).length);
+            assertEquals(r.steps(), steps.get(), "progress reported every step");
+        }
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsRefused() {
+        int[] prompt = new int[gpt2.contextLength()];
+        prompt[0] = gpt2.bosTokenId();
+        assertThrows(BadInputException.class, () -> gpt2.generate(prompt, gpt2.request(1, SamplingConfig.greedy(), 0), () -> false, Progress.NONE));
+        assertThrows(BadInputException.class, () -> gpt2.generate(new int[] {gpt2.vocabSize()}, gpt2.request(1, SamplingConfig.greedy(), 0), () -> false, Progress.NONE));
+    }
+}

@@ -1,0 +1,147 @@
+package dev.pianola.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pianola.ModelException;
+import dev.pianola.PianolaException;
+import dev.pianola.TestPaths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Package checks on copies of the tiny GPT-2 package, each damaged in one way. */
+class ModelPackageTest {
+    private static final Path TINY = TestPaths.fixtures("gpt2").resolve("tiny");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private Path copy(String name) throws IOException {
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        try (Stream<Path> files = Files.list(TINY)) {
+            for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        return dir;
+    }
+
+    private static void editManifest(Path dir, Consumer<ObjectNode> edit) throws IOException {
+        Path file = dir.resolve(ModelManifest.FILE);
+        ObjectNode m = (ObjectNode) JSON.readTree(file.toFile());
+        edit.accept(m);
+        JSON.writeValue(file.toFile(), m);
+    }
+
+    private static String refused(Path dir) {
+        ModelException e = assertThrows(ModelException.class, () -> ModelPackage.load(dir).close());
+        assertEquals(PianolaException.EXIT_MODEL, e.exitCode());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void theTinyPackageVerifies() {
+        ModelPackage.VerifyReport r = ModelPackage.verify(TINY);
+        assertTrue(r.ok(), r.problem());
+        assertEquals(ModelManifest.GPT2_REMI, r.family());
+        assertNull(r.problem());
+        assertTrue(r.checked().stream().anyMatch(s -> s.startsWith("decoder.onnx: sha256 ok")), r.checked().toString());
+        try (ModelPackage p = ModelPackage.load(TINY)) {
+            assertEquals(512, p.manifest().vocabSize());
+            assertEquals(2, p.config("n_layer"));
+        }
+    }
+
+    @Test
+    void aMissingFileIsNamed() throws IOException {
+        Path dir = copy("missing");
+        Files.delete(dir.resolve("decoder.onnx"));
+        String m = refused(dir);
+        assertTrue(m.contains("decoder.onnx") && m.contains("missing"), m);
+        ModelPackage.VerifyReport r = ModelPackage.verify(dir);
+        assertFalse(r.ok());
+        assertEquals(m, r.problem());
+    }
+
+    @Test
+    void aDamagedFileFailsItsSha256() throws IOException {
+        Path dir = copy("damaged");
+        Files.write(dir.resolve("decoder.onnx"), new byte[] {0}, StandardOpenOption.APPEND);
+        String m = refused(dir);
+        assertTrue(m.contains("decoder.onnx") && m.contains("sha256 is") && m.contains("expected"), m);
+    }
+
+    @Test
+    void aWrongSha256InTheManifestIsRefused() throws IOException {
+        Path dir = copy("wrong-sha");
+        editManifest(dir, m -> ((ObjectNode) m.get("files").get(0)).put("sha256", "0".repeat(64)));
+        String m = refused(dir);
+        assertTrue(m.contains("decoder.onnx") && m.contains("expected " + "0".repeat(64)), m);
+    }
+
+    @Test
+    void wrongOnnxInputNamesAreRefused() throws IOException {
+        Path dir = copy("wrong-inputs");
+        editManifest(dir, m -> {
+            ArrayNode inputs = (ArrayNode) m.get("graphs").get("decoder").get("inputs");
+            inputs.set(0, "input_idz");
+        });
+        String m = refused(dir);
+        assertTrue(m.contains("decoder.onnx") && m.contains("declared but absent [input_idz]")
+                && m.contains("present but undeclared [input_ids]"), m);
+    }
+
+    @Test
+    void aWrongVocabularySizeIsRefused() throws IOException {
+        Path dir = copy("wrong-vocab");
+        editManifest(dir, m -> m.put("vocabSize", 20000));
+        String m = refused(dir);
+        assertTrue(m.contains("decoder.onnx") && m.contains("512 token ids wide") && m.contains("vocabSize 20000"), m);
+    }
+
+    @Test
+    void anUnknownFamilyIsRefused() throws IOException {
+        Path dir = copy("family");
+        editManifest(dir, m -> m.put("family", "gpt5"));
+        String m = refused(dir);
+        assertTrue(m.contains(ModelManifest.FILE) && m.contains("unknown model family 'gpt5'"), m);
+    }
+
+    @Test
+    void aFolderWithoutManifestIsRefused() throws IOException {
+        Path dir = copy("no-manifest");
+        Files.delete(dir.resolve(ModelManifest.FILE));
+        assertTrue(refused(dir).contains(ModelManifest.FILE + ": missing"));
+        Files.writeString(dir.resolve(ModelManifest.FILE), "{\"family\": ");
+        assertTrue(refused(dir).contains("not a valid model manifest"));
+    }
+
+    @Test
+    void listFindsInstalledPackagesAndTheirState() throws IOException {
+        copy("store/gpt2/good");
+        Path bad = copy("store/gpt2/bad");
+        Files.delete(bad.resolve("decoder.onnx"));
+        List<ModelPackage.Installed> found = ModelPackage.list(new ModelStore(tmp.resolve("store")), true);
+        assertEquals(2, found.size());
+        assertEquals(bad, found.get(0).dir());
+        assertFalse(found.get(0).report().ok());
+        assertTrue(found.get(1).report().ok(), found.get(1).report().problem());
+        assertEquals(2, ModelPackage.list(new ModelStore(tmp.resolve("store")), false).size());
+        assertTrue(ModelPackage.list(new ModelStore(tmp.resolve("nowhere")), false).isEmpty());
+    }
+}
