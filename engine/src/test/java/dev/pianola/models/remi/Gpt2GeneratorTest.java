@@ -3,18 +3,22 @@ package dev.pianola.models.remi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
+import dev.pianola.ModelException;
 import dev.pianola.TestPaths;
 import dev.pianola.runtime.GenerationRequest;
 import dev.pianola.runtime.GenerationResult;
 import dev.pianola.runtime.InferenceWorker;
+import dev.pianola.runtime.ModelManifest;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
 import dev.pianola.runtime.SamplingConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,6 +111,15 @@ class Gpt2GeneratorTest {
             assertTrue(r.tokens().get(0).length < 250 && r.tokens().get(0).length >= 5, "stopped early: " + r.tokens().get(0).length);
             assertEquals(r.steps(), steps.get(), "progress reported every step");
         }
+    }
+
+    @Test
+    void aPackageOfAnotherFamilyIsRefused(@TempDir Path tmp) throws IOException {
+        for (String f : new String[] {"decoder.onnx", ModelManifest.FILE}) Files.copy(DIR.resolve("tiny").resolve(f), tmp.resolve(f));
+        Path manifest = tmp.resolve(ModelManifest.FILE);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"gpt2-remi\"", "\"perceiver-ar\""));
+        ModelException e = assertThrows(ModelException.class, () -> Gpt2Generator.open(tmp, OnnxSessions.Device.CPU));
+        assertTrue(e.getMessage().contains("is a 'perceiver-ar' model, this engine needs 'gpt2-remi'"), e.getMessage());
     }
 
     @Test
