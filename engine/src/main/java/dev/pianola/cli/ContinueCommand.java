@@ -1,6 +1,7 @@
 package dev.pianola.cli;
 
 import dev.pianola.BadInputException;
+import dev.pianola.UsageException;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
@@ -36,15 +37,37 @@ final class ContinueCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--engine", paramLabel = "NAME", defaultValue = "continuator",
-            description = "continuator (default, learns the phrase itself).")
+            description = {"continuator (default: learns the phrase itself, no model needed),",
+                    "remi (GPT-2 on REMI+BPE, e.g. Maestro-REMI-bpe20k) or perceiver (Perceiver AR, GiantMIDI): these need --model."})
     String engine;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "The model package for --engine remi or perceiver (made by tools/export).")
+    Path model;
 
     @Option(names = "--bars", paramLabel = "N", defaultValue = "4", description = "How many bars to add (default ${DEFAULT-VALUE}).")
     int bars;
 
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
-            description = "1 plays what the phrase makes likely; lower is safer, higher is freer (default ${DEFAULT-VALUE}).")
-    double temperature;
+    @Option(names = "--seconds", paramLabel = "S", description = "perceiver: how many seconds to add (instead of --bars).")
+    Double seconds;
+
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "1 plays what the phrase makes likely; lower is safer, higher is freer (default: 1, or the model's).")
+    Double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "remi/perceiver: sample among the K likeliest tokens (default: the model's, else 50).")
+    Integer topK;
+
+    @Option(names = "--top-p", paramLabel = "P", description = "remi/perceiver: sample within probability mass P (default: the model's).")
+    Double topP;
+
+    @Option(names = "--greedy", description = "remi/perceiver: always the likeliest token (no sampling).")
+    boolean greedy;
+
+    @Option(names = "--num-latents", paramLabel = "N", description = "perceiver: latent positions of the prompt (default: the model's, 1).")
+    Integer numLatents;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda|auto", defaultValue = "cpu", description = "Where a model runs (default ${DEFAULT-VALUE}).")
+    String device;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "The same seed gives the same answer (default ${DEFAULT-VALUE}).")
     long seed;
@@ -71,16 +94,34 @@ final class ContinueCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    /** The sampling flags over the model's own defaults (null fields: keep the model's). */
+    SamplingChoice sampling() {
+        return new SamplingChoice(greedy, temperature, topK, topP);
+    }
+
+    /** --bars as seconds at the tempo where the phrase ends (for engines that count seconds). */
+    private double barsSeconds(NoteSequence prompt) {
+        double end = prompt.endBeats();
+        return prompt.tempo().secondsAt(end + bars * 4.0) - prompt.tempo().secondsAt(end);
+    }
+
     @Override
     public Integer call() {
         StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".more.mid");
         Outputs.check(input, common.force, out, render, pianoRoll);
         if (bars < 1 || bars > 256) throw new BadInputException("--bars " + bars + ": expected 1 to 256");
-        if (!engine.toLowerCase(Locale.ROOT).equals("continuator")) {
-            throw new BadInputException("--engine " + engine + ": expected continuator");
+        if (seconds != null && !(seconds > 0 && seconds <= 600)) throw new BadInputException("--seconds " + seconds + ": expected more than 0, at most 600");
+        if (temperature != null && !(temperature >= 0 && temperature <= 10)) throw new BadInputException("--temperature " + temperature + ": expected 0 to 10");
+        if (topK != null && topK < 1) throw new BadInputException("--top-k " + topK + ": expected 1 or more");
+        if (topP != null && !(topP > 0 && topP <= 1)) throw new BadInputException("--top-p " + topP + ": expected more than 0, at most 1");
+        String which = engine.toLowerCase(Locale.ROOT);
+        if (!List.of("continuator", "remi", "perceiver").contains(which)) {
+            throw new BadInputException("--engine " + engine + ": expected continuator, remi or perceiver");
         }
-        ContinuatorOptions options = new ContinuatorOptions(maxOrder, transpose, temperature, seed);
+        if (!which.equals("continuator") && model == null) {
+            throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
+        }
         MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);
 
         NoteSequence phrase = MidiFiles.read(input);
@@ -88,10 +129,29 @@ final class ContinueCommand implements Callable<Integer> {
         for (Note n : phrase.notes()) if (n.channel() != MidiFiles.DRUM_CHANNEL) played.add(n.withChannel(0));
         if (played.isEmpty()) throw new BadInputException(input, "has no notes to continue (drums aside)");
         NoteSequence prompt = phrase.withNotes(played);
-        Continuator continuator = new Continuator(options);
-        continuator.learn(prompt);
-        List<Note> answer = continuator.continueFrom(prompt, bars, seed);
-        steps.done("continue");
+        String deviceUsed = "cpu";
+        List<Note> answer;
+        try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
+            switch (which) {
+                case "remi" -> {
+                    ModelEngines.Answer a = ModelEngines.remi(model, TranscriptionOptions.parseDevice(device), prompt, bars, sampling(), seed, progress);
+                    answer = a.notes();
+                    deviceUsed = a.device();
+                }
+                case "perceiver" -> {
+                    ModelEngines.Answer a = ModelEngines.perceiver(model, TranscriptionOptions.parseDevice(device), input, prompt,
+                            seconds != null ? seconds : barsSeconds(prompt), numLatents, sampling(), seed, progress);
+                    answer = a.notes();
+                    deviceUsed = a.device();
+                }
+                default -> {
+                    Continuator continuator = new Continuator(new ContinuatorOptions(maxOrder, transpose, temperature == null ? 1.0 : temperature, seed));
+                    continuator.learn(prompt);
+                    answer = continuator.continueFrom(prompt, bars, seed);
+                }
+            }
+        }
+        steps.done("continue (" + which + ")");
 
         List<Note> result = new ArrayList<>(continuationOnly ? List.of() : played);
         for (Note n : answer) result.add(n.withChannel(1));
@@ -101,14 +161,14 @@ final class ContinueCommand implements Callable<Integer> {
         if (pianoRoll != null) {
             PianoRoll.write(written, input.getFileName().toString(), Map.of(0, "phrase", 1, "continuation"), pianoRoll, common.force);
         }
-        double seconds = steps.totalSeconds();
+        double total = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "continue").put("input", input.toString()).put("output", out.toString())
-                    .put("engine", "continuator").put("device", "cpu").put("notes", answer.size()).put("promptNotes", played.size())
-                    .put("bars", bars).put("seed", seed).put("computeSeconds", seconds).toJson());
+                    .put("engine", which).put("model", model == null ? null : model.toString()).put("device", deviceUsed).put("notes", answer.size()).put("promptNotes", played.size())
+                    .put("bars", bars).put("seed", seed).put("computeSeconds", total).toJson());
         } else if (!common.quiet) {
-            System.err.printf("pianola: %d notes of phrase, %d notes of answer over %d bars -> %s (%.1f s)%n",
-                    played.size(), answer.size(), bars, out, seconds);
+            System.err.printf("pianola: %d notes of phrase, %d notes of answer (%s) -> %s (%.1f s)%n",
+                    played.size(), answer.size(), which, out, total);
         }
         return 0;
     }

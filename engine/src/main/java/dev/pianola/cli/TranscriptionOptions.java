@@ -37,6 +37,10 @@ final class TranscriptionOptions {
     }
 
     Device device() {
+        return parseDevice(device);
+    }
+
+    static Device parseDevice(String device) {
         return switch (device.toLowerCase(java.util.Locale.ROOT)) {
             case "cpu" -> Device.CPU;
             case "cuda", "gpu" -> Device.CUDA;

@@ -46,6 +46,70 @@ class ContinueTest {
     }
 
     @Test
+    void theNeuralEnginesRunFromTheirPackages() throws Exception {
+        Path phrase = Cli.corpus("midi/piano/perceiver_prompt_1.mid");
+        Path remi = Cli.root().resolve("tests/fixtures/remi-model/tiny"), perceiver = Cli.root().resolve("tests/fixtures/perceiver-ar/tiny");
+        Path a = tmp.resolve("remi-a.mid"), b = tmp.resolve("remi-b.mid");
+        Cli.Run run = Cli.run("continue", phrase, "-o", a, "--engine", "remi", "--model", remi, "--bars", 4, "--seed", 3, "--json", "--quiet");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(0, Cli.run("continue", phrase, "-o", b, "--engine", "remi", "--model", remi, "--bars", 4, "--seed", 3, "--quiet").exitCode());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "same seed, same answer");
+        NoteSequence source = MidiFiles.read(phrase), out = MidiFiles.read(a);
+        List<Note> answer = out.notes().stream().filter(n -> n.channel() == 1).toList();
+        assertEquals(new ObjectMapper().readTree(run.out()).get("notes").asInt(), answer.size());
+        for (Note n : answer) assertTrue(n.startBeats() >= source.endBeats() - 1e-6 && n.endBeats() <= source.endBeats() + 16 + 1e-6, n.toString());
+
+        Path p = tmp.resolve("perceiver.mid");
+        Cli.Run pr = Cli.run("continue", phrase, "-o", p, "--engine", "perceiver", "--model", perceiver, "--seconds", 3, "--seed", 3, "--quiet");
+        assertEquals(0, pr.exitCode(), pr.toString());
+        assertEquals(source.notes().size(), MidiFiles.read(p).notes().stream().filter(n -> n.channel() == 0).count(), "the phrase is kept");
+    }
+
+    @Test
+    void wrongOrMissingModelsAreRefused() throws Exception {
+        Path phrase = Cli.corpus("midi/piano/perceiver_prompt_1.mid"), out = tmp.resolve("x.mid");
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "perceiver", "--model", Cli.root().resolve("tests/fixtures/remi-model/tiny")),
+                4, "pianola-model.json", "perceiver-ar");
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi"), 2, "--model");
+        // a tokenizer that is not the model's: the tiny GPT-2 has 512 ids, the test tokenizer 1000
+        Path mixed = Files.createDirectories(tmp.resolve("mixed"));
+        try (var files = Files.list(Cli.root().resolve("tests/fixtures/gpt2/tiny"))) {
+            for (Path f : files.toList()) Files.copy(f, mixed.resolve(f.getFileName()));
+        }
+        Files.copy(Cli.root().resolve("tests/fixtures/remi/tokenizer.json"), mixed.resolve("tokenizer.json"));
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", mixed), 4, "tokenizer.json", "1000", "512");
+        Path noTokenizer = Cli.root().resolve("tests/fixtures/gpt2/tiny");
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", noTokenizer), 4, "tokenizer");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void modelsVerifyAndList() throws Exception {
+        Path good = Cli.root().resolve("tests/fixtures/gpt2/tiny");
+        Cli.Run ok = Cli.run("models", "verify", good, "--json");
+        assertEquals(0, ok.exitCode(), ok.toString());
+        assertTrue(new ObjectMapper().readTree(ok.out()).get("ok").asBoolean());
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        Path damaged = Files.createDirectories(store.resolve("damaged"));
+        try (var files = Files.list(good)) {
+            for (Path f : files.toList()) Files.copy(f, damaged.resolve(f.getFileName()));
+        }
+        Files.write(damaged.resolve("decoder.onnx"), new byte[]{1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        assertBad(Cli.run("models", "verify", damaged), 4, "decoder.onnx", "sha256");
+        System.setProperty("pianola.models", store.toString());
+        try {
+            Cli.Run list = Cli.run("models", "list", "--verify", "--json");
+            assertEquals(0, list.exitCode(), list.toString());
+            var models = new ObjectMapper().readTree(list.out()).get("models");
+            assertEquals(2, models.size(), list.out());
+            assertTrue(models.get(0).get("state").asText().startsWith("missing"), "no embedded model in this store");
+            assertTrue(models.get(1).get("state").asText().startsWith("BAD"), models.get(1).toString());
+        } finally {
+            System.clearProperty("pianola.models");
+        }
+    }
+
+    @Test
     void badPromptsAndParameters() throws Exception {
         Path out = tmp.resolve("x.mid");
         Path phrase = Cli.corpus("midi/piano/perceiver_prompt_1.mid");

@@ -1,0 +1,81 @@
+package dev.pianola.models.remi;
+
+import dev.pianola.BadInputException;
+import dev.pianola.midi.Note;
+import dev.pianola.midi.NoteSequence;
+import dev.pianola.runtime.GenerationResult;
+import dev.pianola.runtime.Progress;
+import dev.pianola.runtime.SamplingConfig;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static dev.pianola.models.remi.RemiConstants.BOS_ID;
+
+/**
+ * A phrase continued by GPT-2 on REMI+BPE: the phrase's last bars that fit the model's context are
+ * the prompt (BOS first, as in training), the model writes on, and the notes it places after the
+ * phrase, within the bars asked for, are the answer. REMI has 4-beat bars and no tempo, so all of
+ * this is in beats; the caller keeps the phrase's own tempo map.
+ */
+public final class RemiContinuation {
+    /** REMI's bar, hard-coded in the paper's tokenizer (ticks_per_bar = 4 * tpq). */
+    static final double BAR_BEATS = 4;
+    /** Fewest new tokens worth generating; less means the phrase is too dense for the context. */
+    static final int MIN_NEW_TOKENS = 16;
+
+    private RemiContinuation() {}
+
+    public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars,
+                                          SamplingConfig sampling, long seed, Progress progress) {
+        if (phrase.notes().isEmpty()) throw new BadInputException("cannot continue a phrase with no notes");
+        if (bars < 1 || bars > 64) throw new BadInputException("bars to continue must be 1..64, got " + bars);
+        double endBeats = phrase.endBeats();
+        int phraseBars = (int) Math.ceil(endBeats / BAR_BEATS - 1e-9);
+        int context = gpt.contextLength();
+        // new-token budget from the phrase's own density (tokens per bar), with room for a denser answer
+        int[] whole = tokenizer.encode(phrase);
+        double tokensPerBar = Math.max(16, whole.length / (double) Math.max(1, phraseBars));
+        int newTokens = (int) Math.min(Math.ceil(tokensPerBar * (bars + 1) * 1.5), context - 1 - MIN_NEW_TOKENS);
+
+        // as many of the phrase's last bars as fit in front of the budget
+        int firstBar = 0;
+        int[] ids = whole;
+        while (1 + ids.length + newTokens > context && firstBar < phraseBars - 1) {
+            firstBar++;
+            ids = tokenizer.encode(window(phrase, firstBar * BAR_BEATS));
+        }
+        if (1 + ids.length + newTokens > context) newTokens = context - 1 - ids.length;
+        if (newTokens < MIN_NEW_TOKENS) {
+            throw new BadInputException("the phrase's last bar alone takes " + ids.length + " tokens; the model's context is " + context);
+        }
+        int[] prompt = new int[ids.length + 1];
+        prompt[0] = BOS_ID;
+        System.arraycopy(ids, 0, prompt, 1, ids.length);
+
+        GenerationResult result = gpt.generate(prompt, gpt.request(newTokens, sampling, seed), () -> false, progress);
+        int[] generated = result.tokens().get(0);
+        int[] text = Arrays.copyOf(ids, ids.length + generated.length);
+        System.arraycopy(generated, 0, text, ids.length, generated.length);
+
+        // back on the phrase's timeline: the window starts at firstBar; keep what starts after the phrase
+        double offsetBeats = firstBar * BAR_BEATS, from = endBeats, to = endBeats + bars * BAR_BEATS;
+        List<Note> answer = new ArrayList<>();
+        for (Note n : tokenizer.decode(text).notes()) {
+            double start = n.startBeats() + offsetBeats;
+            if (start < from - 1e-9 || start >= to) continue;
+            answer.add(n.withTiming(start, Math.min(n.durationBeats(), to - start)));
+        }
+        return answer;
+    }
+
+    /** The notes that start at or after {@code fromBeats}, moved so that {@code fromBeats} is beat 0. */
+    private static NoteSequence window(NoteSequence phrase, double fromBeats) {
+        List<Note> notes = new ArrayList<>();
+        for (Note n : phrase.notes()) {
+            if (n.startBeats() >= fromBeats - 1e-9) notes.add(n.withTiming(Math.max(0, n.startBeats() - fromBeats), n.durationBeats()));
+        }
+        return phrase.withNotes(notes);
+    }
+}
