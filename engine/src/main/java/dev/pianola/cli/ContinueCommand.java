@@ -119,6 +119,16 @@ final class ContinueCommand implements Callable<Integer> {
         if (!List.of("continuator", "remi", "perceiver").contains(which)) {
             throw new BadInputException("--engine " + engine + ": expected continuator, remi or perceiver");
         }
+        // flags that belong to another engine are refused rather than silently ignored
+        if (which.equals("continuator") && (model != null || topK != null || topP != null || greedy || numLatents != null || seconds != null)) {
+            throw new UsageException("--model, --top-k, --top-p, --greedy, --num-latents and --seconds are for --engine remi or perceiver");
+        }
+        if (!which.equals("continuator") && (maxOrder != 4 || transpose)) {
+            throw new UsageException("--max-order and --transpose are for --engine continuator");
+        }
+        if (!which.equals("perceiver") && (numLatents != null || seconds != null)) {
+            throw new UsageException("--num-latents and --seconds are for --engine perceiver");
+        }
         if (!which.equals("continuator") && model == null) {
             throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
         }

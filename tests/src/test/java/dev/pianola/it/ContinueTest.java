@@ -121,6 +121,8 @@ class ContinueTest {
         assertBad(Cli.run("continue", phrase, "-o", out, "--temperature", -1), 3, "temperature");
         assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "gpt5"), 3, "--engine");
         assertBad(Cli.run("continue", phrase, "-o", out, "--bars", "many"), 2, "many");
+        assertBad(Cli.run("continue", phrase, "-o", out, "--top-p", 0.9), 2, "--engine remi or perceiver");
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", tmp, "--seconds", 3), 2, "--engine perceiver");
         assertFalse(Files.exists(out));
     }
 
