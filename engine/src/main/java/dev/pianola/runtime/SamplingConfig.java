@@ -31,6 +31,17 @@ public record SamplingConfig(boolean doSample, double temperature, int topK, dou
         suppressedTokens = suppressedTokens == null ? List.of() : List.copyOf(suppressedTokens);
     }
 
+    /**
+     * A package's generation defaults (HF's top-k 50 when it samples and names none); greedy when
+     * the package gives none or does not sample. Nothing suppressed: each family adds its own.
+     */
+    public static SamplingConfig of(ModelManifest.Generation g) {
+        if (g == null || !Boolean.TRUE.equals(g.doSample())) return greedy();
+        return new SamplingConfig(true, g.temperature() == null ? 1 : g.temperature(),
+                g.topK() == null ? HF_DEFAULT_TOP_K : g.topK(), g.topP() == null ? 1 : g.topP(),
+                g.repetitionPenalty() == null ? 1 : g.repetitionPenalty(), List.of());
+    }
+
     /** Greedy decoding, nothing suppressed. */
     public static SamplingConfig greedy() {
         return new SamplingConfig(false, 1, 0, 1, 1, List.of());

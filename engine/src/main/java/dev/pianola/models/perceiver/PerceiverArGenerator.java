@@ -154,12 +154,7 @@ public final class PerceiverArGenerator implements AutoCloseable {
      * PAD suppressed: PAD decodes as a velocity of 128 (symbolic.md 0.4).
      */
     public SamplingConfig defaultSampling() {
-        ModelManifest.Generation g = pkg.manifest().generation();
-        SamplingConfig c = g == null || !Boolean.TRUE.equals(g.doSample()) ? SamplingConfig.greedy()
-                : new SamplingConfig(true, g.temperature() == null ? 1 : g.temperature(),
-                g.topK() == null ? SamplingConfig.HF_DEFAULT_TOP_K : g.topK(), g.topP() == null ? 1 : g.topP(),
-                g.repetitionPenalty() == null ? 1 : g.repetitionPenalty(), List.of());
-        return c.withSuppressed(List.of(pad));
+        return SamplingConfig.of(pkg.manifest().generation()).withSuppressed(List.of(pad));
     }
 
     /**
