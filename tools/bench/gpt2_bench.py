@@ -80,7 +80,7 @@ def remi_tokens_per_note():
     Java's RemiTokenizer reproduces id for id); also the same without BPE."""
     doc = json.loads((ROOT / "tests" / "fixtures" / "remi" / "remi_parity.json").read_text())
     notes = sum(f["notes"]["count"] for f in doc["files"])
-    return (sum(f["bpe_ids"]["count"] for f in doc["files"]) / notes,
+    return (sum(len(f["bpe_ids"]) for f in doc["files"]) / notes,
             sum(f["base_ids"]["count"] for f in doc["files"]) / notes, doc["bpe_vocab_size"])
 
 
@@ -123,11 +123,11 @@ def main():
     prompt = [2] + torch.randint(5, 20000, (PROMPT - 1,), generator=g).tolist()
     prompt_file.write_text(json.dumps({"prompt": prompt}))
 
+    per_note, per_note_base, bpe_vocab = remi_tokens_per_note()
     load = load_average()
     py = run([sys.executable, "-c", PY_SIDE, str(ckpt), str(prompt_file), str(args.threads), str(NEW)])
     java = run(["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", classpath(), "dev.pianola.bench.Gpt2Bench",
                 str(pkg), str(prompt_file), str(NEW)])
-    per_note, per_note_base, bpe_vocab = remi_tokens_per_note()
     note_tokens = math.ceil(per_note)
     for side in (java, py):
         side["first_note_ms"] = side["token_ms"][note_tokens - 1]
