@@ -21,10 +21,19 @@ note (3.60 without BPE), so 2 tokens; a 20000-token BPE merges more, so that is 
 The live budget: the first note within one beat at 120 BPM (500 ms), at least 120 tokens/s.
 A benchmark, not a test: it prints figures and never fails on them.
 
-First run (2 cores shared with other jobs, load average about 4.5; torch 2.5.1, ORT 1.20.0 Java):
-  prefill ms 686.6 (Java) vs 2848.4 (PyTorch), tokens/s 16.4 vs 2.5, peak RSS MiB 621 vs 1402,
-  first 64 greedy tokens identical 64/64. PyTorch's OpenMP threads suffer more from the shared,
-  oversubscribed cores than ONNX Runtime's; rerun on an idle machine before quoting the ratio.
+Measured 2026-11-22 on this project's 2-core VM, nothing else of ours running (load average 1 / 5 / 15 min
+before the runs: 1.29 1.68 2.83 and 1.04 1.56 2.69; torch 2.5.1, ORT 1.20.0 Java), two runs:
+                   Java/ORT        PyTorch        ratio Java/PyTorch
+  prefill ms       701.9 / 696.9   601.4 / 508.1  1.17 / 1.37
+  tokens/s          38.8 / 44.1     27.4 / 31.9   1.41 / 1.38
+  first note ms    741.3 / 717.8   638.2 / 537.9  1.16 / 1.33
+  peak RSS MiB     617.5 / 619.3   942.9 / 935.0  0.65 / 0.66
+  first 64 greedy tokens identical 64/64 both times.
+Against the live budget neither side makes it on 2 cores: the first note (2 tokens) takes ~0.7 s in
+Java, ~0.5-0.65 s in PyTorch, both over 0.5 s, almost all of it the 512-token prefill; 39-44 tokens/s
+is a third of 120. Java decodes ~1.4x faster and uses 2/3 of the memory, but its prefill is slower.
+(The first figures, on a loaded machine at load average ~4.5, were Java 686.6 ms / 16.4 tokens/s vs
+PyTorch 2848.4 ms / 2.5 tokens/s: PyTorch's OpenMP threads suffer far more from oversubscribed cores.)
 
 usage (from the repository root, after `mvn -o -q package -DskipTests` and with the torch venv):
     /tmp/torchvenv/bin/python tools/bench/gpt2_bench.py [--threads 2] [--keep DIR]
