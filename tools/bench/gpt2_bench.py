@@ -139,7 +139,7 @@ def main():
                 str(pkg), str(prompt_file), str(NEW)])
     note_tokens = math.ceil(per_note)
     for side in (java, py):
-        side["first_note_ms"] = side["token_ms"][note_tokens - 1]
+        side["first_note_ms"] = side["token_ms"][note_tokens - 1] if len(side["token_ms"]) >= note_tokens else float("nan")
     same = sum(1 for a, b in zip(py["tokens"][:64], java["tokens"][:64]) if a == b)
     print(f"GPT-2 12x512, vocab 20000, prompt {PROMPT}, {NEW} new tokens, greedy, {args.threads} threads")
     print(f"load average before the runs: {load}; after: {load_average()}")

@@ -152,7 +152,7 @@ def main():
                 "dev.pianola.bench.PerceiverArBench", str(pkg), str(prompt_file), str(args.new), str(NUM_LATENTS)])
     note_tokens = math.ceil(per_note)
     for side in (java, py):
-        side["first_note_ms"] = side["token_ms"][note_tokens - 1]
+        side["first_note_ms"] = side["token_ms"][note_tokens - 1] if len(side["token_ms"]) >= note_tokens else float("nan")
     n = min(64, args.new)
     same = sum(1 for a, b in zip(py["tokens"][:n], java["tokens"][:n]) if a == b)
     first_diff = next((i for i, (a, b) in enumerate(zip(py["tokens"], java["tokens"])) if a != b), None)
