@@ -28,7 +28,9 @@ before the runs: 1.29 1.68 2.83 and 1.04 1.56 2.69; torch 2.5.1, ORT 1.20.0 Java
   tokens/s          38.8 / 44.1     27.4 / 31.9   1.41 / 1.38
   first note ms    741.3 / 717.8   638.2 / 537.9  1.16 / 1.33
   peak RSS MiB     617.5 / 619.3   942.9 / 935.0  0.65 / 0.66
-  first 64 greedy tokens identical 64/64 both times.
+  first 64 greedy tokens identical 64/64 both times. A third run (through tools/bench/run gpt2, load
+  average 1.44 1.56 2.46): prefill 627.5 vs 604.4 ms, 42.1 vs 28.1 tokens/s, first note 662.8 vs
+  642.3 ms, peak RSS 620.8 vs 944.2 MiB.
 Against the live budget neither side makes it on 2 cores: the first note (2 tokens) takes ~0.7 s in
 Java, ~0.5-0.65 s in PyTorch, both over 0.5 s, almost all of it the 512-token prefill; 39-44 tokens/s
 is a third of 120. Java decodes ~1.4x faster and uses 2/3 of the memory, but its prefill is slower.
