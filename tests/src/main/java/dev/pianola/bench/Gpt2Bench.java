@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.models.remi.Gpt2Generator;
 import dev.pianola.runtime.GenerationResult;
 import dev.pianola.runtime.OnnxSessions;
-import dev.pianola.runtime.Progress;
 import dev.pianola.runtime.SamplingConfig;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,8 +15,9 @@ import java.util.Map;
 
 /**
  * The Java half of tools/bench/gpt2_bench.py: greedy generation of N new tokens (no EOS) after a
- * prompt, with the package's decoder on the CPU; prints one JSON line with the prefill time,
- * tokens per second over the steps after it, peak RSS and the tokens. Not a test.
+ * prompt, with the package's decoder on the CPU; prints one JSON line with the time to the first
+ * new token (prefill + its sampling), tokens per second over the steps after it, each token's time
+ * since the start, the loop's own prefill time, peak RSS and the tokens. Not a test.
  *
  * <p>usage: Gpt2Bench PACKAGE_DIR PROMPT_JSON NEW_TOKENS
  */
@@ -36,24 +35,17 @@ public final class Gpt2Bench {
         try (Gpt2Generator gpt2 = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
             long loadNanos = System.nanoTime() - t0;
             gpt2.warmUp();
+            TokenClock clock = new TokenClock();
+            clock.start();
             GenerationResult r = gpt2.generate(prompt, gpt2.request(newTokens, SamplingConfig.greedy(), 0).withEos(-1),
-                    () -> false, Progress.NONE);
+                    () -> false, clock);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("load_ms", loadNanos / 1e6);
-            out.put("prefill_ms", r.prefillNanos() / 1e6);
-            out.put("tokens_per_s", r.decodeTokensPerSecond());
-            out.put("total_s", (r.prefillNanos() + r.decodeNanos()) / 1e9);
-            out.put("peak_rss_mib", peakRssMib());
+            out.putAll(clock.figures());
+            out.put("loop_prefill_ms", r.prefillNanos() / 1e6);
+            out.put("peak_rss_mib", TokenClock.peakRssMib());
             out.put("tokens", Arrays.stream(r.tokens().get(0)).boxed().toList());
             System.out.println(new ObjectMapper().writeValueAsString(out));
         }
-    }
-
-    /** VmHWM of /proc/self/status: the most resident memory this process has had. */
-    private static double peakRssMib() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-        }
-        return -1;
     }
 }
