@@ -9,6 +9,7 @@ import dev.pianola.models.continuator.Continuator;
 import dev.pianola.models.continuator.ContinuatorOptions;
 import dev.pianola.render.MidiRenderer;
 import dev.pianola.render.PianoRoll;
+import dev.pianola.time.TimeSignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,7 +67,7 @@ final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--num-latents", paramLabel = "N", description = "perceiver: latent positions of the prompt (default: the model's, 1).")
     Integer numLatents;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda|auto", defaultValue = "cpu", description = "Where a model runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", paramLabel = "cpu|cuda|auto", description = "remi/perceiver: where the model runs (default cpu).")
     String device;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "The same seed gives the same answer (default ${DEFAULT-VALUE}).")
@@ -99,10 +100,12 @@ final class ContinueCommand implements Callable<Integer> {
         return new SamplingChoice(greedy, temperature, topK, topP);
     }
 
-    /** --bars as seconds at the tempo where the phrase ends (for engines that count seconds). */
+    /** --bars as seconds, in the meter and at the tempo where the phrase ends (for engines that count seconds). */
     private double barsSeconds(NoteSequence prompt) {
         double end = prompt.endBeats();
-        return prompt.tempo().secondsAt(end + bars * 4.0) - prompt.tempo().secondsAt(end);
+        TimeSignature meter = TimeSignature.FOUR_FOUR;
+        for (TimeSignature ts : prompt.timeSignatures()) if (ts.beats() <= end + 1e-9) meter = ts;
+        return prompt.tempo().secondsAt(end + bars * meter.barBeats()) - prompt.tempo().secondsAt(end);
     }
 
     @Override
@@ -120,8 +123,12 @@ final class ContinueCommand implements Callable<Integer> {
             throw new BadInputException("--engine " + engine + ": expected continuator, remi or perceiver");
         }
         // flags that belong to another engine are refused rather than silently ignored
-        if (which.equals("continuator") && (model != null || topK != null || topP != null || greedy || numLatents != null || seconds != null)) {
-            throw new UsageException("--model, --top-k, --top-p, --greedy, --num-latents and --seconds are for --engine remi or perceiver");
+        if (which.equals("continuator") && (model != null || topK != null || topP != null || greedy || numLatents != null || seconds != null || device != null)) {
+            throw new UsageException("--model, --device, --top-k, --top-p, --greedy, --num-latents and --seconds are for --engine remi or perceiver");
+        }
+        if (which.equals("remi") && bars > 64) throw new BadInputException("--bars " + bars + ": the remi engine writes at most 64 bars at a time");
+        if (which.equals("perceiver") && seconds != null && bars != 4) {
+            throw new UsageException("--bars and --seconds both say how long: give one");
         }
         if (!which.equals("continuator") && (maxOrder != 4 || transpose)) {
             throw new UsageException("--max-order and --transpose are for --engine continuator");
@@ -144,12 +151,12 @@ final class ContinueCommand implements Callable<Integer> {
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
             switch (which) {
                 case "remi" -> {
-                    ModelEngines.Answer a = ModelEngines.remi(model, TranscriptionOptions.parseDevice(device), prompt, bars, sampling(), seed, progress);
+                    ModelEngines.Answer a = ModelEngines.remi(model, TranscriptionOptions.parseDevice(device == null ? "cpu" : device), prompt, bars, sampling(), seed, progress);
                     answer = a.notes();
                     deviceUsed = a.device();
                 }
                 case "perceiver" -> {
-                    ModelEngines.Answer a = ModelEngines.perceiver(model, TranscriptionOptions.parseDevice(device), input, prompt,
+                    ModelEngines.Answer a = ModelEngines.perceiver(model, TranscriptionOptions.parseDevice(device == null ? "cpu" : device), input, prompt,
                             seconds != null ? seconds : barsSeconds(prompt), numLatents, sampling(), seed, progress);
                     answer = a.notes();
                     deviceUsed = a.device();

@@ -12,7 +12,6 @@ import dev.pianola.models.remi.RemiTokenizer;
 import dev.pianola.runtime.OnnxSessions.Device;
 import dev.pianola.runtime.Progress;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +25,13 @@ final class ModelEngines {
 
     /** GPT-2 on REMI+BPE: the package holds the graph and the MidiTok tokenizer it was trained with. */
     static Answer remi(Path dir, Device device, NoteSequence phrase, int bars, SamplingChoice choice, long seed, Progress progress) {
-        Path tokenizerFile = Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir.resolve("tokenizer.json") : dir.resolve("tokenizer.conf");
         try (Gpt2Generator gpt = Gpt2Generator.open(dir, device)) {
-            if (!Files.isRegularFile(tokenizerFile)) {
-                throw new ModelException(dir, "has no tokenizer.json or tokenizer.conf (export it from a checkpoint that has its MidiTok tokenizer)");
-            }
+            // the tokenizer must be one of the package's listed files, so its sha256 was checked
+            Path tokenizerFile = gpt.modelPackage().manifest().files().stream().map(f -> f.path())
+                    .filter(f -> f.equals("tokenizer.json") || f.equals("tokenizer.conf")).findFirst()
+                    .map(f -> gpt.modelPackage().file(f))
+                    .orElseThrow(() -> new ModelException(gpt.modelPackage().manifestFile(),
+                            "lists no tokenizer.json or tokenizer.conf (export it from a checkpoint that has its MidiTok tokenizer)"));
             RemiTokenizer tokenizer = RemiTokenizer.load(tokenizerFile);
             if (tokenizer.vocabularySize() != gpt.vocabSize()) {
                 throw new ModelException(tokenizerFile, "has " + tokenizer.vocabularySize() + " tokens, the model " + gpt.vocabSize());
@@ -51,8 +52,9 @@ final class ModelEngines {
                     new PerceiverArRequest(budget, seconds, latents, choice.over(model.defaultSampling()), seed), () -> false, progress);
             double until = c.promptEndSeconds() + seconds;
             List<Note> notes = new ArrayList<>();
+            double untilBeats = phrase.tempo().beatsAt(until);
             for (Note n : PerceiverMidiCodec.toNoteSequence(c.newNotes(), phrase.tempo()).notes()) {
-                if (phrase.tempo().secondsAt(n.startBeats()) < until) notes.add(n);
+                if (n.startBeats() < untilBeats) notes.add(n.withTiming(n.startBeats(), Math.min(n.durationBeats(), untilBeats - n.startBeats())));
             }
             return new Answer(notes, model.modelPackage().device().name().toLowerCase(Locale.ROOT));
         }

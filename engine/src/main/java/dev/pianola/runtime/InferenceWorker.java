@@ -2,7 +2,12 @@ package dev.pianola.runtime;
 
 import dev.pianola.PianolaException;
 
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +22,8 @@ import java.util.function.BooleanSupplier;
  * first real job does not pay for ONNX Runtime's lazy initialisation.
  */
 public final class InferenceWorker implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferenceWorker.class);
+
     /** Work for the model thread; it should check {@code cancelled} often and report {@code progress}. */
     @FunctionalInterface
     public interface Task<T> {
@@ -56,6 +63,8 @@ public final class InferenceWorker implements AutoCloseable {
 
     private final ExecutorService thread;
     private final Job<Void> warmUp;
+    /** Jobs queued or running: closing the worker cancels them, so no caller waits for ever. */
+    private final Set<Job<?>> unfinished = ConcurrentHashMap.newKeySet();
 
     /** Starts the thread for the model called {@code name}, running {@code warmUp} before any job. */
     public InferenceWorker(String name, Runnable warmUp) {
@@ -75,26 +84,52 @@ public final class InferenceWorker implements AutoCloseable {
         warmUp.get();
     }
 
-    /** Queues {@code task}; {@code progress} is called from the model thread. */
+    /**
+     * Queues {@code task}; {@code progress} is called from the model thread. After a failed warm-up
+     * every job fails with the warm-up's error (the model cannot run); after {@link #close} every
+     * job is cancelled.
+     */
     public <T> Job<T> submit(Task<T> task, Progress progress) {
         Job<T> job = new Job<>();
-        thread.execute(() -> {
-            if (job.cancelled.get()) {
-                job.result.completeExceptionally(new CancellationException("cancelled before it started"));
-                return;
-            }
-            try {
-                job.result.complete(task.run(job.cancelled::get, progress));
-            } catch (Throwable t) {
-                job.result.completeExceptionally(t);
-            }
-        });
+        unfinished.add(job);
+        job.result.whenComplete((r, e) -> unfinished.remove(job));
+        try {
+            thread.execute(() -> {
+                if (job.cancelled.get()) {
+                    job.result.completeExceptionally(new CancellationException("cancelled before it started"));
+                    return;
+                }
+                if (warmUp != null && warmUp.result.isCompletedExceptionally()) {
+                    warmUp.result.whenComplete((r, e) -> job.result.completeExceptionally(e instanceof CompletionException c ? c.getCause() : e));
+                    return;
+                }
+                try {
+                    job.result.complete(task.run(job.cancelled::get, progress));
+                } catch (Throwable t) {
+                    job.result.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            job.result.completeExceptionally(new CancellationException("the model was closed"));
+        }
         return job;
     }
 
-    /** Stops taking jobs; the running one finishes (cancel it first to stop it sooner). */
+    /**
+     * Stops: queued jobs are cancelled (their futures fail with a CancellationException), the
+     * running one is asked to stop and given a few seconds to do so before the caller closes the model.
+     */
     @Override
     public void close() {
+        for (Job<?> job : unfinished) {
+            job.cancel();
+            job.result.completeExceptionally(new CancellationException("the model was closed"));
+        }
         thread.shutdown();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) LOG.warn("an inference job did not stop within 5 s of closing");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

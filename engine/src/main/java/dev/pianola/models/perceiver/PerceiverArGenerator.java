@@ -40,8 +40,9 @@ import java.util.function.BooleanSupplier;
  * {@code prepare_inputs_for_generation} does. (HF never writes prefix_len back, so it is these
  * trims, not prefix bookkeeping, that cap the attention; the step graph needs no prefix length.)
  *
- * <p>Trimming copies the kept cache rows once per step while a cap is reached (ONNX Runtime's Java
- * API has no view of an output tensor): for the card's full model that is up to ~245 MB per step.
+ * <p>Trimming copies the kept cache rows twice per step while a cap is reached (getFloatBuffer
+ * copies the output, createTensor copies again: ONNX Runtime's Java API has no view of an output
+ * tensor): for the card's full model up to ~0.5 GB per step. Trimming inside the STEP graph is the fix.
  * One generation at a time (calls are serialised); run it on an InferenceWorker for background use.
  */
 public final class PerceiverArGenerator implements AutoCloseable {

@@ -139,7 +139,11 @@ public final class Gpt2Generator implements AutoCloseable {
             throw new BadInputException("a prompt of " + longest + " tokens plus " + request.maxNewTokens()
                     + " new tokens exceeds the model's context of " + contextLength + " tokens");
         }
-        return DecodingLoop.generate(decoder, prompts, request, cancelled, progress);
+        try {
+            return DecodingLoop.generate(decoder, prompts, request, cancelled, progress);
+        } finally {
+            decoder.reset(0); // an idle model holds no KV cache (tens of MB at full size)
+        }
     }
 
     /** Runs a short generation so that ONNX Runtime has allocated and tuned everything before real use. */

@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.pianola.models.remi.RemiConstants.BOS_ID;
-
 /**
  * A phrase continued by GPT-2 on REMI+BPE: the phrase's last bars that fit the model's context are
  * the prompt (BOS first, as in training), the model writes on, and the notes it places after the
@@ -51,7 +49,7 @@ public final class RemiContinuation {
             throw new BadInputException("the phrase's last bar alone takes " + ids.length + " tokens; the model's context is " + context);
         }
         int[] prompt = new int[ids.length + 1];
-        prompt[0] = BOS_ID;
+        prompt[0] = gpt.bosTokenId();
         System.arraycopy(ids, 0, prompt, 1, ids.length);
 
         GenerationResult result = gpt.generate(prompt, gpt.request(newTokens, sampling, seed), () -> false, progress);
