@@ -78,6 +78,13 @@ class ContinueTest {
             for (Path f : files.toList()) Files.copy(f, mixed.resolve(f.getFileName()));
         }
         Files.copy(Cli.root().resolve("tests/fixtures/remi/tokenizer.json"), mixed.resolve("tokenizer.json"));
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", mixed), 4, "pianola-model.json", "tokenizer");
+        // listed in the manifest with its sha256, it is read, and its vocabulary is not the model's
+        ObjectMapper json = new ObjectMapper();
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(mixed.resolve("pianola-model.json").toFile());
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(mixed.resolve("tokenizer.json"))));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) manifest.get("files")).addObject().put("path", "tokenizer.json").put("sha256", sha);
+        json.writeValue(mixed.resolve("pianola-model.json").toFile(), manifest);
         assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", mixed), 4, "tokenizer.json", "1000", "512");
         Path noTokenizer = Cli.root().resolve("tests/fixtures/gpt2/tiny");
         assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", noTokenizer), 4, "tokenizer");
