@@ -65,6 +65,7 @@ public final class InferenceWorker implements AutoCloseable {
     private final Job<Void> warmUp;
     /** Jobs queued or running: closing the worker cancels them, so no caller waits for ever. */
     private final Set<Job<?>> unfinished = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Starts the thread for the model called {@code name}, running {@code warmUp} before any job. */
     public InferenceWorker(String name, Runnable warmUp) {
@@ -95,8 +96,8 @@ public final class InferenceWorker implements AutoCloseable {
         job.result.whenComplete((r, e) -> unfinished.remove(job));
         try {
             thread.execute(() -> {
-                if (job.cancelled.get()) {
-                    job.result.completeExceptionally(new CancellationException("cancelled before it started"));
+                if (job.cancelled.get() || closed.get()) {
+                    job.result.completeExceptionally(new CancellationException(closed.get() ? "the model was closed" : "cancelled before it started"));
                     return;
                 }
                 if (warmUp != null && warmUp.result.isCompletedExceptionally()) {
@@ -121,6 +122,7 @@ public final class InferenceWorker implements AutoCloseable {
      */
     @Override
     public void close() {
+        closed.set(true); // checked by every job before it starts, whatever the loop below sees
         for (Job<?> job : unfinished) {
             job.cancel();
             job.result.completeExceptionally(new CancellationException("the model was closed"));
