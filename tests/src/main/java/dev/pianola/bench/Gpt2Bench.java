@@ -1,6 +1,5 @@
 package dev.pianola.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.models.remi.Gpt2Generator;
 import dev.pianola.runtime.GenerationResult;
@@ -27,9 +26,7 @@ public final class Gpt2Bench {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
-        JsonNode p = new ObjectMapper().readTree(Path.of(args[1]).toFile()).get("prompt");
-        int[] prompt = new int[p.size()];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = p.get(i).asInt();
+        int[] prompt = TokenClock.prompt(Path.of(args[1]));
         int newTokens = Integer.parseInt(args[2]);
         long t0 = System.nanoTime();
         try (Gpt2Generator gpt2 = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {

@@ -1,6 +1,5 @@
 package dev.pianola.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.models.perceiver.PerceiverArGenerator;
 import dev.pianola.models.perceiver.PerceiverArRequest;
@@ -28,9 +27,7 @@ public final class PerceiverArBench {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
-        JsonNode p = new ObjectMapper().readTree(Path.of(args[1]).toFile()).get("prompt");
-        int[] prompt = new int[p.size()];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = p.get(i).asInt();
+        int[] prompt = TokenClock.prompt(Path.of(args[1]));
         int newTokens = Integer.parseInt(args[2]);
         int numLatents = Integer.parseInt(args[3]);
         long t0 = System.nanoTime();

@@ -49,4 +49,12 @@ final class TokenClock implements Progress {
         }
         return -1;
     }
+
+    /** The token ids of a benchmark prompt file ({"prompt": [ids...]}), written by the Python side. */
+    static int[] prompt(java.nio.file.Path json) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).get("prompt");
+        int[] ids = new int[p.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = p.get(i).asInt();
+        return ids;
+    }
 }
