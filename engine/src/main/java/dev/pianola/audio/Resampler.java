@@ -38,7 +38,9 @@ public final class Resampler {
         /** The brief's high-quality filter: 64 zero crossings, rolloff 0.9476, beta 14.77. */
         public static final Filter HIGH = new Filter(64, 0.9475937167399596, 14.769656459379492, 8192);
         /**
-         * resampy 0.4.2's {@code kaiser_best} (its stored table is reproduced to 5e-15 by these
+         * resampy 0.4.2's and 0.4.3's {@code kaiser_best} (this resampler sums in double; resampy rounds
+         * every term to float32, which models/pop2piano/ResampyKaiserBest reproduces where bit-parity
+         * with librosa matters) (its stored table is reproduced to 5e-15 by these
          * parameters: 50 zero crossings, 2^13 phases; beta fitted to the table).
          */
         public static final Filter RESAMPY_KAISER_BEST =
