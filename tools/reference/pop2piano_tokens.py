@@ -26,6 +26,7 @@ drops notes, and with an offset first beat).
 Usage: /tmp/p2pvenv/bin/python tools/reference/pop2piano_tokens.py [repo_root]
 """
 import gzip
+import io
 import json
 import sys
 import tempfile
@@ -193,8 +194,16 @@ record("no_eos", pad([[PAD, VEL0 + 1, NOTE0 + 60, TIME0 + 2, NOTE0 + 64], [PAD, 
 bs, ext = made_up_beatsteps(1, first_s=0.25)
 record("ties", pad([[PAD, TIME0 + 1, VEL0 + 1] + [NOTE0 + p for p in range(40, 80)] + [TIME0 + 2, VEL0 + 0] + [NOTE0 + p for p in range(79, 39, -1)] + [EOS]]), bs, ext)
 
+# A flat stretch (ext[3] == ext[4]): notes from step 3 to 4 have end == start and remove_invalid_notes drops them.
+bs, ext = made_up_beatsteps(1, first_s=1.5, flat_at=3)
+assert ext[3] == ext[4]
+record("flat_step_drops_notes", pad([[PAD, TIME0 + 3, VEL0 + 1, NOTE0 + 60, NOTE0 + 62, TIME0 + 1, VEL0 + 0, NOTE0 + 60,
+                                      VEL0 + 1, NOTE0 + 62, TIME0 + 2, VEL0 + 0, NOTE0 + 62, EOS]]), bs, ext)
+assert len(cases[-1]["notes"]) == len(cases[-1]["index_notes"]) - 2, cases[-1]
+
 out = root / "tests/fixtures/pop2piano/tokens.json.gz"
-with gzip.open(out, "wt", encoding="utf-8") as f:
+# mtime=0: the same inputs give the same bytes, so a re-run shows no spurious diff
+with gzip.GzipFile(out, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8") as f:
     json.dump({"reference": "transformers 4.57.6 Pop2PianoTokenizer, vocab.json built from spec 1.9.1",
                "numpy": np.__version__, "cases": cases}, f, separators=(",", ":"))
 print(out, out.stat().st_size, "bytes,", len(cases), "cases,",
