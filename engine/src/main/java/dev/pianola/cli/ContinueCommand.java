@@ -45,8 +45,10 @@ final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "The model package for --engine remi or perceiver (made by tools/export).")
     Path model;
 
-    @Option(names = "--bars", paramLabel = "N", defaultValue = "4", description = "How many bars to add (default ${DEFAULT-VALUE}).")
-    int bars;
+    static final int DEFAULT_BARS = 4;
+
+    @Option(names = "--bars", paramLabel = "N", description = "How many bars to add (default 4).")
+    Integer barsGiven;
 
     @Option(names = "--seconds", paramLabel = "S", description = "perceiver: how many seconds to add (instead of --bars).")
     Double seconds;
@@ -73,9 +75,9 @@ final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "The same seed gives the same answer (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--max-order", paramLabel = "N", defaultValue = "4",
-            description = "Continuator: the longest run of notes it matches before backing off (default ${DEFAULT-VALUE}).")
-    int maxOrder;
+    @Option(names = "--max-order", paramLabel = "N", 
+            description = "Continuator: the longest run of notes it matches before backing off (default 4).")
+    Integer maxOrderGiven;
 
     @Option(names = "--transpose", description = "Continuator: also learn the phrase in all twelve keys (more variety).")
     boolean transpose;
@@ -101,7 +103,7 @@ final class ContinueCommand implements Callable<Integer> {
     }
 
     /** --bars as seconds, in the meter and at the tempo where the phrase ends (for engines that count seconds). */
-    private double barsSeconds(NoteSequence prompt) {
+    private static double barsSeconds(NoteSequence prompt, int bars) {
         double end = prompt.endBeats();
         TimeSignature meter = TimeSignature.FOUR_FOUR;
         for (TimeSignature ts : prompt.timeSignatures()) if (ts.beats() <= end + 1e-9) meter = ts;
@@ -110,6 +112,9 @@ final class ContinueCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // null = not given: engines check that they were not given another engine's flags
+        int bars = barsGiven == null ? DEFAULT_BARS : barsGiven;
+        int maxOrder = maxOrderGiven == null ? ContinuatorOptions.DEFAULT.maxOrder() : maxOrderGiven;
         StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".more.mid");
         Outputs.check(input, common.force, out, render, pianoRoll);
@@ -127,10 +132,10 @@ final class ContinueCommand implements Callable<Integer> {
             throw new UsageException("--model, --device, --top-k, --top-p, --greedy, --num-latents and --seconds are for --engine remi or perceiver");
         }
         if (which.equals("remi") && bars > 64) throw new BadInputException("--bars " + bars + ": the remi engine writes at most 64 bars at a time");
-        if (which.equals("perceiver") && seconds != null && bars != 4) {
+        if (which.equals("perceiver") && seconds != null && barsGiven != null) {
             throw new UsageException("--bars and --seconds both say how long: give one");
         }
-        if (!which.equals("continuator") && (maxOrder != 4 || transpose)) {
+        if (!which.equals("continuator") && (maxOrderGiven != null || transpose)) {
             throw new UsageException("--max-order and --transpose are for --engine continuator");
         }
         if (!which.equals("perceiver") && (numLatents != null || seconds != null)) {
@@ -157,7 +162,7 @@ final class ContinueCommand implements Callable<Integer> {
                 }
                 case "perceiver" -> {
                     ModelEngines.Answer a = ModelEngines.perceiver(model, TranscriptionOptions.parseDevice(device == null ? "cpu" : device), input, prompt,
-                            seconds != null ? seconds : barsSeconds(prompt), numLatents, sampling(), seed, progress);
+                            seconds != null ? seconds : barsSeconds(prompt, bars), numLatents, sampling(), seed, progress);
                     answer = a.notes();
                     deviceUsed = a.device();
                 }
@@ -182,7 +187,7 @@ final class ContinueCommand implements Callable<Integer> {
         if (common.json) {
             System.out.println(new Summary().put("command", "continue").put("input", input.toString()).put("output", out.toString())
                     .put("engine", which).put("model", model == null ? null : model.toString()).put("device", deviceUsed).put("notes", answer.size()).put("promptNotes", played.size())
-                    .put("bars", bars).put("seed", seed).put("computeSeconds", total).toJson());
+                    .put("bars", seconds == null ? bars : null).put("seconds", seconds).put("seed", seed).put("computeSeconds", total).toJson());
         } else if (!common.quiet) {
             System.err.printf("pianola: %d notes of phrase, %d notes of answer (%s) -> %s (%.1f s)%n",
                     played.size(), answer.size(), which, out, total);

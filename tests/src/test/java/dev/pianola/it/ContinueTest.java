@@ -131,6 +131,8 @@ class ContinueTest {
         assertBad(Cli.run("continue", phrase, "-o", out, "--bars", "many"), 2, "many");
         assertBad(Cli.run("continue", phrase, "-o", out, "--top-p", 0.9), 2, "--engine remi or perceiver");
         assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", tmp, "--seconds", 3), 2, "--engine perceiver");
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "perceiver", "--model", tmp, "--bars", 4, "--seconds", 3), 2, "give one");
+        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi", "--model", tmp, "--max-order", 4), 2, "--engine continuator");
         assertFalse(Files.exists(out));
     }
 
