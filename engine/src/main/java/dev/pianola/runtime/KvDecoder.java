@@ -29,17 +29,28 @@ import java.util.Map;
  */
 public final class KvDecoder implements AutoCloseable {
     /**
-     * The graph's names. {@code positionIds} and {@code useCacheBranch} may be null (graphs without
-     * them); {@code pastInputs.get(i)} is fed from {@code presentOutputs.get(i)} of the previous run.
+     * The graph's names. {@code attentionMask}, {@code positionIds} and {@code useCacheBranch} may be
+     * null (graphs without them: a T5 decoder masks itself causally and takes no decoder mask); {@code pastInputs.get(i)} is fed from {@code presentOutputs.get(i)} of the previous run.
      * {@code pastShape} is one cache tensor's shape with -1 for the batch and -2 for the sequence,
-     * e.g. [-1, heads, -2, headSize].
+     * e.g. [-1, heads, -2, headSize]. {@code keptFromPrefill} names past inputs fed, at every step
+     * after the prefill, from the prefill's outputs: an encoder-decoder's cross-attention keys and
+     * values, which optimum's merged T5 decoder computes on its first step only (its later steps
+     * output empty placeholders for them).
      */
     public record Names(String inputIds, String attentionMask, String positionIds, String useCacheBranch,
-                        String logits, List<String> pastInputs, List<String> presentOutputs, long[] pastShape) {
+                        String logits, List<String> pastInputs, List<String> presentOutputs, long[] pastShape,
+                        java.util.Set<String> keptFromPrefill) {
         public Names {
             if (pastInputs.size() != presentOutputs.size()) {
                 throw new IllegalArgumentException("past inputs and present outputs must pair up: " + pastInputs + " / " + presentOutputs);
             }
+            if (!pastInputs.containsAll(keptFromPrefill)) throw new IllegalArgumentException("kept inputs must be past inputs: " + keptFromPrefill);
+        }
+
+        /** A decoder-only graph: every cache tensor is renewed each step. */
+        public Names(String inputIds, String attentionMask, String positionIds, String useCacheBranch,
+                     String logits, List<String> pastInputs, List<String> presentOutputs, long[] pastShape) {
+            this(inputIds, attentionMask, positionIds, useCacheBranch, logits, pastInputs, presentOutputs, pastShape, java.util.Set.of());
         }
     }
 
@@ -49,6 +60,8 @@ public final class KvDecoder implements AutoCloseable {
     private final OrtEnvironment env = OnnxSessions.environment();
     /** The outputs of the last run; its present tensors are the cache, closed when replaced. */
     private OrtSession.Result cacheOwner;
+    /** The prefill's outputs, kept open while {@link Names#keptFromPrefill} tensors come from it. */
+    private OrtSession.Result prefillOwner;
     private final List<OnnxTensor> cache = new ArrayList<>();
     private int batch;
     private int pastLength;
@@ -70,7 +83,7 @@ public final class KvDecoder implements AutoCloseable {
 
     /** Forgets the cache; the next run is a prefill of {@code batch} rows. */
     public void reset(int batch) {
-        releaseCache();
+        releaseAll();
         this.batch = batch;
         this.pastLength = 0;
     }
@@ -78,7 +91,8 @@ public final class KvDecoder implements AutoCloseable {
     /**
      * Runs the graph on {@code inputIds} [batch][s] (s new tokens per row), with
      * {@code attentionMask} [batch][pastLength + s] and {@code positionIds} [batch][s] (ignored when
-     * the graph has none), and returns the logits of each row's last position, [batch][vocab].
+     * the graph has none; {@code attentionMask} is ignored, and may be null, when the graph has no
+     * mask), and returns the logits of each row's last position, [batch][vocab].
      */
     public float[][] run(long[][] inputIds, long[][] attentionMask, long[][] positionIds) {
         return run(inputIds, attentionMask, positionIds, Map.of());
@@ -88,7 +102,7 @@ public final class KvDecoder implements AutoCloseable {
     public float[][] run(long[][] inputIds, long[][] attentionMask, long[][] positionIds, Map<String, OnnxTensorLike> extraInputs) {
         if (inputIds.length != batch) throw new IllegalArgumentException("batch is " + batch + ", got " + inputIds.length + " rows");
         int s = inputIds[0].length;
-        if (attentionMask[0].length != pastLength + s) {
+        if (names.attentionMask() != null && attentionMask[0].length != pastLength + s) {
             throw new IllegalArgumentException("attention mask must cover " + (pastLength + s) + " positions, it covers " + attentionMask[0].length);
         }
         List<OnnxTensor> created = new ArrayList<>();
@@ -96,7 +110,7 @@ public final class KvDecoder implements AutoCloseable {
         try {
             Map<String, OnnxTensorLike> in = new HashMap<>(extraInputs);
             in.put(names.inputIds(), created(created, longs(inputIds)));
-            in.put(names.attentionMask(), created(created, longs(attentionMask)));
+            if (names.attentionMask() != null) in.put(names.attentionMask(), created(created, longs(attentionMask)));
             if (names.positionIds() != null) in.put(names.positionIds(), created(created, longs(positionIds)));
             if (names.useCacheBranch() != null) {
                 in.put(names.useCacheBranch(), created(created, OnnxTensor.createTensor(env, new boolean[] {pastLength > 0})));
@@ -108,7 +122,11 @@ public final class KvDecoder implements AutoCloseable {
             result = session.run(in);
             float[][] logits = lastLogits((OnnxTensor) result.get(names.logits()).orElseThrow(), s);
             List<OnnxTensor> next = new ArrayList<>();
-            for (String present : names.presentOutputs()) next.add((OnnxTensor) result.get(present).orElseThrow());
+            for (int i = 0; i < names.presentOutputs().size(); i++) {
+                boolean kept = pastLength > 0 && names.keptFromPrefill().contains(names.pastInputs().get(i));
+                next.add(kept ? cache.get(i) : (OnnxTensor) result.get(names.presentOutputs().get(i)).orElseThrow());
+            }
+            if (pastLength == 0 && !names.keptFromPrefill().isEmpty()) prefillOwner = result;
             releaseCache();
             cacheOwner = result;
             result = null;
@@ -157,14 +175,21 @@ public final class KvDecoder implements AutoCloseable {
         return t;
     }
 
+    /** Closes the last step's outputs, unless they are the prefill's and still needed. */
     private void releaseCache() {
         cache.clear();
-        if (cacheOwner != null) cacheOwner.close();
+        if (cacheOwner != null && cacheOwner != prefillOwner) cacheOwner.close();
         cacheOwner = null;
+    }
+
+    private void releaseAll() {
+        releaseCache();
+        if (prefillOwner != null) prefillOwner.close();
+        prefillOwner = null;
     }
 
     @Override
     public void close() {
-        releaseCache();
+        releaseAll();
     }
 }

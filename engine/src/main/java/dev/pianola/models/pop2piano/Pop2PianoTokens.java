@@ -126,6 +126,18 @@ public final class Pop2PianoTokens {
         return out;
     }
 
+    /**
+     * The vocabulary's name for {@code id}, "value_TYPE" as in the hub's vocab.json (built by the
+     * conversion script from the original {@code detokenize}): e.g. 60 + 4 is "60_TOKEN_NOTE".
+     */
+    public static String tokenName(int id) {
+        if (id < 0 || id >= VOCAB_SIZE) throw new IllegalArgumentException("token id " + id);
+        if (id >= TIME_OFFSET) return (id - TIME_OFFSET) + "_TOKEN_TIME";
+        if (id >= VELOCITY_OFFSET) return (id - VELOCITY_OFFSET) + "_TOKEN_VELOCITY";
+        if (id >= NOTE_OFFSET) return (id - NOTE_OFFSET) + "_TOKEN_NOTE";
+        return id + "_TOKEN_SPECIAL";
+    }
+
     /** relative_tokens_ids_to_notes for one row: the reference's state machine, step for step. */
     static List<StepNote> decodeRow(int[] row, int rowIndex, int startStep, int cutoffStep) {
         int step = startStep;
