@@ -9,11 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
+import dev.pianola.eval.BeatFMeasure;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -161,42 +160,7 @@ class BeatTrackerTest {
         assertThrows(IllegalArgumentException.class, () -> new Beats(new double[] {1, 0.5}, 120));
     }
 
-    @Test
-    void fMeasureMatchesMirEvalConventions() {
-        double[] truth = {5.0, 5.5, 6.0, 6.5, 7.0};
-        assertEquals(1.0, fMeasure(truth, new double[] {1.0, 5.06, 5.5, 5.94, 6.5, 7.0}), 1e-12); // 1.0 s is trimmed
-        assertEquals(2 * 0.8 * 0.8 / 1.6, fMeasure(truth, new double[] {5.0, 5.5, 6.08, 6.5, 7.0}), 1e-12);
-        assertEquals(0.0, fMeasure(truth, new double[] {4.0}), 1e-12);
-    }
-
-    /** mir_eval.beat.f_measure after trim_beats: beats before 5 s ignored, +-70 ms window. */
-    static double fMeasure(double[] reference, double[] estimated) {
-        return fMeasure(reference, estimated, 5.0, 0.07);
-    }
-
-    static double fMeasure(double[] reference, double[] estimated, double trimSeconds, double window) {
-        double[] ref = trim(reference, trimSeconds), est = trim(estimated, trimSeconds);
-        if (ref.length == 0 || est.length == 0) return 0;
-        // on a line, matching greedily in time order finds a maximum matching
-        int matched = 0;
-        for (int i = 0, j = 0; i < ref.length && j < est.length; ) {
-            if (Math.abs(ref[i] - est[j]) <= window) {
-                matched++;
-                i++;
-                j++;
-            } else if (est[j] < ref[i]) {
-                j++;
-            } else {
-                i++;
-            }
-        }
-        double precision = matched / (double) est.length, recall = matched / (double) ref.length;
-        return matched == 0 ? 0 : 2 * precision * recall / (precision + recall);
-    }
-
-    private static double[] trim(double[] beats, double seconds) {
-        List<Double> kept = new ArrayList<>();
-        for (double b : beats) if (b >= seconds) kept.add(b);
-        return kept.stream().mapToDouble(Double::doubleValue).toArray();
+    private static double fMeasure(double[] reference, double[] estimated) {
+        return BeatFMeasure.f(reference, estimated);
     }
 }
