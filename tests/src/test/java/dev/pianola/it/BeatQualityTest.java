@@ -80,7 +80,9 @@ class BeatQualityTest {
             clips++;
             if (clip.get("kind").asText().equals("corpus")) {
                 songs++;
-                // FLOOR (measured, see the commit): essentia scores >= 0.99 on all three songs.
+                // Measured, Java / essentia: Funkytown 1.000 / 1.000, Mr Blue Sky 0.969 / 0.996, I Gotta
+                // Feeling 0.994 / 1.000 (the plain librosa port: 1.000, 0.916, 0.497). Essentia is near
+                // perfect on all three, so Java must stay >= 0.9 on each.
                 if (f < SONG_FLOOR) failures.add(name + ": Java F " + f + " < " + SONG_FLOOR + " (essentia " + essentia + ")");
             }
         }
