@@ -9,11 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
+import dev.pianola.eval.BeatFMeasure;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +69,7 @@ class BeatTrackerTest {
                 peak = Math.max(peak, expected[i]);
                 worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
             }
-            Beats beats = BeatTracker.track(audio);
+            Beats beats = BeatTracker.trackLikeLibrosa(audio);
             double[] librosaBeats = doubles(clip.get("librosa").get("beats"));
             System.out.printf("%s: onset envelope max |diff| %.2e (peak %.2f); tempo %.2f vs %.2f; %d vs %d beats%n",
                     name, worst, peak, beats.bpm(), clip.get("librosa").get("bpm").asDouble(),
@@ -78,6 +77,18 @@ class BeatTrackerTest {
             assertTrue(worst <= 1e-5 * peak, name + ": onset envelope differs by " + worst);
             assertEquals(clip.get("librosa").get("bpm").asDouble(), beats.bpm(), 1e-6, name + ": tempo");
             assertArrayEquals(librosaBeats, beats.beatSeconds(), 1e-5, name + ": beat times"); // fixture has 6 decimals
+        }
+    }
+
+    /** track() is librosa's result with every beat one frame (512 / 22050 s) earlier, nothing else. */
+    @Test
+    void trackIsLibrosaOneFrameEarlier() {
+        for (JsonNode clip : clips) {
+            Audio audio = AudioFiles.read(DIR.resolve(clip.get("file").asText()));
+            Beats librosa = BeatTracker.trackLikeLibrosa(audio), ours = BeatTracker.track(audio);
+            assertEquals(librosa.bpm(), ours.bpm(), 0.0);
+            double[] expected = Arrays.stream(librosa.beatSeconds()).map(t -> t - 512 / 22050.0).filter(t -> t >= 0).toArray();
+            assertArrayEquals(expected, ours.beatSeconds(), 1e-12, clip.get("file").asText());
         }
     }
 
@@ -161,42 +172,7 @@ class BeatTrackerTest {
         assertThrows(IllegalArgumentException.class, () -> new Beats(new double[] {1, 0.5}, 120));
     }
 
-    @Test
-    void fMeasureMatchesMirEvalConventions() {
-        double[] truth = {5.0, 5.5, 6.0, 6.5, 7.0};
-        assertEquals(1.0, fMeasure(truth, new double[] {1.0, 5.06, 5.5, 5.94, 6.5, 7.0}), 1e-12); // 1.0 s is trimmed
-        assertEquals(2 * 0.8 * 0.8 / 1.6, fMeasure(truth, new double[] {5.0, 5.5, 6.08, 6.5, 7.0}), 1e-12);
-        assertEquals(0.0, fMeasure(truth, new double[] {4.0}), 1e-12);
-    }
-
-    /** mir_eval.beat.f_measure after trim_beats: beats before 5 s ignored, +-70 ms window. */
-    static double fMeasure(double[] reference, double[] estimated) {
-        return fMeasure(reference, estimated, 5.0, 0.07);
-    }
-
-    static double fMeasure(double[] reference, double[] estimated, double trimSeconds, double window) {
-        double[] ref = trim(reference, trimSeconds), est = trim(estimated, trimSeconds);
-        if (ref.length == 0 || est.length == 0) return 0;
-        // on a line, matching greedily in time order finds a maximum matching
-        int matched = 0;
-        for (int i = 0, j = 0; i < ref.length && j < est.length; ) {
-            if (Math.abs(ref[i] - est[j]) <= window) {
-                matched++;
-                i++;
-                j++;
-            } else if (est[j] < ref[i]) {
-                j++;
-            } else {
-                i++;
-            }
-        }
-        double precision = matched / (double) est.length, recall = matched / (double) ref.length;
-        return matched == 0 ? 0 : 2 * precision * recall / (precision + recall);
-    }
-
-    private static double[] trim(double[] beats, double seconds) {
-        List<Double> kept = new ArrayList<>();
-        for (double b : beats) if (b >= seconds) kept.add(b);
-        return kept.stream().mapToDouble(Double::doubleValue).toArray();
+    private static double fMeasure(double[] reference, double[] estimated) {
+        return BeatFMeasure.f(reference, estimated);
     }
 }
