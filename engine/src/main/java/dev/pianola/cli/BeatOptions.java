@@ -33,8 +33,12 @@ final class BeatOptions {
 
     static final double MIN_BPM = 20, MAX_BPM = 400;
 
-    /** The beat grid and how it was found ("given", "tempo", "tracked"). */
-    record Grid(TempoMap tempo, double bpm, String source, int beatCount) {
+    /** The beat grid, its beat times (seconds; empty when none were found) and how it was found ("given", "tempo", "tracked"). */
+    record Grid(TempoMap tempo, double bpm, String source, double[] beatSeconds) {
+        int beatCount() {
+            return beatSeconds.length;
+        }
+
         /** Whether beat 0 is a downbeat: the user said where beats are; the tracker only finds beats. */
         boolean knowsBarOne() {
             return source.equals("given") || source.equals("tempo");
@@ -54,18 +58,18 @@ final class BeatOptions {
                 throw new BadInputException("--first-beat " + first + ": must be between 0 and the audio's length (" + String.format("%.1f", duration) + " s)");
             }
             Beats beats = Beats.fromTempo(bpm, first, duration);
-            return new Grid(tempoOf(beats.beatSeconds(), bpm), bpm, "tempo", beats.beatSeconds().length);
+            return new Grid(tempoOf(beats.beatSeconds(), bpm), bpm, "tempo", beats.beatSeconds());
         }
         if (source != null && source.beatsFile != null) {
             double[] times = readBeatTimes(source.beatsFile);
-            return new Grid(TempoMap.fromBeatTimes(times), medianBpm(times), "given", times.length);
+            return new Grid(TempoMap.fromBeatTimes(times), medianBpm(times), "given", times);
         }
         Beats tracked = BeatTracker.track(audio);
         if (tracked.beatSeconds().length < 2) {
             // silence or too short to find a pulse: a plain 120 BPM grid keeps the output usable
-            return new Grid(TempoMap.constant(TempoMap.DEFAULT_BPM), TempoMap.DEFAULT_BPM, "none found (120 BPM)", 0);
+            return new Grid(TempoMap.constant(TempoMap.DEFAULT_BPM), TempoMap.DEFAULT_BPM, "none found (120 BPM)", new double[0]);
         }
-        return new Grid(TempoMap.fromBeatTimes(tracked.beatSeconds()), tracked.bpm(), "tracked", tracked.beatSeconds().length);
+        return new Grid(TempoMap.fromBeatTimes(tracked.beatSeconds()), tracked.bpm(), "tracked", tracked.beatSeconds());
     }
 
     private static TempoMap tempoOf(double[] beatSeconds, double bpm) {

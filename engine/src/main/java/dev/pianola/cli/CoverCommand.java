@@ -1,44 +1,80 @@
 package dev.pianola.cli;
 
+import dev.pianola.BadInputException;
+import dev.pianola.PianolaException;
+import dev.pianola.UsageException;
 import dev.pianola.arrange.ArrangeOptions;
 import dev.pianola.arrange.ArrangePresets;
 import dev.pianola.arrange.Arrangement;
 import dev.pianola.arrange.Arranger;
+import dev.pianola.audio.Audio;
+import dev.pianola.audio.AudioFiles;
+import dev.pianola.audio.AudioLevels;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.basicpitch.BasicPitchMidi;
+import dev.pianola.models.pop2piano.Pop2PianoCover;
+import dev.pianola.models.pop2piano.Pop2PianoModel;
 import dev.pianola.render.MidiRenderer;
 import dev.pianola.render.PianoRoll;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "cover", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Turn a song into a piano arrangement a pianist could play: Basic Pitch hears the notes,",
-                "the arranger keeps them on the keyboard, in two hands, within a hand's reach, on the song's",
-                "beat grid. Writes a standard MIDI file (right hand and left hand as two tracks) whose tempo",
-                "map follows the song, so it lines up under the original in a DAW.",
-                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3."},
+        description = {"Turn a song into a piano arrangement a pianist could play, on the song's beat grid.",
+                "Writes a standard MIDI file whose tempo map follows the song, so it lines up under the",
+                "original in a DAW. Two engines:",
+                "  basic-pitch (default, built in): Basic Pitch hears the notes, the arranger keeps them on",
+                "    the keyboard, in two hands (two tracks), within a hand's reach.",
+                "  pop2piano (--model DIR): Pop2Piano writes a piano cover two bars at a time, in one of its",
+                "    21 arranger styles (--composer); one piano track.",
+                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3. Several files: give --out-dir."},
         footer = {"", "Examples:",
                 "  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png",
                 "  pianola cover song.flac --bpm 96 --preset simple          # known tempo, beginner arrangement",
-                "  pianola cover song.mp3 --beats beats.txt --key Am --snap-to-key"})
+                "  pianola cover song.mp3 --beats beats.txt --key Am --snap-to-key",
+                "  pianola cover song.wav --engine pop2piano --model pop2piano/ --composer composer7",
+                "  pianola cover a.wav b.wav c.wav --engine pop2piano --model pop2piano/ --out-dir covers/"})
 final class CoverCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "AUDIO", description = "The song to cover.")
-    Path input;
+    @Parameters(arity = "1..*", paramLabel = "AUDIO", description = "The song(s) to cover.")
+    List<Path> inputs;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "MIDI", description = "Where to write the arrangement (default: AUDIO with .piano.mid).")
+    @Option(names = {"-o", "--output"}, paramLabel = "MIDI", description = "Where to write the cover of a single song (default: AUDIO with .piano.mid).")
     Path output;
 
-    @Option(names = "--render", paramLabel = "WAV", description = "Also render the arrangement to audio with a piano SoundFont.")
+    @Option(names = "--out-dir", paramLabel = "DIR", description = "Write each cover into DIR as NAME.piano.mid (made if missing).")
+    Path outDir;
+
+    @Option(names = "--engine", paramLabel = "NAME", defaultValue = "basic-pitch",
+            description = "basic-pitch (default, built in) or pop2piano (needs --model).")
+    String engine;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "pop2piano: the model package (made by tools/export/export_pop2piano.py).")
+    Path model;
+
+    @Option(names = "--composer", paramLabel = "NAME",
+            description = "pop2piano: the arranger style, composer1 to composer21 (default composer1). Try a few: they differ in density and register.")
+    String composer;
+
+    @Option(names = "--render", paramLabel = "WAV", description = "Also render the cover to audio with a piano SoundFont (single song).")
     Path render;
 
-    @Option(names = "--piano-roll", paramLabel = "PNG", description = "Also draw the arrangement as a piano-roll picture.")
+    @Option(names = "--piano-roll", paramLabel = "PNG", description = "Also draw the cover as a piano-roll picture (single song).")
     Path pianoRoll;
 
     @Option(names = "--soundfont", paramLabel = "SF2", description = "SoundFont for --render (default: $PIANOLA_SOUNDFONT, else Fluid R3 GM).")
@@ -56,15 +92,94 @@ final class CoverCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Spec
+    CommandSpec spec;
+
+    /** Flags that only the basic-pitch engine reads (refused with pop2piano rather than ignored). */
+    private static final List<String> BASIC_PITCH_FLAGS = List.of("--preset", "--max-polyphony", "--hand-span", "--grid",
+            "--quantize-strength", "--snap-to-key", "--key", "--velocity", "--onset-threshold", "--frame-threshold",
+            "--min-note-ms", "--min-hz", "--max-hz", "--no-melodia");
+    static final String DEFAULT_COMPOSER = "composer1";
+    /** Below this peak (-80 dBFS) a file holds nothing a model could hear. */
+    static final double SILENCE_PEAK = 1e-4;
+
     @Override
     public Integer call() {
-        StepTimer steps = new StepTimer(common.verbose, System.err);
-        Path out = output != null ? output : Outputs.besideInput(input, ".piano.mid");
-        // refuse everything that can be refused before the long part
-        Outputs.check(input, common.force, out, render, pianoRoll);
-        ArrangeOptions options = arrangement.options();
+        String which = engine.toLowerCase(Locale.ROOT);
+        if (!which.equals("basic-pitch") && !which.equals("pop2piano")) {
+            throw new UsageException("--engine " + engine + ": expected basic-pitch or pop2piano");
+        }
+        boolean pop2piano = which.equals("pop2piano");
+        if (pop2piano && model == null) {
+            throw new UsageException("--engine pop2piano needs --model DIR (a package made by tools/export/export_pop2piano.py; see: pianola models list)");
+        }
+        if (!pop2piano && (model != null || composer != null)) throw new UsageException("--model and --composer are for --engine pop2piano");
+        if (pop2piano) {
+            for (String flag : BASIC_PITCH_FLAGS) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                    throw new UsageException(flag + " is for --engine basic-pitch (Pop2Piano writes its own arrangement)");
+                }
+            }
+        }
+        boolean many = inputs.size() > 1;
+        if (many && output != null) throw new UsageException("-o names one file; with " + inputs.size() + " songs use --out-dir DIR");
+        if (many && (render != null || pianoRoll != null)) throw new UsageException("--render and --piano-roll take a single song");
+        if (many && beats.source != null && beats.source.beatsFile != null) throw new UsageException("--beats gives one song's beats; cover the songs one at a time");
+        if (output != null && outDir != null) throw new UsageException("give -o or --out-dir, not both");
+
+        // every output decided and checked before the first song is touched
+        List<Path> outs = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        for (Path in : inputs) {
+            Path out = output != null ? output
+                    : outDir != null ? outDir.resolve(Outputs.besideInput(in, ".piano.mid").getFileName()) : Outputs.besideInput(in, ".piano.mid");
+            if (!seen.add(out.toAbsolutePath().normalize())) {
+                throw new UsageException(out + ": two songs would be written to the same file (same name in different folders?)");
+            }
+            Outputs.check(in, common.force, out, render, pianoRoll);
+            outs.add(out);
+        }
+        if (outDir != null) {
+            try {
+                Files.createDirectories(outDir);
+            } catch (IOException e) {
+                throw new BadInputException(outDir, "cannot create the output folder (" + e.getMessage() + ")");
+            }
+        }
         MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);
 
+        Pop2PianoModel p2p = null;
+        try {
+            if (pop2piano) {
+                p2p = Pop2PianoModel.open(model, transcription.device());
+                p2p.composerIndex(composer == null ? DEFAULT_COMPOSER : composer); // an unknown style is refused before any work
+            }
+            int failed = 0, firstCode = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                try {
+                    if (pop2piano) coverPop2Piano(p2p, inputs.get(i), outs.get(i), renderer);
+                    else coverBasicPitch(inputs.get(i), outs.get(i), renderer);
+                } catch (PianolaException e) {
+                    if (!many) throw e;
+                    // one bad file does not cost the others
+                    System.err.println("pianola: " + e.getMessage());
+                    failed++;
+                    if (firstCode == 0) firstCode = e.exitCode();
+                }
+            }
+            if (failed > 0) {
+                System.err.printf("pianola: covered %d of %d songs; %d failed (messages above)%n", inputs.size() - failed, inputs.size(), failed);
+                return firstCode;
+            }
+            return 0;
+        } finally {
+            if (p2p != null) p2p.close();
+        }
+    }
+
+    private void coverBasicPitch(Path input, Path out, MidiRenderer renderer) {
+        StepTimer steps = new StepTimer(common.verbose, System.err);
+        ArrangeOptions options = arrangement.options();
         Transcriber.Result heard;
         BeatOptions.Grid grid;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
@@ -102,6 +217,62 @@ final class CoverCommand implements Callable<Integer> {
                     heard.audio().seconds(), grid.source(), grid.bpm(), raw.notes().size(), piano.notes().size(), out, seconds);
             if (common.verbose) System.err.print(arranged.report().summary());
         }
-        return 0;
+    }
+
+    private void coverPop2Piano(Pop2PianoModel p2p, Path input, Path out, MidiRenderer renderer) {
+        StepTimer steps = new StepTimer(common.verbose, System.err);
+        String style = composer == null ? DEFAULT_COMPOSER : composer;
+        Audio audio = AudioFiles.read(input);
+        if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
+        AudioLevels levels = AudioLevels.of(audio);
+        if (levels.peak() < SILENCE_PEAK) {
+            throw new BadInputException(input, String.format("is silent (peak %.0f dBFS): there is nothing to cover", levels.peakDbfs()));
+        }
+        if (!common.quiet) {
+            if (audio.sampleRate() < 16000) {
+                System.err.printf("pianola: warning: %s is %d Hz audio: nothing above %.1f kHz is in it, and Pop2Piano was trained on full-band songs; the cover may be thin%n",
+                        input, audio.sampleRate(), audio.sampleRate() / 2000.0);
+            }
+            if (levels.clippedFraction() > 0.001) {
+                System.err.printf("pianola: warning: %s clips (%.1f%% of its samples at full scale); distortion can add notes that are not in the song%n",
+                        input, 100 * levels.clippedFraction());
+            }
+        }
+        steps.done("read audio");
+        Pop2PianoCover.Result result;
+        BeatOptions.Grid grid;
+        try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
+            grid = beats.grid(audio);
+            if (grid.beatCount() == 0) {
+                throw new BadInputException(input, "no steady beat found to cut the song into bars; give the tempo (--bpm) or the beat times (--beats)");
+            }
+            steps.done("beat grid (" + grid.source() + ")");
+            try {
+                result = Pop2PianoCover.cover(p2p, audio, grid.beatSeconds(), style, Pop2PianoModel.DEFAULT_BATCH_ROWS, () -> false, progress);
+            } catch (BadInputException e) {
+                // the extractor's messages (too short, beats out of order) do not know the file's name
+                throw e.getMessage().startsWith(input.toString()) ? e : new BadInputException(input, e.getMessage(), e);
+            }
+            steps.done("pop2piano (" + result.features().segments() + " segments)");
+        }
+        NoteSequence piano = result.notes();
+        MidiFiles.write(piano, out, common.force);
+        if (renderer != null) Renders.toWav(renderer, piano, render, common);
+        if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), pianoRoll, common.force);
+        double seconds = steps.totalSeconds();
+        if (common.json) {
+            System.out.println(new Summary().put("command", "cover").put("input", input.toString()).put("output", out.toString())
+                    .put("engine", "pop2piano").put("model", model.toString()).put("composer", style)
+                    .put("device", p2p.modelPackage().device().name().toLowerCase(Locale.ROOT)).put("notes", piano.notes().size())
+                    .put("segments", result.features().segments()).put("tokens", result.generatedTokens())
+                    .put("bpm", grid.bpm()).put("beats", grid.source()).put("audioSeconds", audio.seconds())
+                    .put("featuresSeconds", result.featuresSeconds()).put("modelSeconds", result.modelSeconds())
+                    .put("computeSeconds", seconds)
+                    .put("render", render == null ? null : render.toString())
+                    .put("pianoRoll", pianoRoll == null ? null : pianoRoll.toString()).toJson());
+        } else if (!common.quiet) {
+            System.err.printf("pianola: %.1f s of audio, %s beat grid at %.1f BPM, %d two-bar segments: %d notes (%s) -> %s (%.1f s)%n",
+                    audio.seconds(), grid.source(), grid.bpm(), result.features().segments(), piano.notes().size(), style, out, seconds);
+        }
     }
 }

@@ -19,9 +19,25 @@ final class LogMel {
     private static final double[] WINDOW = new double[N_FFT];
     /** {@code [2049][512]}, the reference's (num_frequency_bins, num_mel_filters) layout. */
     private static final double[][] FILTERS = htkFilterbank();
+    /**
+     * Each band's non-zero weights, contiguous: band m covers bins [FIRST_BIN[m], FIRST_BIN[m] +
+     * BAND[m].length). A triangle spans a few bins of 2049, so the product skips the zeros; the sum
+     * runs over the same bins in the same order, and adding the skipped products (+0.0 to a sum of
+     * non-negative terms) changes nothing, so the result is bit for bit the full product's.
+     */
+    private static final int[] FIRST_BIN = new int[N_MELS];
+    private static final double[][] BAND = new double[N_MELS][];
 
     static {
         for (int n = 0; n < N_FFT; n++) WINDOW[n] = 0.5 - 0.5 * Math.cos(2 * Math.PI * n / N_FFT);
+        for (int m = 0; m < N_MELS; m++) {
+            int lo = 0, hi = N_FREQ_BINS;
+            while (lo < hi && FILTERS[lo][m] == 0) lo++;
+            while (hi > lo && FILTERS[hi - 1][m] == 0) hi--;
+            FIRST_BIN[m] = lo;
+            BAND[m] = new double[hi - lo];
+            for (int k = lo; k < hi; k++) BAND[m][k - lo] = FILTERS[k][m];
+        }
     }
 
     /** Log-mel of one segment: {@code [1 + length / 1024][512]}. */
@@ -44,7 +60,8 @@ final class LogMel {
             for (int k = 1; k < N_FREQ_BINS - 1; k++) power[k] = sq((float) buf[2 * k]) + sq((float) buf[2 * k + 1]);
             for (int m = 0; m < N_MELS; m++) {
                 double mel = 0;
-                for (int k = 0; k < N_FREQ_BINS; k++) mel += FILTERS[k][m] * power[k];
+                double[] band = BAND[m];
+                for (int j = 0, k = FIRST_BIN[m]; j < band.length; j++, k++) mel += band[j] * power[k];
                 mel = Math.max(MEL_FLOOR, mel);
                 out[t][m] = (float) Math.log(Math.max(mel, LOG_CLIP));
             }

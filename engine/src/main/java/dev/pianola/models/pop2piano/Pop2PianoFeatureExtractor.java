@@ -39,7 +39,8 @@ public final class Pop2PianoFeatureExtractor {
         float[][] segments = segments(cut, ext, shifted.length);
 
         float[][][] features = new float[segments.length][][];
-        for (int s = 0; s < segments.length; s++) features[s] = LogMel.logMel(segments[s]);
+        // segments are independent: computed on the common pool, each exactly as alone
+        java.util.stream.IntStream.range(0, segments.length).parallel().forEach(s -> features[s] = LogMel.logMel(segments[s]));
         return new Pop2PianoFeatures(features, toFloat(beatsteps), toFloat(ext));
     }
 
