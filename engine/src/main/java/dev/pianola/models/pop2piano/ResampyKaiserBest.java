@@ -66,33 +66,44 @@ final class ResampyKaiserBest {
         double scale = Math.min(1.0, ratio);
         double timeIncrement = 1.0 / ratio;
         int indexStep = (int) (scale * PRECISION);
-        int nwin = win.length;
         float[] y = new float[outLength];
-        for (int t = 0; t < outLength; t++) {
-            double time = t * timeIncrement; // np.arange(n_out) * time_increment
-            int n = (int) time;
-            double frac = scale * (time - n);
-            double indexFrac = frac * PRECISION;
-            int offset = (int) indexFrac;
-            double eta = indexFrac - offset;
-            float acc = 0f;
-            int iMax = Math.min(n + 1, (nwin - offset) / indexStep);
-            for (int i = 0; i < iMax; i++) {
-                int j = offset + i * indexStep;
-                // float32 store after each tap, as numba does for y[t] += weight * x[n - i].
-                acc = (float) (acc + (win[j] + eta * delta[j]) * x[n - i]);
-            }
-            frac = scale - frac;
-            indexFrac = frac * PRECISION;
-            offset = (int) indexFrac;
-            eta = indexFrac - offset;
-            int kMax = Math.min(x.length - n - 1, (nwin - offset) / indexStep);
-            for (int k = 0; k < kMax; k++) {
-                int j = offset + k * indexStep;
-                acc = (float) (acc + (win[j] + eta * delta[j]) * x[n + k + 1]);
-            }
-            y[t] = acc;
-        }
+        double[] w = win;
+        // every output sample is its own sum: blocks run on the common pool, each sample computed
+        // exactly as in one pass, so the result does not depend on the thread count
+        int blocks = (outLength + BLOCK - 1) / BLOCK;
+        java.util.stream.IntStream.range(0, blocks).parallel().forEach(b -> {
+            for (int t = b * BLOCK, end = Math.min(outLength, t + BLOCK); t < end; t++) y[t] = sample(x, t, w, delta, timeIncrement, scale, indexStep);
+        });
         return y;
+    }
+
+    private static final int BLOCK = 1 << 15;
+
+    /** Output sample {@code t}: resampy's two loops (left and right wings of the filter). */
+    private static float sample(float[] x, int t, double[] win, double[] delta, double timeIncrement, double scale, int indexStep) {
+        int nwin = win.length;
+        double time = t * timeIncrement; // np.arange(n_out) * time_increment
+        int n = (int) time;
+        double frac = scale * (time - n);
+        double indexFrac = frac * PRECISION;
+        int offset = (int) indexFrac;
+        double eta = indexFrac - offset;
+        float acc = 0f;
+        int iMax = Math.min(n + 1, (nwin - offset) / indexStep);
+        for (int i = 0; i < iMax; i++) {
+            int j = offset + i * indexStep;
+            // float32 store after each tap, as numba does for y[t] += weight * x[n - i].
+            acc = (float) (acc + (win[j] + eta * delta[j]) * x[n - i]);
+        }
+        frac = scale - frac;
+        indexFrac = frac * PRECISION;
+        offset = (int) indexFrac;
+        eta = indexFrac - offset;
+        int kMax = Math.min(x.length - n - 1, (nwin - offset) / indexStep);
+        for (int k = 0; k < kMax; k++) {
+            int j = offset + k * indexStep;
+            acc = (float) (acc + (win[j] + eta * delta[j]) * x[n + k + 1]);
+        }
+        return acc;
     }
 }
