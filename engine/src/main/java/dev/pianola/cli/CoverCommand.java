@@ -36,20 +36,21 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "cover", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Turn a song into a piano arrangement a pianist could play, on the song's beat grid.",
-                "Writes a standard MIDI file whose tempo map follows the song, so it lines up under the",
-                "original in a DAW. Two engines:",
-                "  basic-pitch (default, built in): Basic Pitch hears the notes, the arranger keeps them on",
-                "    the keyboard, in two hands (two tracks), within a hand's reach.",
-                "  pop2piano (--model DIR): Pop2Piano writes a piano cover two bars at a time, in one of its",
-                "    21 arranger styles (--composer); one piano track.",
-                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3. Several files: give --out-dir."},
+        description = {"Turn a song into a piano arrangement on the song's beat grid: a standard",
+                "MIDI file whose tempo map follows the song, so it lines up under the original",
+                "in a DAW. Two engines:",
+                "  basic-pitch (default, built in): Basic Pitch hears the notes; the arranger",
+                "    keeps them on the keyboard, in two hands (two tracks), within reach.",
+                "  pop2piano (--model DIR): Pop2Piano writes the cover itself, four beats at a",
+                "    time, in one of its 21 arranger styles (--composer); one piano track.",
+                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3.",
+                "Several songs at once: give --out-dir."},
         footer = {"", "Examples:",
-                "  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png",
-                "  pianola cover song.flac --bpm 96 --preset simple          # known tempo, beginner arrangement",
+                "  pianola cover song.wav -o song.piano.mid --render song.piano.wav",
+                "  pianola cover song.flac --bpm 96 --preset simple   # known tempo, easy",
                 "  pianola cover song.mp3 --beats beats.txt --key Am --snap-to-key",
-                "  pianola cover song.wav --engine pop2piano --model pop2piano/ --composer composer7",
-                "  pianola cover a.wav b.wav c.wav --engine pop2piano --model pop2piano/ --out-dir covers/"})
+                "  pianola cover song.wav --engine pop2piano --model DIR --composer composer7",
+                "  pianola cover a.wav b.wav --engine pop2piano --model DIR --out-dir covers/"})
 final class CoverCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "AUDIO", description = "The song(s) to cover.")
     List<Path> inputs;
