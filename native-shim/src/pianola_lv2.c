@@ -255,13 +255,16 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
   else if (!self->audio_in && self->audio_out)
     memset(self->audio_out, 0, sizeof(float) * n_samples);
 
-  /* output: the host left a Chunk whose size is the capacity; always overwrite it with a
-     Sequence, empty or not */
+  /* output: the host left a Chunk whose size is the space available; always overwrite it with
+     a Sequence, empty or not. The size is taken as the whole buffer (hosts differ on whether it
+     counts the 8-byte header; this reading never overruns either way), but an empty Sequence
+     (16 bytes) is always written: no real host buffer is smaller. */
   self->forge_ok = false;
   self->last_out_frame = 0;
   LV2_Atom_Forge_Frame seq_frame;
   if (self->midi_out) {
-    const uint32_t capacity = self->midi_out->atom.size;
+    uint32_t capacity = self->midi_out->atom.size;
+    if (capacity < sizeof(LV2_Atom_Sequence)) capacity = sizeof(LV2_Atom_Sequence);
     lv2_atom_forge_set_buffer(&self->forge, (uint8_t*)self->midi_out, capacity);
     self->forge_ok = lv2_atom_forge_sequence_head(&self->forge, &seq_frame, 0) != 0;
   }
