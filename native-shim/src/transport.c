@@ -1,0 +1,165 @@
+/* transport.c: see transport.h. Real time: arithmetic only; nothing allocates, locks or blocks. */
+#include "transport.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <lv2/atom/util.h>
+#include <lv2/time/time.h>
+
+void pn_time_urids_map(PnTimeUrids* u, const LV2_URID_Map* map) {
+  LV2_URID (*m)(LV2_URID_Map_Handle, const char*) = map->map;
+  LV2_URID_Map_Handle h = map->handle;
+  u->atom_Int = m(h, LV2_ATOM__Int);
+  u->atom_Long = m(h, LV2_ATOM__Long);
+  u->atom_Float = m(h, LV2_ATOM__Float);
+  u->atom_Double = m(h, LV2_ATOM__Double);
+  u->atom_Object = m(h, LV2_ATOM__Object);
+  u->atom_Blank = m(h, LV2_ATOM__Blank);
+  u->time_Position = m(h, LV2_TIME__Position);
+  u->time_frame = m(h, LV2_TIME__frame);
+  u->time_speed = m(h, LV2_TIME__speed);
+  u->time_bar = m(h, LV2_TIME__bar);
+  u->time_barBeat = m(h, LV2_TIME__barBeat);
+  u->time_beat = m(h, LV2_TIME__beat);
+  u->time_beatsPerBar = m(h, LV2_TIME__beatsPerBar);
+  u->time_beatUnit = m(h, LV2_TIME__beatUnit);
+  u->time_beatsPerMinute = m(h, LV2_TIME__beatsPerMinute);
+}
+
+/* Hosts differ in the numeric type of each key (time.ttl says long/float/int, some send
+   doubles), so any of the four is taken. */
+static bool as_double(const LV2_Atom* a, const PnTimeUrids* u, double* out) {
+  if (!a) return false;
+  if (a->type == u->atom_Float && a->size >= sizeof(float)) *out = ((const LV2_Atom_Float*)a)->body;
+  else if (a->type == u->atom_Double && a->size >= sizeof(double)) *out = ((const LV2_Atom_Double*)a)->body;
+  else if (a->type == u->atom_Int && a->size >= sizeof(int32_t)) *out = ((const LV2_Atom_Int*)a)->body;
+  else if (a->type == u->atom_Long && a->size >= sizeof(int64_t)) *out = (double)((const LV2_Atom_Long*)a)->body;
+  else return false;
+  return isfinite(*out);
+}
+
+/* Integers stay integers (a frame past 2^53 must not round); floats are rounded. */
+static bool as_int64(const LV2_Atom* a, const PnTimeUrids* u, int64_t* out) {
+  if (!a) return false;
+  if (a->type == u->atom_Long && a->size >= sizeof(int64_t)) { *out = ((const LV2_Atom_Long*)a)->body; return true; }
+  if (a->type == u->atom_Int && a->size >= sizeof(int32_t)) { *out = ((const LV2_Atom_Int*)a)->body; return true; }
+  double d;
+  if (!as_double(a, u, &d) || fabs(d) > 9.0e18) return false;
+  *out = llround(d);
+  return true;
+}
+
+bool pn_position_read(PnPosition* out, const LV2_Atom_Object* obj, const PnTimeUrids* u) {
+  memset(out, 0, sizeof *out);
+  if ((obj->atom.type != u->atom_Object && obj->atom.type != u->atom_Blank) || obj->body.otype != u->time_Position)
+    return false;
+  const LV2_Atom *frame = NULL, *speed = NULL, *bar = NULL, *bar_beat = NULL, *beat = NULL;
+  const LV2_Atom *bpb = NULL, *unit = NULL, *bpm = NULL;
+  /* varargs walk over the object's properties; reads only, no allocation */
+  lv2_atom_object_get(obj, u->time_frame, &frame, u->time_speed, &speed, u->time_bar, &bar,
+                      u->time_barBeat, &bar_beat, u->time_beat, &beat, u->time_beatsPerBar, &bpb,
+                      u->time_beatUnit, &unit, u->time_beatsPerMinute, &bpm, 0);
+  int64_t unit64 = 0;
+  out->has_frame = as_int64(frame, u, &out->frame);
+  out->has_bar = as_int64(bar, u, &out->bar);
+  out->has_beat_unit = as_int64(unit, u, &unit64) && unit64 > 0 && unit64 <= 256;
+  out->beat_unit = out->has_beat_unit ? (int32_t)unit64 : 0;
+  out->has_speed = as_double(speed, u, &out->speed);
+  out->has_bar_beat = as_double(bar_beat, u, &out->bar_beat);
+  out->has_beat = as_double(beat, u, &out->beat);
+  out->has_beats_per_bar = as_double(bpb, u, &out->beats_per_bar) && out->beats_per_bar > 0.0;
+  out->has_bpm = as_double(bpm, u, &out->bpm) && out->bpm > 0.0;
+  return true;
+}
+
+void pn_transport_init(PnTransport* t, double rate) {
+  memset(t, 0, sizeof *t);
+  t->rate = rate;
+}
+
+static double frames_per_beat(double rate, double bpm, double speed) {
+  return (bpm > 0.0 && speed > 0.0) ? 60.0 * rate / (bpm * speed) : 0.0;
+}
+
+double pn_transport_beat(const PnTransport* t, int64_t offset) {
+  if (t->frames_per_beat <= 0.0) return t->anchor_beat;
+  /* one division from the anchor: exact whenever the true value is representable */
+  return t->anchor_beat + (double)(t->elapsed + offset) / t->frames_per_beat;
+}
+
+bool pn_transport_frames_until(const PnTransport* t, double beat, int64_t* offset) {
+  if (!pn_transport_rolling(t)) return false;
+  const double since_anchor = (beat - t->anchor_beat) * t->frames_per_beat;
+  if (!(fabs(since_anchor) < 9.0e18)) return false;
+  *offset = (int64_t)ceil(since_anchor - 1e-4) - t->elapsed;
+  return true;
+}
+
+unsigned pn_transport_apply(PnTransport* t, const PnPosition* p) {
+  /* a host that never sends speed is taken as rolling once it sends a position */
+  const double speed = p->has_speed ? p->speed : (t->known ? t->speed : 1.0);
+  const double bpm = p->has_bpm ? p->bpm : t->bpm;
+  const double bpb = p->has_beats_per_bar ? p->beats_per_bar : t->beats_per_bar;
+  const int32_t unit = p->has_beat_unit ? p->beat_unit : t->beat_unit;
+
+  bool host_has_beat = false;
+  double host_beat = 0.0;
+  if (p->has_beat) {
+    host_has_beat = true;
+    host_beat = p->beat;
+  } else if (p->has_bar && p->has_bar_beat && bpb > 0.0) {
+    host_has_beat = true;
+    host_beat = (double)p->bar * bpb + p->bar_beat;
+  }
+
+  /* Is this Position what we would have predicted? */
+  bool frame_ok = true;
+  int64_t predicted_frame = 0;
+  if (t->has_frame) predicted_frame = t->anchor_frame + (int64_t)llround((double)t->elapsed * (t->speed > 0.0 ? t->speed : 0.0));
+  if (p->has_frame) frame_ok = t->has_frame && p->frame == predicted_frame;
+  const bool can_predict_beat = t->has_beat;
+  const double predicted_beat = pn_transport_beat(t, 0);
+  const bool beat_ok = host_has_beat ? (can_predict_beat && fabs(host_beat - predicted_beat) <= PN_BEAT_TOLERANCE)
+                                     : true;
+  const bool continuous = t->known && frame_ok && beat_ok;
+
+  unsigned flags = 0;
+  const bool was_rolling = t->known && t->speed > 0.0;
+  if (speed > 0.0 && !was_rolling) flags |= PN_TRANSPORT_STARTED;
+  if (!(speed > 0.0) && was_rolling) flags |= PN_TRANSPORT_STOPPED;
+
+  if (continuous && bpm == t->bpm && bpb == t->beats_per_bar && speed == t->speed && unit == t->beat_unit)
+    return flags; /* the exact anchor stays: no quantization jitter */
+
+  flags |= PN_TRANSPORT_REANCHORED;
+  t->reanchors++;
+  if (!continuous) {
+    flags |= PN_TRANSPORT_JUMPED;
+    t->jumps++;
+  }
+  if (continuous && can_predict_beat) {
+    t->anchor_beat = predicted_beat; /* keep our exact beat across a tempo/meter/speed change */
+    t->has_beat = true;
+  } else if (host_has_beat) {
+    t->anchor_beat = host_beat;
+    t->has_beat = true;
+  } else {
+    t->has_beat = false; /* a jump with no beat told: no grid until the host gives one */
+    t->anchor_beat = 0.0;
+  }
+  if (p->has_frame) {
+    t->anchor_frame = p->frame;
+    t->has_frame = true;
+  } else if (t->has_frame) {
+    t->anchor_frame = predicted_frame;
+  }
+  t->elapsed = 0;
+  t->known = true;
+  t->speed = speed;
+  t->bpm = bpm;
+  t->beats_per_bar = bpb;
+  t->beat_unit = unit;
+  t->frames_per_beat = frames_per_beat(t->rate, bpm, speed);
+  return flags;
+}

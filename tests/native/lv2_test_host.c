@@ -1,0 +1,340 @@
+/*
+ * lv2_test_host.c: a deterministic LV2 host (lilv, no JACK) that loads the real Pianola bundle
+ * from LV2_PATH, instantiates it and runs it for thousands of blocks, feeding MIDI and Ardour-style
+ * time:Position objects at exact frames: a tempo change, a loop jump mid-block, a stop and a
+ * restart, odd block sizes, in-place audio, an output buffer too small for anything and a flood
+ * of MIDI. Every block it checks that the audio passes through bit-exactly, the MIDI output is a
+ * valid atom Sequence (in time order, inside the block, inside its capacity), the player's MIDI
+ * comes through on exactly its frames, and the latency and status ports were written.
+ *
+ * What it cannot check yet: generated answers. The JVM is not embedded in this build, so nothing
+ * fills the output ring and the plugin's only MIDI output is the thru of its input (the scheduler's
+ * placement of beat-stamped notes is covered by test_scheduler.c). It prints "N passed, M failed"
+ * and exits 1 on any failure.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+
+#include <lilv/lilv.h>
+#include <lv2/atom/forge.h>
+#include <lv2/atom/util.h>
+#include <lv2/log/log.h>
+#include <lv2/midi/midi.h>
+#include <lv2/time/time.h>
+
+#include "check.h"
+#include "test_urid.h"
+
+#define PLUGIN_URI "https://pianola.dev/plugins/pianola"
+#define RATE 48000.0
+#define MAX_BLOCK 1024
+#define IN_CAP 65536
+#define OUT_CAP 8192 /* the TTL's rsz:minimumSize */
+#define N_PORTS 15
+
+enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_LATENCY = 13, P_STATUS = 14 };
+static const char* const SYMBOLS[N_PORTS] = {
+    "in",          "out",         "events_in",   "midi_out",       "engine",  "answer_bars",   "silence_beats", "every_bar",
+    "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status"};
+
+static TestUrids urids;
+static LV2_URID_Map map = {&urids, test_urid_map};
+static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
+static LV2_URID u_midi, u_chunk, u_sequence, u_position, u_frame, u_speed, u_bar, u_bar_beat, u_bpb, u_unit, u_bpm;
+
+static int log_lines;
+static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char* fmt, va_list ap) {
+  (void)h;
+  (void)type;
+  if (log_lines++ > 0) return 0; /* one line shows the path works; 100 cycles would repeat it */
+  return vfprintf(stderr, fmt, ap);
+}
+static int log_printf(LV2_Log_Handle h, LV2_URID type, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const int r = log_vprintf(h, type, fmt, ap);
+  va_end(ap);
+  return r;
+}
+static LV2_Log_Log log_feature_data = {NULL, log_printf, log_vprintf};
+
+/* Buffers the plugin sees; 8-aligned as atom ports require. */
+static float audio_in[MAX_BLOCK], audio_out[MAX_BLOCK], audio_expect[MAX_BLOCK];
+static uint64_t in_buf[IN_CAP / 8], out_buf[OUT_CAP / 8];
+static float controls[N_PORTS];
+
+/* The host's side of the song: Ardour's model (per-cycle Position, 1/1920-beat barBeat). */
+typedef struct {
+  int64_t frame;
+  double beat, bpm, speed;
+} Song;
+
+/* A MIDI event the test sends, and therefore expects back at the same frame. */
+typedef struct {
+  uint32_t offset, size;
+  uint8_t msg[3];
+} Midi;
+
+static uint32_t rng = 12345;
+static uint32_t next_rand(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 17;
+  rng ^= rng << 5;
+  return rng;
+}
+
+static void forge_position(LV2_Atom_Forge* f, uint32_t offset, const Song* s) {
+  const double bar = floor(s->beat / 4.0);
+  lv2_atom_forge_frame_time(f, offset);
+  LV2_Atom_Forge_Frame obj;
+  lv2_atom_forge_object(f, &obj, 0, u_position);
+  lv2_atom_forge_key(f, u_frame);
+  lv2_atom_forge_long(f, s->frame);
+  lv2_atom_forge_key(f, u_speed);
+  lv2_atom_forge_float(f, (float)s->speed);
+  lv2_atom_forge_key(f, u_bar);
+  lv2_atom_forge_long(f, (int64_t)bar);
+  lv2_atom_forge_key(f, u_bar_beat);
+  lv2_atom_forge_float(f, (float)(floor((s->beat - bar * 4.0) * 1920.0) / 1920.0));
+  lv2_atom_forge_key(f, u_unit);
+  lv2_atom_forge_int(f, 4);
+  lv2_atom_forge_key(f, u_bpb);
+  lv2_atom_forge_float(f, 4.0f);
+  lv2_atom_forge_key(f, u_bpm);
+  lv2_atom_forge_float(f, (float)s->bpm);
+  lv2_atom_forge_pop(f, &obj);
+}
+
+/* Per-block failure tallies, checked once at the end so the counts stay readable. */
+static int bad_audio, bad_sequence, bad_thru, bad_latency, bad_status, blocks_run, midi_sent, midi_back;
+
+/* Runs one block: builds the input (MIDI + Positions at their offsets), runs, checks. */
+typedef struct {
+  uint32_t offset;
+  Song song;
+} Locate;
+
+static void run_block(LilvInstance* inst, LV2_Atom_Forge* f, uint32_t n, const Midi* midi, int n_midi,
+                      const Locate* locs, int n_locs, uint32_t out_capacity, bool in_place) {
+  for (uint32_t i = 0; i < n; i++) {
+    const uint32_t r = next_rand();
+    audio_in[i] = (r % 97 == 0) ? 1e-40f /* a denormal */ : ((float)(r >> 8) / 8388608.0f - 1.0f);
+  }
+  memcpy(audio_expect, audio_in, sizeof(float) * n);
+  lilv_instance_connect_port(inst, P_OUT, in_place ? audio_in : audio_out);
+
+  lv2_atom_forge_set_buffer(f, (uint8_t*)in_buf, sizeof in_buf);
+  LV2_Atom_Forge_Frame seq;
+  lv2_atom_forge_sequence_head(f, &seq, 0);
+  int mi = 0, li = 0;
+  for (uint32_t t = 0; t <= n; t++) { /* events in time order; a Position before MIDI on its frame */
+    for (; li < n_locs && locs[li].offset == t; li++) forge_position(f, t, &locs[li].song);
+    for (; mi < n_midi && midi[mi].offset == t; mi++) {
+      lv2_atom_forge_frame_time(f, t);
+      lv2_atom_forge_atom(f, midi[mi].size, u_midi);
+      lv2_atom_forge_write(f, midi[mi].msg, midi[mi].size);
+    }
+  }
+  lv2_atom_forge_pop(f, &seq);
+
+  LV2_Atom_Sequence* out = (LV2_Atom_Sequence*)out_buf;
+  out->atom.type = u_chunk; /* what a host hands over: a Chunk whose size is the capacity */
+  out->atom.size = out_capacity - (uint32_t)sizeof(LV2_Atom);
+  controls[P_LATENCY] = -1.0f;
+  controls[P_STATUS] = -1.0f;
+
+  lilv_instance_run(inst, n);
+  blocks_run++;
+  midi_sent += n_midi;
+
+  const float* audio_result = in_place ? audio_in : audio_out;
+  if (memcmp(audio_result, audio_expect, sizeof(float) * n) != 0) bad_audio++;
+  if (controls[P_LATENCY] != 0.0f) bad_latency++;
+  if (controls[P_STATUS] != 2.0f) bad_status++; /* 2 = Java unavailable: no JVM in this build */
+
+  /* a valid Sequence: type, size within capacity, events inside the block and in time order */
+  bool valid = out->atom.type == u_sequence && out->atom.size >= sizeof(LV2_Atom_Sequence_Body) &&
+               out->atom.size + sizeof(LV2_Atom) <= out_capacity && out->body.unit == 0;
+  int got = 0;
+  int64_t last = 0;
+  if (valid) {
+    LV2_ATOM_SEQUENCE_FOREACH (out, ev) {
+      const int64_t t = ev->time.frames;
+      if (t < last || t >= (int64_t)(n ? n : 1) || ev->body.type != u_midi) valid = false;
+      last = t;
+      /* without Java the output is exactly the thru of the input, event for event */
+      if (got < n_midi && (t != midi[got].offset || ev->body.size != midi[got].size ||
+                           memcmp(ev + 1, midi[got].msg, midi[got].size) != 0))
+        bad_thru++;
+      got++;
+    }
+  }
+  if (!valid) bad_sequence++;
+  /* all of it back when it fits; with a tiny buffer none of it (and still a valid Sequence) */
+  /* the plugin takes atom.size as the whole buffer (the safe reading), so that is its room */
+  const uint32_t room = out_capacity - (uint32_t)sizeof(LV2_Atom);
+  const int fits = room < sizeof(LV2_Atom_Sequence) ? 0
+                   : (int)((room - sizeof(LV2_Atom_Sequence)) / (sizeof(LV2_Atom_Event) + 8));
+  const int want = n_midi < fits ? n_midi : fits;
+  if (got != want) bad_thru++;
+  midi_back += got;
+}
+
+static void connect_all(LilvInstance* inst) {
+  lilv_instance_connect_port(inst, P_IN, audio_in);
+  lilv_instance_connect_port(inst, P_OUT, audio_out);
+  lilv_instance_connect_port(inst, P_EVENTS, in_buf);
+  lilv_instance_connect_port(inst, P_MIDI_OUT, out_buf);
+  for (uint32_t p = 4; p < N_PORTS; p++) lilv_instance_connect_port(inst, p, &controls[p]);
+}
+
+/* The song: 120 BPM, tempo change to 90 at block 1000, loop back to the start mid-block at 2000,
+   stop at 3000, roll again at 3100; MIDI notes at scattered frames throughout. */
+static void play_song(LilvInstance* inst, LV2_Atom_Forge* f) {
+  Song song = {0, 0.0, 120.0, 1.0};
+  for (int b = 0; b < 4000; b++) {
+    const uint32_t n = 256;
+    Midi midi[4];
+    int n_midi = 0;
+    if (b % 7 == 0) midi[n_midi++] = (Midi){(uint32_t)(b * 13) % n, 3, {0x90, (uint8_t)(48 + b % 36), 100}};
+    if (b % 7 == 3) midi[n_midi++] = (Midi){(uint32_t)(b * 29) % n, 3, {0x80, (uint8_t)(48 + (b - 3) % 36), 0}};
+    if (b % 500 == 1) midi[n_midi++] = (Midi){255, 2, {0xC0, 0, 0}};          /* program change: 2 bytes */
+    if (b == 2000) midi[n_midi++] = (Midi){128, 3, {0x90, 60, 90}};            /* on the loop jump's frame */
+    /* keep each block's MIDI in frame order */
+    for (int i = 1; i < n_midi; i++)
+      for (int j = i; j > 0 && midi[j].offset < midi[j - 1].offset; j--) {
+        const Midi tmp = midi[j];
+        midi[j] = midi[j - 1];
+        midi[j - 1] = tmp;
+      }
+    Locate locs[2];
+    int n_locs = 0;
+    if (b == 1000) song.bpm = 90.0;
+    if (b == 3000) song.speed = 0.0;
+    if (b == 3100) song.speed = 1.0;
+    /* Ardour: a Position every cycle while rolling; stopped, nothing changes and nothing is sent */
+    if (!(b > 3000 && b < 3100)) locs[n_locs++] = (Locate){0, song};
+    if (b == 2000) {
+      /* the loop jumps back to bar 0 at frame 128 of this block */
+      locs[n_locs++] = (Locate){128, (Song){0, 0.0, song.bpm, 1.0}};
+      run_block(inst, f, n, midi, n_midi, locs, n_locs, OUT_CAP, false);
+      song = (Song){n - 128, (n - 128) * song.bpm / 60.0 / RATE, song.bpm, 1.0};
+      continue;
+    }
+    run_block(inst, f, n, midi, n_midi, locs, n_locs, OUT_CAP, false);
+    song.frame += (int64_t)(n * song.speed);
+    song.beat += n * song.speed * song.bpm / 60.0 / RATE;
+  }
+}
+
+int main(void) {
+  u_midi = map.map(map.handle, LV2_MIDI__MidiEvent);
+  u_chunk = map.map(map.handle, LV2_ATOM__Chunk);
+  u_sequence = map.map(map.handle, LV2_ATOM__Sequence);
+  u_position = map.map(map.handle, LV2_TIME__Position);
+  u_frame = map.map(map.handle, LV2_TIME__frame);
+  u_speed = map.map(map.handle, LV2_TIME__speed);
+  u_bar = map.map(map.handle, LV2_TIME__bar);
+  u_bar_beat = map.map(map.handle, LV2_TIME__barBeat);
+  u_bpb = map.map(map.handle, LV2_TIME__beatsPerBar);
+  u_unit = map.map(map.handle, LV2_TIME__beatUnit);
+  u_bpm = map.map(map.handle, LV2_TIME__beatsPerMinute);
+
+  LilvWorld* world = lilv_world_new();
+  lilv_world_load_all(world); /* honours LV2_PATH: the Makefile points it at target/ */
+  LilvNode* uri = lilv_new_uri(world, PLUGIN_URI);
+  const LilvPlugin* plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
+  CHECK(plugin != NULL, "bundle found in LV2_PATH=%s", getenv("LV2_PATH") ? getenv("LV2_PATH") : "(unset)");
+  if (!plugin) return check_summary("lv2_test_host");
+
+  /* the declaration the host sees */
+  CHECK(lilv_plugin_get_num_ports(plugin) == N_PORTS, "%u ports", lilv_plugin_get_num_ports(plugin));
+  for (uint32_t p = 0; p < N_PORTS; p++) {
+    LilvNode* sym = lilv_new_string(world, SYMBOLS[p]);
+    const LilvPort* port = lilv_plugin_get_port_by_symbol(plugin, sym);
+    CHECK(port && lilv_port_get_index(plugin, port) == p, "port %s at index %u", SYMBOLS[p], p);
+    lilv_node_free(sym);
+  }
+  CHECK(lilv_plugin_has_latency(plugin) && lilv_plugin_get_latency_port_index(plugin) == P_LATENCY,
+        "latency reported by port %d", P_LATENCY);
+  LilvNodes* required = lilv_plugin_get_required_features(plugin);
+  CHECK(lilv_nodes_size(required) == 1, "one required feature (urid:map)");
+  lilv_nodes_free(required);
+
+  LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap};
+  LV2_Feature log_f = {LV2_LOG__log, &log_feature_data};
+  const LV2_Feature* features[] = {&map_f, &unmap_f, &log_f, NULL};
+  const LV2_Feature* no_features[] = {NULL};
+
+  fprintf(stderr, "(the plugin is expected to log a missing urid:map next)\n");
+  CHECK(lilv_plugin_instantiate(plugin, RATE, no_features) == NULL, "refuses to start without urid:map");
+
+  float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
+  lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
+  for (uint32_t p = 4; p < N_PORTS; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, &map);
+
+  LilvInstance* inst = lilv_plugin_instantiate(plugin, RATE, features);
+  CHECK(inst != NULL, "instantiates");
+  if (!inst) return check_summary("lv2_test_host");
+  CHECK(log_lines >= 1, "logs through log:log when offered");
+  connect_all(inst);
+  lilv_instance_activate(inst);
+
+  play_song(inst, &forge);
+
+  /* odd block sizes (0, 1, 17, 1024) and in-place audio */
+  const uint32_t sizes[4] = {0, 1, 17, MAX_BLOCK};
+  for (int i = 0; i < 40; i++) {
+    const uint32_t n = sizes[i % 4];
+    Midi m = {n ? n - 1 : 0, 3, {0x90, 64, 64}};
+    run_block(inst, &forge, n, &m, n ? 1 : 0, NULL, 0, OUT_CAP, i % 3 == 0);
+  }
+  /* an output buffer with room for nothing but the Sequence header: still valid, just empty */
+  Midi m = {10, 3, {0x90, 65, 64}};
+  for (int i = 0; i < 10; i++) run_block(inst, &forge, 256, &m, 1, NULL, 0, (uint32_t)sizeof(LV2_Atom_Sequence), false);
+  /* a flood: 500 events in one block; as many as fit come back, in order */
+  static Midi flood[500];
+  for (int i = 0; i < 500; i++) flood[i] = (Midi){(uint32_t)i / 2, 3, {0x90, (uint8_t)(i % 128), 1}};
+  run_block(inst, &forge, 256, flood, 500, NULL, 0, OUT_CAP, false);
+
+  /* deactivate / activate, then a fresh start with a Position */
+  lilv_instance_deactivate(inst);
+  lilv_instance_activate(inst);
+  const Locate start = {0, {0, 0.0, 140.0, 1.0}};
+  for (int i = 0; i < 50; i++) run_block(inst, &forge, 256, NULL, 0, &start, i == 0, OUT_CAP, false);
+  lilv_instance_deactivate(inst);
+  lilv_instance_free(inst);
+
+  CHECK(bad_audio == 0, "audio bit-exact through %d blocks (%d differ)", blocks_run, bad_audio);
+  CHECK(bad_sequence == 0, "a valid output Sequence every block (%d bad)", bad_sequence);
+  CHECK(bad_thru == 0, "player MIDI out on exactly its frames (%d blocks wrong; %d sent, %d back)", bad_thru,
+        midi_sent, midi_back);
+  CHECK(bad_latency == 0, "latency port written (0) every block (%d not)", bad_latency);
+  CHECK(bad_status == 0, "status port written (2, Java unavailable) every block (%d not)", bad_status);
+  CHECK(blocks_run > 4000, "%d blocks run", blocks_run);
+
+  /* 100 instantiate / run / cleanup cycles */
+  int cycles = 0;
+  for (int i = 0; i < 100; i++) {
+    LilvInstance* again = lilv_plugin_instantiate(plugin, RATE, features);
+    if (!again) break;
+    connect_all(again);
+    lilv_instance_activate(again);
+    for (int b = 0; b < 4; b++) run_block(again, &forge, 256, NULL, 0, &start, b == 0, OUT_CAP, false);
+    lilv_instance_deactivate(again);
+    lilv_instance_free(again);
+    cycles++;
+  }
+  CHECK(cycles == 100, "100 instantiate/run/cleanup cycles (%d)", cycles);
+  CHECK(bad_audio == 0 && bad_sequence == 0 && bad_status == 0, "and every block of them was right");
+
+  lilv_node_free(uri);
+  lilv_world_free(world);
+  test_urids_free(&urids);
+  return check_summary("lv2_test_host");
+}
