@@ -96,20 +96,26 @@ class LiveSessionTest {
         assertEquals(new LiveSession.Status(1, 1, 0, 0, 0, 0, 16, false), s.status());
     }
 
-    @Test
-    void startOnBeatAnswersOnTheNextBeatAndKeyLockKeepsEveryNoteInKey() {
-        LiveSession s = session(LiveParameters.DEFAULT.withStartOn(LiveParameters.Start.BEAT).withAnswerBars(1).withTemperature(3));
+    /** The phrase with a chromatic G# at its end, answered for 2 bars from the next beat. */
+    private List<double[]> answerWithChromaticNote(boolean keyLock) {
+        LiveSession s = session(LiveParameters.DEFAULT.withStartOn(LiveParameters.Start.BEAT).withTemperature(3).withKeyLock(keyLock));
         SimulatedHost host = new SimulatedHost(s, BLOCK_FRAMES);
-        // a chromatic passing note in the phrase makes out-of-key notes possible in the answer
         playPhrase(host, 0);
         host.note(68, 8, 0.2, 70);
-        host.runUntil(20);
-        List<double[]> answer = notes(host.events());
-        // last release 8.2, silence to 10.2: the next beat is 11, and one bar lasts to 15
+        host.runUntil(24);
+        return notes(host.events());
+    }
+
+    @Test
+    void startOnBeatAnswersOnTheNextBeatAndKeyLockKeepsEveryNoteInKey() {
+        assertTrue(answerWithChromaticNote(false).stream().anyMatch(n -> !G_MAJOR.contains((int) n[2])),
+                "without the lock the answer plays the phrase's chromatic note");
+        List<double[]> answer = answerWithChromaticNote(true);
+        // last release 8.2, silence to 10.2: the next beat is 11, and two bars last to 19
         assertFalse(answer.isEmpty());
         assertEquals(11.0, answer.get(0)[0], 1e-9);
         for (double[] n : answer) {
-            assertTrue(n[0] < 15 && n[1] <= 15 + 1e-9);
+            assertTrue(n[0] < 19 && n[1] <= 19 + 1e-9);
             assertTrue(G_MAJOR.contains((int) n[2]), "key lock snaps " + (int) n[2] + " into G major");
         }
     }
