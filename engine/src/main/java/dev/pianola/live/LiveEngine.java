@@ -14,8 +14,10 @@ public interface LiveEngine extends AutoCloseable {
     /** Short name for logs and status ("continuator", "remi", "perceiver"). */
     String name();
 
-    /** A phrase the player finished (beats from any origin; only its rhythm and pitches matter). Engines that do not learn ignore it. */
-    void learn(List<Note> phrase);
+    /** A phrase the player finished (beats from any origin; only its rhythm and pitches matter). A trained model ignores it. */
+    default void learn(List<Note> phrase) {
+        // nothing to learn from the player
+    }
 
     /**
      * The notes that answer the request's context, starting at or after its start and cut at its

@@ -46,11 +46,6 @@ public final class PerceiverEngine implements LiveEngine {
     }
 
     @Override
-    public void learn(List<Note> phrase) {
-        // a trained model: nothing to learn from the player
-    }
-
-    @Override
     public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled) {
         if (request.context().isEmpty()) return List.of();
         TempoMap tempo = TempoMap.constant(request.bpm());

@@ -51,11 +51,6 @@ public final class RemiEngine implements LiveEngine {
     }
 
     @Override
-    public void learn(List<Note> phrase) {
-        // a trained model: nothing to learn from the player
-    }
-
-    @Override
     public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled) {
         if (request.context().isEmpty()) return List.of();
         NoteSequence phrase = new NoteSequence(request.context(), TempoMap.constant(request.bpm()));

@@ -39,8 +39,9 @@
  *     Input while stopped is ignored, as is input before beat 0 (a count-in).</li>
  * <li><b>Tempo.</b> Everything is in beats: a tempo change moves no note; the scheduler turns beats
  *     into frames with each block's own transport.</li>
- * <li><b>Follow mode.</b> At every bar line the bar just played is learned and one bar is asked for,
- *     the bar after the next one begins, while the player played within the last 2 bars.</li>
+ * <li><b>Follow mode.</b> At every bar line the bar just played is learned and the bar after the
+ *     one now beginning is asked for (a whole bar to compute it), while the player played within
+ *     the last 2 bars. {@code answerBars} does not apply: each answer is one bar.</li>
  * <li><b>Memory.</b> The context is capped in beats and notes; the Continuator engine forgets its
  *     oldest phrases past 2048 notes (relearning the newest 1024); at most 8 phrases wait to be
  *     learned and one answer is pending at a time.</li>

@@ -265,21 +265,14 @@ class LiveSessionTest {
         playPhrase(onTime, 0);
         onTime.runUntil(24);
 
-        InferenceWorker worker = new InferenceWorker("live-busy", () -> { });
-        toClose.add(worker);
-        ContinuatorEngine engine = new ContinuatorEngine();
-        LiveSession late = new LiveSession(worker, engine, LiveParameters.DEFAULT);
-        toClose.add(late);
-        CountDownLatch release = new CountDownLatch(1);
-        InferenceWorker.Job<List<Note>> busy = busyWith(worker, release);
-        SimulatedHost host = new SimulatedHost(late, BLOCK_FRAMES);
-        host.waitForAnswers = false;
-        playPhrase(host, 0);
+        Busy b = busySession();
+        LiveSession late = b.session();
+        SimulatedHost host = b.host();
         host.runUntil(12.5); // past the planned start, 12
         assertTrue(late.answerPending() && !late.answerReady(), "the answer waits behind the busy job");
         assertTrue(host.events().isEmpty());
-        release.countDown();
-        assertFalse(busy.get().isEmpty());
+        b.release().countDown();
+        assertFalse(b.busy().get().isEmpty());
         host.awaitAnswer();
         host.runUntil(28);
 
@@ -295,23 +288,32 @@ class LiveSessionTest {
 
     @Test
     void anAnswerLaterThanTwoBarsIsDropped() throws Exception {
-        InferenceWorker worker = new InferenceWorker("live-busy", () -> { });
-        toClose.add(worker);
-        ContinuatorEngine engine = new ContinuatorEngine();
-        LiveSession late = new LiveSession(worker, engine, LiveParameters.DEFAULT);
-        toClose.add(late);
-        CountDownLatch release = new CountDownLatch(1);
-        InferenceWorker.Job<List<Note>> busy = busyWith(worker, release);
-        SimulatedHost host = new SimulatedHost(late, BLOCK_FRAMES);
-        host.waitForAnswers = false;
-        playPhrase(host, 0);
+        Busy b = busySession();
+        LiveSession late = b.session();
+        SimulatedHost host = b.host();
         host.runUntil(20.5); // the next bar line, 24, would be 3 bars after the planned 12
         assertFalse(late.answerPending(), "given up");
         assertEquals(1, late.status().answersDropped());
-        release.countDown();
-        busy.get();
+        b.release().countDown();
+        b.busy().get();
         host.runUntil(40);
         assertTrue(host.events().isEmpty(), "a dropped answer never plays");
+    }
+
+    /** A session whose worker is busy until {@code release} opens, with the phrase queued and no waiting for answers. */
+    private record Busy(LiveSession session, SimulatedHost host, CountDownLatch release, InferenceWorker.Job<List<Note>> busy) {}
+
+    private Busy busySession() {
+        InferenceWorker worker = new InferenceWorker("live-busy", () -> { });
+        toClose.add(worker);
+        CountDownLatch release = new CountDownLatch(1);
+        InferenceWorker.Job<List<Note>> busy = busyWith(worker, release);
+        LiveSession s = new LiveSession(worker, new ContinuatorEngine(), LiveParameters.DEFAULT);
+        toClose.add(s);
+        SimulatedHost host = new SimulatedHost(s, BLOCK_FRAMES);
+        host.waitForAnswers = false;
+        playPhrase(host, 0);
+        return new Busy(s, host, release, busy);
     }
 
     /** Occupies the worker with a real Continuator continuation that starts when {@code release} opens. */

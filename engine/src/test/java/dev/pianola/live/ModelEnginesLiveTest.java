@@ -33,24 +33,24 @@ class ModelEnginesLiveTest {
         assertEquals(answer, engine.answer(r, () -> false));
     }
 
-    @Test
-    void remiAnswersInsideTheWindow() {
-        Path dir = TestPaths.fixtures("remi-model/tiny");
+    /** Opens the engine on the fixture package, checks its name and its answer. */
+    private static void checkPackage(LiveParameters.Engine choice, String fixture, String name) {
+        Path dir = TestPaths.fixtures(fixture);
         TestPaths.assumeFile(dir.resolve("pianola-model.json"));
-        try (LiveEngine engine = LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU)) {
-            assertEquals("remi", engine.name());
+        try (LiveEngine engine = LiveEngines.open(choice, dir, OnnxSessions.Device.CPU)) {
+            assertEquals(name, engine.name());
             check(engine);
         }
     }
 
     @Test
+    void remiAnswersInsideTheWindow() {
+        checkPackage(LiveParameters.Engine.REMI, "remi-model/tiny", "remi");
+    }
+
+    @Test
     void perceiverAnswersInsideTheWindow() {
-        Path dir = TestPaths.fixtures("perceiver-ar/tiny");
-        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
-        try (LiveEngine engine = LiveEngines.open(LiveParameters.Engine.PERCEIVER, dir, OnnxSessions.Device.CPU)) {
-            assertEquals("perceiver", engine.name());
-            check(engine);
-        }
+        checkPackage(LiveParameters.Engine.PERCEIVER, "perceiver-ar/tiny", "perceiver");
     }
 
     @Test
