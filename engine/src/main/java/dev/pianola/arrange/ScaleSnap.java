@@ -2,8 +2,8 @@ package dev.pianola.arrange;
 
 import java.util.List;
 
-/** Moves out-of-key notes to the nearest in-key pitch. */
-final class ScaleSnap {
+/** Moves out-of-key notes to the nearest in-key pitch (also the live session's key lock). */
+public final class ScaleSnap {
     private ScaleSnap() {}
 
     static void snap(List<Voice> voices, Key key, int lowest, int highest, Tally tally) {
@@ -20,7 +20,7 @@ final class ScaleSnap {
      * always a tie: it goes to the more stable scale degree (higher Krumhansl-Kessler weight), e.g.
      * in C major C# goes to C, F# to G, Bb to A.
      */
-    static int nearestInKey(int pitch, Key key, int lowest, int highest) {
+    public static int nearestInKey(int pitch, Key key, int lowest, int highest) {
         for (int distance = 1; distance < 12; distance++) {
             int down = pitch - distance, up = pitch + distance;
             boolean downOk = down >= lowest && key.contains(down);

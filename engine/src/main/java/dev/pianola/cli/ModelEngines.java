@@ -1,6 +1,5 @@
 package dev.pianola.cli;
 
-import dev.pianola.ModelException;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.perceiver.PerceiverArGenerator;
@@ -26,16 +25,7 @@ final class ModelEngines {
     /** GPT-2 on REMI+BPE: the package holds the graph and the MidiTok tokenizer it was trained with. */
     static Answer remi(Path dir, Device device, NoteSequence phrase, int bars, SamplingChoice choice, long seed, Progress progress) {
         try (Gpt2Generator gpt = Gpt2Generator.open(dir, device)) {
-            // the tokenizer must be one of the package's listed files, so its sha256 was checked
-            Path tokenizerFile = gpt.modelPackage().manifest().files().stream().map(f -> f.path())
-                    .filter(f -> f.equals("tokenizer.json") || f.equals("tokenizer.conf")).findFirst()
-                    .map(f -> gpt.modelPackage().file(f))
-                    .orElseThrow(() -> new ModelException(gpt.modelPackage().manifestFile(),
-                            "lists no tokenizer.json or tokenizer.conf (export it from a checkpoint that has its MidiTok tokenizer)"));
-            RemiTokenizer tokenizer = RemiTokenizer.load(tokenizerFile);
-            if (tokenizer.vocabularySize() != gpt.vocabSize()) {
-                throw new ModelException(tokenizerFile, "has " + tokenizer.vocabularySize() + " tokens, the model " + gpt.vocabSize());
-            }
+            RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
             List<Note> notes = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, choice.over(gpt.defaultSampling()), seed, progress);
             return new Answer(notes, gpt.modelPackage().device().name().toLowerCase(Locale.ROOT));
         }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.pianola.BadInputException;
 import dev.pianola.ModelException;
+import dev.pianola.midi.NoteSequence;
 import dev.pianola.runtime.ModelManifest;
 import dev.pianola.runtime.ModelPackage;
 import dev.pianola.runtime.OnnxSessions;
@@ -169,6 +170,20 @@ public final class PerceiverArGenerator implements AutoCloseable {
     public Continuation continueMidi(Path midi, PerceiverArRequest request, BooleanSupplier cancelled, Progress progress) {
         int[] all = PerceiverMidiCodec.encodeFile(midi);
         if (all.length == 0) throw new BadInputException(midi, "has no notes to continue (the Perceiver AR prompt is empty)");
+        return continueIds(all, request, cancelled, progress);
+    }
+
+    /**
+     * Continues notes already in memory (the live session's context), encoded with
+     * {@link PerceiverMidiCodec#encode(NoteSequence)}; otherwise as {@link #continueMidi}.
+     */
+    public Continuation continueSequence(NoteSequence sequence, PerceiverArRequest request, BooleanSupplier cancelled, Progress progress) {
+        int[] all = PerceiverMidiCodec.encode(sequence);
+        if (all.length == 0) throw new BadInputException("there are no notes to continue (the Perceiver AR prompt is empty)");
+        return continueIds(all, request, cancelled, progress);
+    }
+
+    private Continuation continueIds(int[] all, PerceiverArRequest request, BooleanSupplier cancelled, Progress progress) {
         int k = Math.min(request.numLatents(), maxLatents);
         int keep = Math.min(maxSeqLen, maxPrefixLen + Math.min(k, all.length));
         int[] window = all.length <= keep ? all : Arrays.copyOfRange(all, all.length - keep, all.length);

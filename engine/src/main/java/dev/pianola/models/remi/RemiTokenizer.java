@@ -54,6 +54,23 @@ public final class RemiTokenizer {
         this.codec = new RemiCodec(vocab);
     }
 
+    /**
+     * The tokenizer a GPT-2 package was trained with: one of the package's listed files (so its
+     * sha256 was checked), with as many tokens as the model has.
+     */
+    public static RemiTokenizer of(Gpt2Generator gpt) {
+        Path tokenizerFile = gpt.modelPackage().manifest().files().stream().map(f -> f.path())
+                .filter(f -> f.equals("tokenizer.json") || f.equals("tokenizer.conf")).findFirst()
+                .map(f -> gpt.modelPackage().file(f))
+                .orElseThrow(() -> new ModelException(gpt.modelPackage().manifestFile(),
+                        "lists no tokenizer.json or tokenizer.conf (export it from a checkpoint that has its MidiTok tokenizer)"));
+        RemiTokenizer tokenizer = load(tokenizerFile);
+        if (tokenizer.vocabularySize() != gpt.vocabSize()) {
+            throw new ModelException(tokenizerFile, "has " + tokenizer.vocabularySize() + " tokens, the model " + gpt.vocabSize());
+        }
+        return tokenizer;
+    }
+
     /** Reads a MidiTok tokenizer file; any problem is a {@link ModelException} naming the file. */
     public static RemiTokenizer load(Path file) {
         JsonNode root = readJson(file, "tokenizer file");

@@ -1,0 +1,31 @@
+package dev.pianola.live;
+
+import dev.pianola.midi.Note;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An engine the live session can ask for answers. Every method is called on the session's
+ * {@link dev.pianola.runtime.InferenceWorker} thread only, one call at a time, so an engine needs
+ * no locking of its own.
+ */
+public interface LiveEngine extends AutoCloseable {
+    /** Short name for logs and status ("continuator", "remi", "perceiver"). */
+    String name();
+
+    /** A phrase the player finished (beats from any origin; only its rhythm and pitches matter). A trained model ignores it. */
+    default void learn(List<Note> phrase) {
+        // nothing to learn from the player
+    }
+
+    /**
+     * The notes that answer the request's context, starting at or after its start and cut at its
+     * end, sorted by onset, in the request's beats. May be empty. {@code cancelled} says the answer is
+     * no longer wanted (checked where the engine can stop early).
+     */
+    List<Note> answer(AnswerRequest request, BooleanSupplier cancelled);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,427 @@
+package dev.pianola.live;
+
+import dev.pianola.midi.Note;
+import dev.pianola.midi.NoteSequence;
+import dev.pianola.runtime.InferenceWorker;
+import dev.pianola.runtime.Progress;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The live player for MIDI input: listens to what the player plays, decides when to answer, asks
+ * an engine on a background {@link InferenceWorker}, and hands out the answer as beat-stamped note
+ * events a bar ahead of time. Everything is in beats, so tempo changes need nothing special; see
+ * the package documentation for the threading contract and the rules (horizon, late answers,
+ * barge-in, jumps, memory).
+ */
+public final class LiveSession implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LiveSession.class);
+
+    /** The context an engine sees: the last 16 bars of 4/4, enough for any engine's prompt window. */
+    static final double CONTEXT_BEATS = 64;
+    /** ...and never more notes than this (a dense 16 bars), so memory stays flat whatever is played. */
+    static final int MAX_CONTEXT_NOTES = 1024;
+    /** A block that does not start where the last one ended (by more than rounding) is a loop or seek. */
+    static final double JUMP_TOLERANCE_BEATS = 1.0 / 64;
+    /** A late answer moves to the next bar line, but never more than this many bars after its planned start. */
+    static final int MAX_LATE_BARS = 2;
+    /** Follow mode plays along while the player played within this many bars. */
+    static final int FOLLOW_IDLE_BARS = 2;
+    /** Phrases waiting to be learned; beyond this the engine is not keeping up and a phrase is skipped. */
+    static final int MAX_QUEUED_PHRASES = 8;
+    /** Shorter answer notes are left out: a note-off at the same beat as its note-on could be ordered first and hang. */
+    static final double MIN_NOTE_BEATS = 1.0 / 32;
+    private static final double EPSILON_BEATS = 1e-9;
+
+    /** What the session has done, for a host's status display and for tests. */
+    public record Status(long answersAsked, long answersPlayed, long answersShifted, long answersDropped, long bargeIns,
+                         long discontinuities, int contextNotes, boolean answerPending) {}
+
+    private record Held(double startBeats, int velocity) {}
+
+    /** An answer being computed, to start at startBeats. */
+    private record Pending(InferenceWorker.Job<List<Note>> job, double startBeats, boolean follow) {}
+
+    /** One answer note on its way out; the flags say which of its events were handed out. */
+    private static final class Scheduled {
+        final Note note;
+        double offBeats;
+        boolean onSent, offSent;
+
+        Scheduled(Note note) {
+            this.note = note;
+            this.offBeats = note.endBeats();
+        }
+    }
+
+    private final InferenceWorker worker;
+    private final LiveEngine engine;
+    /** Written by a control thread, read once per block. */
+    private volatile LiveParameters parameters;
+
+    // everything below belongs to the thread that calls onBlock
+    /** Finished notes of the player, in the order they were released. */
+    private final Deque<Note> context = new ArrayDeque<>();
+    private final Map<Integer, Held> held = new HashMap<>();
+    private boolean phraseOpen;
+    private double phraseStartBeats, lastReleaseBeats, lastInputBeats = Double.NEGATIVE_INFINITY;
+    /** Follow mode: notes starting before this have been learned. */
+    private double learnedUpToBeats = Double.NEGATIVE_INFINITY;
+    private Pending pending;
+    private final List<Scheduled> scheduled = new ArrayList<>();
+    private boolean wasRolling;
+    private double previousEndBeats = Double.NaN;
+    /** Events before this beat have been handed out (the horizon). */
+    private double committedUpToBeats = Double.NEGATIVE_INFINITY;
+    private final AtomicInteger phrasesQueued = new AtomicInteger();
+    private long answersAsked, answersPlayed, answersShifted, answersDropped, bargeIns, discontinuities;
+
+    /** The session answers with {@code engine} on {@code worker}; it owns neither (the caller closes both). */
+    public LiveSession(InferenceWorker worker, LiveEngine engine, LiveParameters parameters) {
+        if (worker == null || engine == null || parameters == null) throw new IllegalArgumentException("a live session needs a worker, an engine and parameters");
+        this.worker = worker;
+        this.engine = engine;
+        this.parameters = parameters;
+    }
+
+    public LiveParameters parameters() {
+        return parameters;
+    }
+
+    /** Any thread; takes effect from the next block (an answer already asked for keeps its settings). */
+    public void setParameters(LiveParameters p) {
+        if (p == null) throw new IllegalArgumentException("live parameters are null");
+        parameters = p;
+    }
+
+    /**
+     * One block: the transport at its first frame and what the player played in it (in time
+     * order). Returns the answer events handed out in this block, sorted by beat: everything due
+     * before the block's end plus one bar. Never waits: inference runs on the worker and its result
+     * is picked up by a later block.
+     */
+    public List<OutputEvent> onBlock(TransportSnapshot t, List<InputEvent> input) {
+        List<OutputEvent> out = new ArrayList<>();
+        LiveParameters p = parameters;
+        if (!t.rolling()) {
+            // stopped: nothing to place notes against, so input is not listened to
+            if (wasRolling) discontinuity(t.beats(), out);
+            wasRolling = false;
+            return out;
+        }
+        if (wasRolling && Math.abs(t.beats() - previousEndBeats) > JUMP_TOLERANCE_BEATS) discontinuity(t.beats(), out);
+        if (!wasRolling || committedUpToBeats == Double.NEGATIVE_INFINITY) committedUpToBeats = t.beats();
+        wasRolling = true;
+        for (InputEvent e : input) play(e, t, p, out);
+        forgetOldContext(t.beats());
+        // a finished answer is picked up before a new one may be asked for (follow asks every bar)
+        collect(t);
+        if (p.follow()) follow(t, p);
+        else detectPhraseEnd(t, p);
+        commit(t, out);
+        previousEndBeats = t.endBeats();
+        return out;
+    }
+
+    private void play(InputEvent e, TransportSnapshot t, LiveParameters p, List<OutputEvent> out) {
+        // input is placed in time order inside the block; a count-in before beat 0 is not music to learn
+        double at = Math.max(Math.max(e.beats(), t.beats()), lastInputBeats);
+        if (at < 0) return;
+        lastInputBeats = at;
+        if (e.pressed()) {
+            if (!p.follow() && answerActive(at)) bargeIn(at, out);
+            Held again = held.put(e.pitch(), new Held(at, e.velocity()));
+            if (again != null) remember(new Note(e.pitch(), again.startBeats(), at - again.startBeats(), again.velocity()));
+            if (!phraseOpen) {
+                phraseOpen = true;
+                phraseStartBeats = at;
+            }
+        } else {
+            Held h = held.remove(e.pitch());
+            if (h == null) return; // pressed before we listened
+            remember(new Note(e.pitch(), h.startBeats(), at - h.startBeats(), h.velocity()));
+            if (held.isEmpty()) lastReleaseBeats = at;
+        }
+    }
+
+    private boolean answerActive(double atBeats) {
+        if (pending != null) return true;
+        for (Scheduled s : scheduled) if (s.offBeats > atBeats) return true;
+        return false;
+    }
+
+    /**
+     * The player plays over the answer: what is not handed out yet is dropped, notes sounding now
+     * get a note-off now, and notes handed out but not started end at the horizon they were
+     * handed out in (they cannot be taken back).
+     */
+    private void bargeIn(double atBeats, List<OutputEvent> out) {
+        bargeIns++;
+        if (pending != null) {
+            pending.job().cancel();
+            pending = null;
+        }
+        for (Iterator<Scheduled> it = scheduled.iterator(); it.hasNext(); ) {
+            Scheduled s = it.next();
+            if (!s.onSent) {
+                it.remove();
+            } else if (!s.offSent) {
+                s.offBeats = s.note.startBeats() < atBeats ? Math.min(s.offBeats, atBeats) : Math.min(s.offBeats, committedUpToBeats);
+            } else if (s.note.startBeats() < atBeats && s.offBeats > atBeats) {
+                out.add(OutputEvent.noteOff(atBeats, s.note.channel(), s.note.pitch()));
+            }
+        }
+    }
+
+    /**
+     * A loop, seek or stop: the answer is abandoned and every answer note that may still sound (or
+     * still be queued in the scheduler, which drops what it holds) gets a note-off at the new
+     * position. The player's unfinished phrase is learned, then the context is cleared: its
+     * timing means nothing at the new position. What the engine learned is kept.
+     */
+    private void discontinuity(double atBeats, List<OutputEvent> out) {
+        discontinuities++;
+        if (pending != null) {
+            pending.job().cancel();
+            pending = null;
+        }
+        for (Scheduled s : scheduled) {
+            if (s.onSent && !(s.offSent && s.offBeats < previousEndBeats)) out.add(OutputEvent.noteOff(atBeats, s.note.channel(), s.note.pitch()));
+        }
+        scheduled.clear();
+        double cut = Double.isNaN(previousEndBeats) ? atBeats : previousEndBeats;
+        for (Map.Entry<Integer, Held> h : held.entrySet()) {
+            Held k = h.getValue();
+            remember(new Note(h.getKey(), k.startBeats(), Math.max(0, cut - k.startBeats()), k.velocity()));
+        }
+        held.clear();
+        if (phraseOpen) learn(notesFrom(phraseStartBeats, Double.POSITIVE_INFINITY));
+        context.clear();
+        phraseOpen = false;
+        lastInputBeats = Double.NEGATIVE_INFINITY;
+        learnedUpToBeats = Double.NEGATIVE_INFINITY;
+        committedUpToBeats = Double.NEGATIVE_INFINITY;
+    }
+
+    private void remember(Note n) {
+        context.addLast(n);
+        while (context.size() > MAX_CONTEXT_NOTES) context.removeFirst();
+    }
+
+    private void forgetOldContext(double nowBeats) {
+        while (!context.isEmpty() && context.peekFirst().endBeats() < nowBeats - CONTEXT_BEATS) context.removeFirst();
+    }
+
+    /** Turn taking: the phrase ends after the silence, or at the first bar line after the last release. */
+    private void detectPhraseEnd(TransportSnapshot t, LiveParameters p) {
+        if (!phraseOpen || !held.isEmpty() || pending != null) return;
+        double end = p.answerOnBar() ? t.barLineAtOrAfter(lastReleaseBeats) : lastReleaseBeats + p.silenceBeats();
+        if (end >= t.endBeats() - EPSILON_BEATS) return;
+        phraseOpen = false;
+        List<Note> phrase = notesFrom(phraseStartBeats, Double.POSITIVE_INFINITY);
+        learn(phrase);
+        // strictly after the end: an answer due at the very beat the phrase ended could never be ready
+        double start = p.startOn() == LiveParameters.Start.BAR
+                ? t.barLineAtOrBefore(end) + t.barBeats()
+                : t.barStartBeats() + Math.floor(end - t.barStartBeats() + EPSILON_BEATS) + 1;
+        ask(phrase, start, p.answerBars() * t.barBeats(), t, p, false);
+    }
+
+    /** Follow mode: at each bar line, learn the bar just played and ask for the bar after this one. */
+    private void follow(TransportSnapshot t, LiveParameters p) {
+        double bar = t.barLineAtOrAfter(t.beats());
+        if (bar >= t.endBeats() - EPSILON_BEATS) return;
+        List<Note> played = notesFrom(learnedUpToBeats, bar);
+        learnedUpToBeats = bar;
+        learn(played);
+        boolean recent = !held.isEmpty();
+        for (Note n : context) recent |= n.endBeats() >= bar - FOLLOW_IDLE_BARS * t.barBeats();
+        if (!recent) return;
+        if (pending != null) {
+            pending.job().cancel(); // the worker is behind: the newer context is the one to follow
+            pending = null;
+            answersDropped++;
+        }
+        ask(notesFrom(Double.NEGATIVE_INFINITY, bar), bar + t.barBeats(), t.barBeats(), t, p, true);
+    }
+
+    /** The player's notes starting in [from, to), held ones as if released at the latest input, sorted by onset. */
+    private List<Note> notesFrom(double fromBeats, double toBeats) {
+        List<Note> notes = new ArrayList<>();
+        for (Note n : context) if (n.startBeats() >= fromBeats && n.startBeats() < toBeats) notes.add(n);
+        for (Map.Entry<Integer, Held> h : held.entrySet()) {
+            Held k = h.getValue();
+            if (k.startBeats() >= fromBeats && k.startBeats() < toBeats)
+                notes.add(new Note(h.getKey(), k.startBeats(), Math.max(0, lastInputBeats - k.startBeats()), k.velocity()));
+        }
+        notes.sort(NoteSequence.ORDER);
+        return notes;
+    }
+
+    private void learn(List<Note> phrase) {
+        if (phrase.isEmpty()) return;
+        if (phrasesQueued.get() >= MAX_QUEUED_PHRASES) {
+            LOG.warn("the {} engine is not keeping up: a phrase of {} notes is not learned", engine.name(), phrase.size());
+            return;
+        }
+        phrasesQueued.incrementAndGet();
+        InferenceWorker.Job<Void> job = worker.submit((cancelled, progress) -> {
+            engine.learn(phrase);
+            return null;
+        }, Progress.NONE);
+        job.future().whenComplete((r, e) -> {
+            phrasesQueued.decrementAndGet();
+            if (e != null && !(e instanceof CancellationException)) LOG.warn("the {} engine could not learn a phrase: {}", engine.name(), e.toString());
+        });
+    }
+
+    /** Submits an answer to the phrase (the key to lock to), continuing the whole context. */
+    private void ask(List<Note> phrase, double startBeats, double lengthBeats, TransportSnapshot t, LiveParameters p, boolean follow) {
+        List<Note> all = notesFrom(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+        if (all.isEmpty()) return;
+        // beats from a bar line at or before the first note: engines see small positions on the bar grid
+        double origin = t.barLineAtOrBefore(all.get(0).startBeats());
+        AnswerRequest request = new AnswerRequest(shifted(all, -origin), startBeats - origin, lengthBeats, t.barBeats(), t.bpm(),
+                p.temperature(), p.seed() + answersAsked);
+        answersAsked++;
+        boolean keyLock = p.keyLock();
+        double velocityScale = p.velocityScale();
+        int channel = p.channel();
+        InferenceWorker.Job<List<Note>> job = worker.submit((cancelled, progress) -> {
+            List<Note> notes = engine.answer(request, cancelled);
+            if (keyLock) notes = KeyLock.snap(notes, phrase);
+            return placed(notes, request, origin, velocityScale, channel);
+        }, Progress.NONE);
+        pending = new Pending(job, startBeats, follow);
+    }
+
+    /**
+     * The engine's notes on the session's timeline, inside the answer's window, with the velocity
+     * scale and channel applied, and playable: a pitch struck again while it sounds ends first.
+     */
+    static List<Note> placed(List<Note> notes, AnswerRequest request, double originBeats, double velocityScale, int channel) {
+        List<Note> inWindow = new ArrayList<>();
+        for (Note n : notes) {
+            if (n.startBeats() < request.startBeats() - EPSILON_BEATS || n.startBeats() >= request.endBeats() - EPSILON_BEATS) continue;
+            double duration = Math.min(n.durationBeats(), request.endBeats() - n.startBeats());
+            int velocity = (int) Math.max(1, Math.min(127, Math.round(n.velocity() * velocityScale)));
+            inWindow.add(new Note(n.pitch(), n.startBeats() + originBeats, duration, velocity, channel));
+        }
+        inWindow.sort(NoteSequence.ORDER);
+        List<Note> out = new ArrayList<>();
+        Map<Integer, Integer> lastOfPitch = new HashMap<>();
+        for (Note n : inWindow) {
+            Integer i = lastOfPitch.get(n.pitch());
+            if (i != null && out.get(i) != null && out.get(i).endBeats() > n.startBeats()) {
+                Note before = out.get(i);
+                double cut = n.startBeats() - before.startBeats();
+                out.set(i, cut >= MIN_NOTE_BEATS ? before.withTiming(before.startBeats(), cut) : null);
+            }
+            if (n.durationBeats() < MIN_NOTE_BEATS) continue;
+            lastOfPitch.put(n.pitch(), out.size());
+            out.add(n);
+        }
+        out.removeIf(n -> n == null);
+        return out;
+    }
+
+    private static List<Note> shifted(List<Note> notes, double byBeats) {
+        List<Note> out = new ArrayList<>(notes.size());
+        for (Note n : notes) out.add(n.withTiming(n.startBeats() + byBeats, n.durationBeats()));
+        return out;
+    }
+
+    /**
+     * Picks up a finished answer. On time (its start not passed): played as asked. Late: moved
+     * whole to the first bar line at or after now, unless that is more than MAX_LATE_BARS bars after
+     * its planned start (then dropped, and a job still running is cancelled once that is certain).
+     * Follow mode drops a late bar outright: the next bar's answer is already on its way.
+     */
+    private void collect(TransportSnapshot t) {
+        if (pending == null) return;
+        double shiftBeats = t.beats() > pending.startBeats() + EPSILON_BEATS ? t.barLineAtOrAfter(t.beats()) - pending.startBeats() : 0;
+        boolean hopeless = shiftBeats > MAX_LATE_BARS * t.barBeats() + EPSILON_BEATS || (pending.follow() && shiftBeats > 0);
+        if (!pending.job().future().isDone()) {
+            if (hopeless) {
+                pending.job().cancel();
+                pending = null;
+                answersDropped++;
+            }
+            return;
+        }
+        Pending done = pending;
+        pending = null;
+        List<Note> notes;
+        try {
+            notes = done.job().future().getNow(List.of());
+        } catch (CancellationException | CompletionException e) {
+            LOG.warn("the {} engine gave no answer: {}", engine.name(), e.getCause() != null ? e.getCause().toString() : e.toString());
+            answersDropped++;
+            return;
+        }
+        if (hopeless) {
+            answersDropped++;
+            return;
+        }
+        if (shiftBeats > 0) answersShifted++;
+        for (Note n : notes) scheduled.add(new Scheduled(n.withTiming(n.startBeats() + shiftBeats, n.durationBeats())));
+        answersPlayed++;
+    }
+
+    /** Hands out every event before the horizon (the block's end plus one bar); handed-out events are final. */
+    private void commit(TransportSnapshot t, List<OutputEvent> out) {
+        double horizon = Math.max(committedUpToBeats, t.endBeats() + t.barBeats());
+        for (Scheduled s : scheduled) {
+            if (!s.onSent && s.note.startBeats() < horizon) {
+                out.add(OutputEvent.noteOn(s.note.startBeats(), s.note.channel(), s.note.pitch(), s.note.velocity()));
+                s.onSent = true;
+            }
+            if (s.onSent && !s.offSent && s.offBeats < horizon) {
+                out.add(OutputEvent.noteOff(s.offBeats, s.note.channel(), s.note.pitch()));
+                s.offSent = true;
+            }
+        }
+        // kept a bar past their end, so that a jump can still release them should the scheduler hold them
+        scheduled.removeIf(s -> s.offSent && s.offBeats < t.beats() - t.barBeats());
+        // by beat; at one beat a note-off first, so a pitch struck again is not cut by its own release
+        out.sort(Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn));
+        committedUpToBeats = horizon;
+    }
+
+    /** Whether an answer is being computed (not yet picked up by a block). */
+    public boolean answerPending() {
+        return pending != null;
+    }
+
+    /** Whether the answer being computed is finished, so the next block picks it up (false when none is pending). */
+    public boolean answerReady() {
+        return pending != null && pending.job().future().isDone();
+    }
+
+    /** The beat up to which events have been handed out. */
+    public double committedUpToBeats() {
+        return committedUpToBeats;
+    }
+
+    public Status status() {
+        return new Status(answersAsked, answersPlayed, answersShifted, answersDropped, bargeIns, discontinuities,
+                context.size() + held.size(), pending != null);
+    }
+
+    /** Cancels the answer being computed; the caller closes the worker and the engine. */
+    @Override
+    public void close() {
+        if (pending != null) pending.job().cancel();
+        pending = null;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.pianola.live;
+
+import dev.pianola.midi.Note;
+import dev.pianola.midi.NoteSequence;
+import dev.pianola.models.remi.Gpt2Generator;
+import dev.pianola.models.remi.RemiContinuation;
+import dev.pianola.models.remi.RemiTokenizer;
+import dev.pianola.runtime.OnnxSessions;
+import dev.pianola.runtime.Progress;
+import dev.pianola.time.TempoMap;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * GPT-2 on REMI+BPE as a live engine: the context is the prompt and the model writes the bars up
+ * to the answer's end. It does not learn the player. REMI's bars are 4 beats from beat 0, which
+ * the request's origin (a bar line) lines up with the host's bars in 4/4. A generation runs to its
+ * token budget: {@code cancelled} is not checked inside it.
+ */
+public final class RemiEngine implements LiveEngine {
+    /** REMI writes 4-beat bars, and at most 64 of them per call. */
+    static final double REMI_BAR_BEATS = 4;
+    static final int MAX_BARS = 64;
+
+    private final Gpt2Generator gpt;
+    private final RemiTokenizer tokenizer;
+
+    private RemiEngine(Gpt2Generator gpt) {
+        this.gpt = gpt;
+        this.tokenizer = RemiTokenizer.of(gpt);
+    }
+
+    /** Opens the package in {@code dir} and warms the model up (call it on the worker). */
+    public static RemiEngine open(Path dir, OnnxSessions.Device device) {
+        Gpt2Generator gpt = Gpt2Generator.open(dir, device);
+        try {
+            RemiEngine engine = new RemiEngine(gpt);
+            gpt.warmUp();
+            return engine;
+        } catch (RuntimeException e) {
+            gpt.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "remi";
+    }
+
+    @Override
+    public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled) {
+        if (request.context().isEmpty()) return List.of();
+        NoteSequence phrase = new NoteSequence(request.context(), TempoMap.constant(request.bpm()));
+        // REMI writes from where the phrase ends: enough bars to cover the answer's window
+        int bars = (int) Math.ceil((request.endBeats() - phrase.endBeats()) / REMI_BAR_BEATS - 1e-9);
+        bars = Math.max(1, Math.min(MAX_BARS, bars));
+        return RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, ModelSampling.at(gpt.defaultSampling(), request.temperature()),
+                request.seed(), Progress.NONE);
+    }
+
+    @Override
+    public void close() {
+        gpt.close();
+    }
+}
