@@ -206,7 +206,7 @@ int pn_jvm_acquire(const char* bundle_path, JavaVM** vm, char* err, size_t err_l
   int result = PN_JVM_OK;
   if (g_vm) {
     *vm = g_vm;
-    say(note, note_len, "joined the JVM already running");
+    /* joined the VM an earlier instance started: nothing worth a log line */
     goto done;
   }
   if (g_failed) {
