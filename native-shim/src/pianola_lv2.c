@@ -1,25 +1,38 @@
 /*
  * pianola_lv2.c: the LV2 entry points of the Pianola plugin (https://pianola.dev/plugins/pianola).
  *
- * REAL TIME: run() is called on the host's audio thread. It never allocates, locks, blocks, logs,
- * makes a system call, or calls into anything that might (no JNI, no lv2_log from run()). All
- * memory it touches (rings, scheduler table, forge) is made in instantiate(). The rings are
- * lock-free SPSC (spsc_ring.h); the forge, transport and scheduler are plain arithmetic.
+ * REAL TIME: run() is called on the host's audio thread. It never allocates, locks, logs, makes a
+ * system call or enters the JVM. All memory it touches (rings, control block, scheduler table,
+ * forge) is made in instantiate(). The rings are lock-free SPSC (spsc_ring.h); the forge,
+ * transport and scheduler are plain arithmetic. The one exception is OFFLINE rendering: while the
+ * host says lv2:freeWheeling, run() waits (bounded, FREEWHEEL_WAIT_NS per block) for Java to
+ * finish the block, so a bounce matches what is heard live; a freewheeling host is not real time.
  *
- * This step has no JVM yet: the plugin passes audio through, passes its MIDI input through to its
- * MIDI output, publishes input MIDI, transport and parameters on the input ring (for Java, later),
- * and plays whatever beat-stamped notes appear on the output ring through the scheduler. Its
- * status port says "Java unavailable" (2).
+ * The Java side (java_bridge.h) starts on a thread of its own from instantiate(); the status port
+ * says 1 while it starts, then 0, or 2 (no Java runtime) / 3 (error): in every case audio and MIDI
+ * pass through. Until Java runs nothing is published for it; when it starts (and after activate
+ * or a lost record) the shim RESYNCs: a BLOCK record with the epoch, the transport as it is, and
+ * every parameter.
+ *
+ * run(), per block:
+ *   1. publish (Java running only): parameters, then the block's MIDI and transport changes, each
+ *      at its frame with its beat (computed on a copy of the transport), then a BLOCK record;
+ *   2. freewheel only: wait until Java's control.processed reaches the block's end;
+ *   3. take Java's notes from the note ring, then play the block: MIDI thru and Positions at their
+ *      frames, scheduled notes at theirs; a drop (scheduler.h) takes again at its frame.
  *
  * Rings (layout in spsc_ring.h):
  *   input ring  C -> Java, PnInputRecord (32 bytes, below), 4096 records;
  *   output ring Java -> C, PnNoteRecord (16 bytes, scheduler.h), 4096 records.
  */
+#define _GNU_SOURCE
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
@@ -30,6 +43,7 @@
 #include <lv2/midi/midi.h>
 #include <lv2/urid/urid.h>
 
+#include "java_bridge.h"
 #include "scheduler.h"
 #include "spsc_ring.h"
 #include "transport.h"
@@ -65,17 +79,22 @@ typedef enum {
 enum { STATUS_OK = 0, STATUS_STARTING = 1, STATUS_JAVA_UNAVAILABLE = 2, STATUS_ERROR = 3 };
 
 /* Input ring record (C -> Java), 32 bytes, little-endian:
- *   0  i64 time       plugin frame counter at the event (frames run since activate)
+ *   0  i64 time       plugin frame counter at the event (frames run since instantiate)
  *   8  f64 beat       song beat at that frame; NaN while the host gives no beat grid
- *  16  u8  kind       1 MIDI, 2 TRANSPORT, 3 PARAMETER
+ *  16  u8  kind       1 MIDI, 2 TRANSPORT, 3 PARAMETER, 4 BLOCK
  *  17  u8  arg        MIDI: byte count (1..3); TRANSPORT: flags (bit 0 rolling, bit 1 jumped,
- *                     bit 2 beat grid known); PARAMETER: the port index
+ *                     bit 2 beat grid known, bit 3 dropped: the scheduler dropped its notes and
+ *                     the epoch moved on by one, bit 4 resync: a restatement, not a change);
+ *                     PARAMETER: the port index
  *  18  u16 beat_unit  TRANSPORT: time:beatUnit (0 unknown)
  *  20  12 bytes       MIDI: the message bytes; TRANSPORT: f32 beatsPerBar, f32 bpm, f32 speed;
- *                     PARAMETER: f32 value
- * A TRANSPORT record is written whenever the transport re-anchors, starts or stops; its beat is the
- * new anchor beat at its time, so Java can rebuild the beat <-> frame map exactly. */
-enum { REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3 };
+ *                     PARAMETER: f32 value; BLOCK: u32 epoch, u32 block frames, u32 zero
+ * A TRANSPORT record is written whenever the transport re-anchors, starts, stops or drops; its
+ * beat is the new anchor beat at its time, so Java can rebuild the beat <-> frame map exactly.
+ * A BLOCK record ends each block: time = the frame after the block, beat = the beat there, and the
+ * scheduler's epoch at the block's end (authoritative: Java takes it over). */
+enum { REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4 };
+enum { TR_ROLLING = 1, TR_JUMPED = 2, TR_GRID = 4, TR_DROPPED = 8, TR_RESYNC = 16 };
 typedef struct PnInputRecord {
   int64_t time;
   double beat;
@@ -85,6 +104,7 @@ typedef struct PnInputRecord {
   union {
     uint8_t midi[12];
     float value[3];
+    uint32_t word[3];
   } u;
 } PnInputRecord;
 _Static_assert(sizeof(PnInputRecord) == 32, "input-ring record is 32 bytes");
@@ -94,6 +114,11 @@ _Static_assert(offsetof(PnInputRecord, u) == 20, "input-ring record payload at 2
 #define OUT_RING_RECORDS 4096u
 /* bounds the scheduler's insert work per block (see scheduler.h) */
 #define MAX_TAKE_PER_BLOCK 128u
+/* MIDI and parameter records leave this many slots free, so the transport and BLOCK records that
+   keep Java's clock and epoch right are the last to be lost when Java falls behind */
+#define IN_RING_RESERVE 64u
+/* freewheel: the longest run() waits for Java in one block */
+#define FREEWHEEL_WAIT_NS 200000000LL
 
 typedef struct {
   LV2_URID midi_MidiEvent;
@@ -123,18 +148,39 @@ typedef struct {
   PnScheduler scheduler;
   PnRing* in_ring;
   PnRing* out_ring;
+  PnControl* control;
+  PnJava java;
 
-  int64_t frames;                /* frames run since activate: the input ring's clock */
-  float last_params[PARAM_COUNT]; /* NaN after activate, so the first run publishes them all */
-  uint32_t in_dropped;           /* input records lost to a full ring (nobody reads it yet) */
-  uint32_t out_dropped;          /* MIDI messages that did not fit the output buffer */
+  int64_t frames;                 /* frames run since instantiate: the input ring's clock */
+  float last_params[PARAM_COUNT]; /* NaN after a resync, so the next block publishes them all */
+  bool need_resync;               /* Java's view must be restated (start, activate, a lost record) */
+  uint32_t in_dropped;            /* input records lost to a full ring */
+  uint32_t out_dropped;           /* MIDI messages that did not fit the output buffer */
+  uint32_t freewheel_timeouts;    /* freewheel blocks where Java did not finish in time */
 } Pianola;
+
+static void log_line(void* ctx, bool error, const char* line) {
+  Pianola* self = (Pianola*)ctx;
+  if (self->logger.log) {
+    if (error) lv2_log_error(&self->logger, "%s\n", line);
+    else lv2_log_note(&self->logger, "%s\n", line);
+  } else {
+    fprintf(stderr, "%s\n", line); /* no host log: stderr, as hosts show it */
+  }
+}
+
+/* 64-byte aligned, zeroed (not real time) */
+static void* aligned_zero(size_t bytes) {
+  void* p = aligned_alloc(PN_RING_ALIGN, (bytes + PN_RING_ALIGN - 1) / PN_RING_ALIGN * PN_RING_ALIGN);
+  if (p) memset(p, 0, bytes);
+  return p;
+}
 
 static LV2_Handle instantiate(const LV2_Descriptor* descriptor, double rate, const char* bundle_path,
                               const LV2_Feature* const* features) {
   (void)descriptor;
-  (void)bundle_path;
-  Pianola* self = (Pianola*)calloc(1, sizeof(Pianola));
+  /* aligned: the scheduler table is big and the control block shares its line rules */
+  Pianola* self = (Pianola*)aligned_zero(sizeof(Pianola));
   if (!self) return NULL;
   const char* missing = lv2_features_query(features, LV2_LOG__log, &self->logger.log, false, LV2_URID__map,
                                            &self->map, true, NULL);
@@ -154,15 +200,30 @@ static LV2_Handle instantiate(const LV2_Descriptor* descriptor, double rate, con
   pn_scheduler_init(&self->scheduler);
   self->in_ring = pn_ring_create(IN_RING_RECORDS, sizeof(PnInputRecord));
   self->out_ring = pn_ring_create(OUT_RING_RECORDS, sizeof(PnNoteRecord));
-  if (!self->in_ring || !self->out_ring) {
+  self->control = (PnControl*)aligned_zero(sizeof(PnControl));
+  if (!self->in_ring || !self->out_ring || !self->control) {
     lv2_log_error(&self->logger, "pianola: out of memory for the rings\n");
     pn_ring_destroy(self->in_ring);
     pn_ring_destroy(self->out_ring);
+    free(self->control);
     free(self);
     return NULL;
   }
-  lv2_log_note(&self->logger, "pianola: instantiated at %.0f Hz (no Java engine in this build: MIDI thru only)\n",
-               rate);
+  pn_control_init(self->control);
+  self->need_resync = true;
+  for (uint32_t i = 0; i < PARAM_COUNT; i++) self->last_params[i] = NAN;
+
+  PnJava* j = &self->java;
+  snprintf(j->bundle, sizeof j->bundle, "%s", bundle_path ? bundle_path : ".");
+  const size_t len = strlen(j->bundle);
+  if (len > 1 && j->bundle[len - 1] == '/') j->bundle[len - 1] = '\0';
+  j->rate = rate;
+  j->in_ring = self->in_ring;
+  j->out_ring = self->out_ring;
+  j->control = self->control;
+  j->log = log_line;
+  j->log_ctx = self;
+  pn_java_start(j); /* returns at once; the JVM starts on a thread of its own, never in run() */
   return (LV2_Handle)self;
 }
 
@@ -184,11 +245,13 @@ static void connect_port(LV2_Handle instance, uint32_t port, void* data) {
 
 static void activate(LV2_Handle instance) {
   Pianola* self = (Pianola*)instance;
-  /* a fresh start: no transport, no sounding notes; the rings keep their contents (Java's view) */
+  /* a fresh start: no transport, no sounding notes. Dropping the table moves the epoch on, and the
+     resync tells Java (the frame clock keeps counting: Java's clock never goes back) */
+  const uint32_t epoch = self->scheduler.epoch + 1;
   pn_transport_init(&self->transport, self->transport.rate);
   pn_scheduler_init(&self->scheduler);
-  self->frames = 0;
-  for (uint32_t i = 0; i < PARAM_COUNT; i++) self->last_params[i] = NAN;
+  self->scheduler.epoch = epoch;
+  self->need_resync = true;
 }
 
 /* Writes one MIDI message into the output sequence; drops it (counted) if it does not fit. */
@@ -209,41 +272,127 @@ static void write_midi(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t s
   self->last_out_frame = frame;
 }
 
-static void publish(Pianola* self, const PnInputRecord* r) {
-  if (!pn_ring_push(self->in_ring, r)) self->in_dropped++; /* never wait on the reader */
+/* Pushes one record for Java; `reserve` slots must stay free after it. A loss means Java's view
+   is incomplete: the next block restates it. */
+static void publish(Pianola* self, const PnInputRecord* r, uint32_t reserve) {
+  if (reserve && IN_RING_RECORDS - pn_ring_count(self->in_ring) <= reserve) {
+    self->in_dropped++;
+    return;
+  }
+  if (!pn_ring_push(self->in_ring, r)) { /* never wait on the reader */
+    self->in_dropped++;
+    self->need_resync = true;
+  }
 }
 
-static double beat_now(const Pianola* self) {
-  return self->transport.has_beat ? pn_transport_beat(&self->transport, 0) : NAN;
-}
+static double beat_of(const PnTransport* t) { return t->has_beat ? pn_transport_beat(t, 0) : NAN; }
 
-static void publish_transport(Pianola* self, uint32_t frame, unsigned flags) {
-  const PnTransport* t = &self->transport;
-  PnInputRecord r = {.time = self->frames + frame, .beat = beat_now(self), .kind = REC_TRANSPORT};
-  r.arg = (uint8_t)((pn_transport_rolling(t) ? 1 : 0) | ((flags & PN_TRANSPORT_JUMPED) ? 2 : 0) | (t->has_beat ? 4 : 0));
+static void publish_transport(Pianola* self, const PnTransport* t, int64_t time, unsigned arg) {
+  PnInputRecord r = {.time = time, .beat = beat_of(t), .kind = REC_TRANSPORT};
+  r.arg = (uint8_t)(arg | (pn_transport_rolling(t) ? TR_ROLLING : 0) | (t->has_beat ? TR_GRID : 0));
   r.beat_unit = (uint16_t)t->beat_unit;
   r.u.value[0] = (float)t->beats_per_bar;
   r.u.value[1] = (float)t->bpm;
   r.u.value[2] = (float)t->speed;
-  publish(self, &r);
+  publish(self, &r, 0);
 }
 
-static void publish_params(Pianola* self) {
+static void publish_block_end(Pianola* self, const PnTransport* t, int64_t time, uint32_t epoch, uint32_t frames) {
+  PnInputRecord r = {.time = time, .beat = beat_of(t), .kind = REC_BLOCK};
+  r.u.word[0] = epoch;
+  r.u.word[1] = frames;
+  publish(self, &r, 0);
+}
+
+static void publish_params(Pianola* self, const PnTransport* t) {
   for (uint32_t i = 0; i < PARAM_COUNT; i++) {
     if (!self->params[i]) continue;
     const float v = *self->params[i];
-    if (v == self->last_params[i]) continue; /* NaN never equals: the first run sends all */
-    self->last_params[i] = v;
-    PnInputRecord r = {.time = self->frames, .beat = beat_now(self), .kind = REC_PARAMETER};
+    if (v == self->last_params[i]) continue; /* NaN never equals: a resync sends all */
+    PnInputRecord r = {.time = self->frames, .beat = beat_of(t), .kind = REC_PARAMETER};
     r.arg = (uint8_t)(FIRST_PARAM + i);
     r.u.value[0] = v;
-    publish(self, &r);
+    const uint32_t before = self->in_dropped;
+    publish(self, &r, IN_RING_RESERVE);
+    if (self->in_dropped == before) self->last_params[i] = v; /* else: try again next block */
   }
+}
+
+/* Step 1 of run(): what this block brings, for Java. Uses a copy of the transport, so that the
+   beats and drops it reports are exactly those step 3 will meet. */
+static void publish_block(Pianola* self, uint32_t n_samples) {
+  if (self->need_resync && IN_RING_RECORDS - pn_ring_count(self->in_ring) > IN_RING_RESERVE + PARAM_COUNT) {
+    self->need_resync = false;
+    publish_block_end(self, &self->transport, self->frames, self->scheduler.epoch, 0);
+    publish_transport(self, &self->transport, self->frames, TR_RESYNC);
+    for (uint32_t i = 0; i < PARAM_COUNT; i++) self->last_params[i] = NAN;
+  }
+  publish_params(self, &self->transport);
+  PnTransport t = self->transport;
+  uint32_t epoch = self->scheduler.epoch;
+  uint32_t done = 0;
+  if (self->events_in) {
+    LV2_ATOM_SEQUENCE_FOREACH (self->events_in, ev) {
+      const int64_t t64 = ev->time.frames;
+      const uint32_t at = t64 < (int64_t)done ? done : t64 > (int64_t)n_samples ? n_samples : (uint32_t)t64;
+      pn_transport_advance(&t, at - done);
+      done = at;
+      if (ev->body.type == self->uris.midi_MidiEvent) {
+        if (ev->body.size >= 1 && ev->body.size <= 3) {
+          PnInputRecord r = {.time = self->frames + at, .beat = beat_of(&t), .kind = REC_MIDI};
+          r.arg = (uint8_t)ev->body.size;
+          memcpy(r.u.midi, (const uint8_t*)(ev + 1), ev->body.size);
+          publish(self, &r, IN_RING_RESERVE);
+        }
+      } else {
+        PnPosition pos;
+        if (pn_position_read(&pos, (const LV2_Atom_Object*)&ev->body, &self->uris.time)) {
+          const bool was_rolling = pn_transport_rolling(&t);
+          const unsigned flags = pn_transport_apply(&t, &pos);
+          const bool drops = pn_scheduler_drops(flags, was_rolling, &t);
+          if (drops) epoch++;
+          if (flags || drops)
+            publish_transport(self, &t, self->frames + at, ((flags & PN_TRANSPORT_JUMPED) ? TR_JUMPED : 0) | (drops ? TR_DROPPED : 0));
+        }
+      }
+    }
+  }
+  pn_transport_advance(&t, n_samples - done);
+  publish_block_end(self, &t, self->frames + n_samples, epoch, n_samples);
+}
+
+/* Step 2, freewheel only (not real time): until Java has processed up to `until`, bounded. */
+static void wait_for_java(Pianola* self, int64_t until) {
+  if (atomic_load_explicit(&self->control->processed, memory_order_acquire) >= until) return;
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (uint32_t i = 0;; i++) {
+    if (atomic_load_explicit(&self->control->processed, memory_order_acquire) >= until) return;
+    if (i < 200) continue; /* Java usually answers within microseconds: spin a little first */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t waited = (int64_t)(now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec);
+    if (waited > FREEWHEEL_WAIT_NS) {
+      self->freewheel_timeouts++;
+      return;
+    }
+    const struct timespec nap = {0, 20000};
+    nanosleep(&nap, NULL);
+  }
+}
+
+static void take(Pianola* self, uint32_t frame) {
+  pn_scheduler_take(&self->scheduler, self->out_ring, MAX_TAKE_PER_BLOCK, &self->transport, frame, write_midi, self);
 }
 
 /* Plays the scheduled notes of [from, to) and moves the transport on to `to`. */
 static void play_until(Pianola* self, uint32_t* from, uint32_t to) {
   pn_scheduler_play_until(&self->scheduler, &self->transport, from, to, write_midi, self);
+}
+
+static int status_now(const Pianola* self) {
+  const int s = atomic_load_explicit(&((Pianola*)self)->java.status, memory_order_acquire);
+  if (s != STATUS_OK) return s;
+  return atomic_load_explicit(&self->control->java_status, memory_order_acquire) == STATUS_ERROR ? STATUS_ERROR : STATUS_OK;
 }
 
 static void run(LV2_Handle instance, uint32_t n_samples) {
@@ -269,30 +418,28 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
     self->forge_ok = lv2_atom_forge_sequence_head(&self->forge, &seq_frame, 0) != 0;
   }
 
-  publish_params(self);
-  pn_scheduler_take(&self->scheduler, self->out_ring, MAX_TAKE_PER_BLOCK, &self->transport, 0, write_midi, self);
+  /* the acquire pairs with the starter's release: Java has the buffers once this reads 0 */
+  const bool java = atomic_load_explicit(&self->java.status, memory_order_acquire) == STATUS_OK;
+  if (java) {
+    publish_block(self, n_samples);
+    const bool freewheeling = self->params[PORT_FREE_WHEELING - FIRST_PARAM] && *self->params[PORT_FREE_WHEELING - FIRST_PARAM] > 0.5f;
+    if (freewheeling) wait_for_java(self, self->frames + n_samples);
+  }
+  take(self, 0);
 
   uint32_t done = 0;
   if (self->events_in) {
     LV2_ATOM_SEQUENCE_FOREACH (self->events_in, ev) {
-      int64_t t64 = ev->time.frames;
+      const int64_t t64 = ev->time.frames;
       const uint32_t t = t64 < (int64_t)done ? done : t64 > (int64_t)n_samples ? n_samples : (uint32_t)t64;
       play_until(self, &done, t);
       if (ev->body.type == self->uris.midi_MidiEvent) {
-        const uint8_t* msg = (const uint8_t*)(ev + 1);
-        write_midi(self, t, msg, ev->body.size); /* MIDI thru: the player still reaches the instrument */
-        if (ev->body.size >= 1 && ev->body.size <= 3) {
-          PnInputRecord r = {.time = self->frames + t, .beat = beat_now(self), .kind = REC_MIDI};
-          r.arg = (uint8_t)ev->body.size;
-          memcpy(r.u.midi, msg, ev->body.size);
-          publish(self, &r);
-        }
+        write_midi(self, t, (const uint8_t*)(ev + 1), ev->body.size); /* MIDI thru: the player still reaches the instrument */
       } else {
         PnPosition pos;
         if (pn_position_read(&pos, (const LV2_Atom_Object*)&ev->body, &self->uris.time)) {
-          /* a jump or a stop ends what the scheduler was playing, so nothing hangs */
-          const unsigned flags = pn_scheduler_locate(&self->scheduler, &self->transport, &pos, t, write_midi, self);
-          if (flags) publish_transport(self, t, flags);
+          /* a drop ends what the scheduler was playing; Java's notes for the new position may wait */
+          if (pn_scheduler_locate(&self->scheduler, &self->transport, &pos, t, write_midi, self) & PN_SCHED_DROPPED) take(self, t);
         }
       }
     }
@@ -301,7 +448,7 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
 
   if (self->forge_ok) lv2_atom_forge_pop(&self->forge, &seq_frame);
   if (self->latency) *self->latency = 0.0f; /* audio is not delayed; answers are placed by beat */
-  if (self->status) *self->status = (float)STATUS_JAVA_UNAVAILABLE;
+  if (self->status) *self->status = (float)status_now(self);
   self->frames += n_samples;
 }
 
@@ -309,8 +456,16 @@ static void deactivate(LV2_Handle instance) { (void)instance; }
 
 static void cleanup(LV2_Handle instance) {
   Pianola* self = (Pianola*)instance;
+  /* Java must stop reading the shared memory before it is freed; if it cannot say so, leak it */
+  if (!pn_java_stop(&self->java)) {
+    lv2_log_error(&self->logger, "pianola: the Java side did not stop; its %zu bytes of shared memory are left allocated\n",
+                  pn_ring_bytes(IN_RING_RECORDS, sizeof(PnInputRecord)) + pn_ring_bytes(OUT_RING_RECORDS, sizeof(PnNoteRecord)));
+    free(self);
+    return;
+  }
   pn_ring_destroy(self->in_ring);
   pn_ring_destroy(self->out_ring);
+  free(self->control);
   free(self);
 }
 

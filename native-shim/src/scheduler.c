@@ -62,17 +62,6 @@ void pn_scheduler_release(PnScheduler* s, uint32_t frame, PnEmitFn emit, void* c
   }
 }
 
-/* Frees up to a quarter of a full table from events behind the play head. */
-static bool make_room(PnScheduler* s, const PnTransport* t) {
-  if (!pn_transport_rolling(t)) return false; /* no play head: nothing is known to be behind it */
-  uint32_t n = lower_bound(s, pn_transport_beat(t, 0));
-  if (n > PN_SCHED_CAPACITY / 4) n = PN_SCHED_CAPACITY / 4;
-  if (n == 0) return false;
-  memmove(s->events, s->events + n, (size_t)(s->count - n) * sizeof s->events[0]);
-  s->count -= n;
-  return true;
-}
-
 bool pn_scheduler_add(PnScheduler* s, const PnNoteRecord* r, const PnTransport* t, uint32_t frame,
                       PnEmitFn emit, void* ctx) {
   if (r->flags & PN_NOTE_CLEAR_FROM) {
@@ -85,7 +74,8 @@ bool pn_scheduler_add(PnScheduler* s, const PnNoteRecord* r, const PnTransport* 
     s->invalid++;
     return true; /* consumed: a bad record must not block the ring */
   }
-  if (s->count == PN_SCHED_CAPACITY && !make_room(s, t)) return false;
+  (void)t;
+  if (s->count == PN_SCHED_CAPACITY) return false;
 
   const PnEvent e = {
       .beat = r->beat,
@@ -101,13 +91,7 @@ bool pn_scheduler_add(PnScheduler* s, const PnNoteRecord* r, const PnTransport* 
   memmove(s->events + i + 1, s->events + i, (size_t)(s->count - i) * sizeof e);
   s->events[i] = e;
   s->count++;
-
-  /* a note-off that arrives after its frame has passed must still end the note */
-  int64_t until;
-  if (is_note_off(e.status, e.data2) && s->sounding[e.status & 0x0F][e.data1] && pn_transport_frames_until(t, e.beat, &until) &&
-      until < 0)
-    send(s, frame, e.status, e.data1, e.data2, emit, ctx);
-  return true;
+  return true; /* a late one is dealt with by the next render, at the current frame */
 }
 
 uint32_t pn_scheduler_take(PnScheduler* s, PnRing* ring, uint32_t max, const PnTransport* t, uint32_t frame,
@@ -118,7 +102,13 @@ uint32_t pn_scheduler_take(PnScheduler* s, PnRing* ring, uint32_t max, const PnT
     const void* slot = pn_ring_peek(ring);
     if (!slot) break;
     memcpy(&r, slot, sizeof r);
-    if (!pn_scheduler_add(s, &r, t, frame, emit, ctx)) break; /* full: it stays in the ring */
+    if (r.epoch == s->epoch) {
+      if (!pn_scheduler_add(s, &r, t, frame, emit, ctx)) break; /* full: it stays in the ring */
+    } else if ((int32_t)(r.epoch - s->epoch) > 0) {
+      break; /* planned for a drop this side has not reached yet: wait */
+    } else {
+      s->stale++; /* planned for a position that no longer holds */
+    }
     pn_ring_drop(ring);
     taken++;
   }
@@ -128,16 +118,23 @@ uint32_t pn_scheduler_take(PnScheduler* s, PnRing* ring, uint32_t max, const PnT
 void pn_scheduler_render(PnScheduler* s, const PnTransport* t, uint32_t frame, uint32_t frames, PnEmitFn emit,
                          void* ctx) {
   if (frames == 0 || !pn_transport_rolling(t) || s->count == 0) return;
-  /* candidates by beat, one frame of margin each side; the exact frame test decides */
-  const double one_frame = 1.0 / t->frames_per_beat;
-  const double first = pn_transport_beat(t, 0) - one_frame;
-  const double last = pn_transport_beat(t, frames) + one_frame;
-  for (uint32_t i = lower_bound(s, first); i < s->count && s->events[i].beat <= last; i++) {
-    const PnEvent* e = &s->events[i];
+  /* the table is sorted by beat, so what is due (late or in this span) is a prefix of it */
+  uint32_t due = 0;
+  for (; due < s->count; due++) {
+    const PnEvent* e = &s->events[due];
     int64_t until;
-    if (!pn_transport_frames_until(t, e->beat, &until) || until < 0 || until >= (int64_t)frames) continue;
-    send(s, frame + (uint32_t)until, e->status, e->data1, e->data2, emit, ctx);
+    if (!pn_transport_frames_until(t, e->beat, &until) || until >= (int64_t)frames) break;
+    if (until >= 0) {
+      send(s, frame + (uint32_t)until, e->status, e->data1, e->data2, emit, ctx);
+    } else if (is_note_on(e->status, e->data2)) {
+      s->late++; /* off the grid is worse than left out */
+    } else {
+      send(s, frame, e->status, e->data1, e->data2, emit, ctx); /* a late note-off still ends its note */
+    }
   }
+  if (due == 0) return;
+  memmove(s->events, s->events + due, (size_t)(s->count - due) * sizeof s->events[0]);
+  s->count -= due;
 }
 
 void pn_scheduler_play_until(PnScheduler* s, PnTransport* t, uint32_t* from, uint32_t to, PnEmitFn emit, void* ctx) {
@@ -147,10 +144,21 @@ void pn_scheduler_play_until(PnScheduler* s, PnTransport* t, uint32_t* from, uin
   *from = to;
 }
 
+bool pn_scheduler_drops(unsigned flags, bool was_rolling, const PnTransport* after) {
+  /* only a rolling transport has planned notes to invalidate; a stop already dropped them */
+  return was_rolling && ((flags & (PN_TRANSPORT_JUMPED | PN_TRANSPORT_STOPPED)) || !pn_transport_rolling(after));
+}
+
 unsigned pn_scheduler_locate(PnScheduler* s, PnTransport* t, const PnPosition* p, uint32_t frame, PnEmitFn emit,
                              void* ctx) {
-  const unsigned flags = pn_transport_apply(t, p);
-  if ((flags & (PN_TRANSPORT_JUMPED | PN_TRANSPORT_STOPPED)) || !pn_transport_rolling(t))
-    pn_scheduler_release(s, frame, emit, ctx); /* nothing may hang across a jump or a stop */
+  const bool was_rolling = pn_transport_rolling(t);
+  unsigned flags = pn_transport_apply(t, p);
+  if (pn_scheduler_drops(flags, was_rolling, t)) {
+    /* the session re-plans from the new position: nothing planned for the old one may play */
+    s->count = 0;
+    s->epoch++;
+    pn_scheduler_release(s, frame, emit, ctx);
+    flags |= PN_SCHED_DROPPED;
+  }
   return flags;
 }

@@ -3,23 +3,27 @@
  * (never in samples); this places each one in the block where the host transport's beat reaches
  * it, at the exact frame offset, in time order.
  *
- * THE RULE (what plays when):
- *   - An event is kept in a table sorted by beat and plays every time the transport's beat sweeps
- *     over it while rolling: beat b plays at the first frame whose beat is >= b (transport.h).
- *     So on a loop the same events play again on every pass, and after a seek backwards the
- *     events ahead play when the play head reaches them.
- *   - An event whose beat was skipped (a jump forwards over it, or it arrived after the play head
- *     had passed it) does not play late: it is dropped for this pass and stays in the table for a
- *     later pass. One exception: a late note-off whose note is sounding is sent at once, so
- *     nothing hangs.
- *   - On a jump (locate, loop), a stop, a lost beat grid or a CLEAR record, every note the
- *     scheduler started and has not ended gets a note-off at that frame, and a held sustain pedal
- *     (CC 64) is lifted. Note-offs are only sent for notes it started (no stray offs after a seek
- *     into the middle of a note).
- *   - Events leave the table when Java sends a CLEAR record (flags bit 0: remove every event at
- *     or after its beat, and release sounding notes: barge-in), or when the table is full: then
- *     up to a quarter of it, the oldest events behind the play head, make room; if none is behind
- *     the play head the new record waits in the ring.
+ * THE RULE (what plays when). The Java LiveSession owns the musical decisions; this only places
+ * what it sends, and keeps nothing that could contradict it after the song position changes:
+ *   - An event is kept in a table sorted by beat until the rolling transport's beat reaches it:
+ *     beat b plays at the first frame whose beat is >= b (transport.h), then leaves the table.
+ *   - A jump (locate, loop, xrun), a stop or a lost beat grid while rolling DROPS the whole table and ends every
+ *     note the scheduler started, at that frame (note-offs, sustain lifted). The session sees the
+ *     same discontinuity, sends note-offs at the new position (harmless: a note-off is only sent
+ *     for a note this scheduler started) and plans again from there. Nothing replays on a loop.
+ *   - Records carry the EPOCH the session had when it wrote them: the number of drops it has been
+ *     told of (TRANSPORT records with the dropped flag; BLOCK records state it outright). A record
+ *     from an older epoch was planned for a position that no longer holds: it is discarded. One
+ *     from a newer epoch waits in the ring until this side has reached that drop (freewheel:
+ *     Java may be ahead within the block).
+ *   - An event already behind the play head when it is read or reached (Java more than the
+ *     session's one-bar horizon late, or a freewheel wait that gave up) is LATE: a late note-on is
+ *     discarded and counted (playing it off the grid is worse than leaving it out; its note-off
+ *     then finds nothing sounding), any other late message is sent at once, at the current frame
+ *     (a late note-off still ends its note, so nothing hangs).
+ *   - A CLEAR record (flags bit 0) removes every event at or after its beat and ends the sounding
+ *     notes at once (kept for Java; the session expresses barge-in as note-offs instead).
+ *   - A full table takes no more records; they wait in the ring.
  *   - Equal beats play note-offs first, then other messages, then note-ons, each in arrival order,
  *     so a repeated key is ended before it is struck again.
  *
@@ -45,12 +49,12 @@
  *   offset 10 u8  data2
  *   offset 11 u8  flags   bit 0 PN_NOTE_CLEAR_FROM: remove every event at beat >= `beat`
  *                         and release the sounding notes (barge-in)
- *   offset 12 u32 reserved, zero */
+ *   offset 12 u32 epoch   the session's epoch when it wrote the record (see THE RULE) */
 #define PN_NOTE_CLEAR_FROM 0x01u
 typedef struct PnNoteRecord {
   double beat;
   uint8_t status, data1, data2, flags;
-  uint32_t reserved;
+  uint32_t epoch;
 } PnNoteRecord;
 _Static_assert(sizeof(PnNoteRecord) == 16, "out-ring record is 16 bytes");
 
@@ -70,32 +74,46 @@ typedef struct PnScheduler {
   uint32_t next_seq;
   uint8_t sounding[16][128]; /* note-ons sent and not yet ended, per channel and key */
   bool sustain[16];          /* CC 64 held down by us, per channel */
+  uint32_t epoch;            /* drops so far: records of another epoch are not taken (THE RULE) */
   uint32_t invalid;          /* records refused as malformed */
+  uint32_t stale;            /* records of an older epoch, discarded */
+  uint32_t late;             /* note-ons discarded because their beat had passed */
 } PnScheduler;
 
 void pn_scheduler_init(PnScheduler* s);
 
-/* Takes one record: CLEAR or an event to keep. `frame` is the current frame offset in the block
-   (for a late note-off or a CLEAR release). False when the table is full and nothing is behind
-   the play head; the caller then leaves the record in its ring. */
+/* Takes one record: CLEAR or an event to keep (epochs are the caller's business). `frame` is the
+   current frame offset in the block (for a CLEAR release). False when the table is full; the
+   caller then leaves the record in its ring. */
 bool pn_scheduler_add(PnScheduler* s, const PnNoteRecord* r, const PnTransport* t, uint32_t frame,
                       PnEmitFn emit, void* ctx);
 
-/* Moves up to `max` records from the ring into the table (at frame `frame`). Returns how many. */
+/* Moves up to `max` records of the current epoch from the ring into the table (at frame `frame`),
+   discarding older ones; stops at a newer one. Returns how many records it consumed. */
 uint32_t pn_scheduler_take(PnScheduler* s, PnRing* ring, uint32_t max, const PnTransport* t, uint32_t frame,
                            PnEmitFn emit, void* ctx);
 
-/* Sends the events whose frame falls in [frame, frame + frames) of the block; the transport's
-   current point is the block's frame `frame`. Does not advance the transport. */
+/* Sends the events whose frame falls in [frame, frame + frames) of the block, and the late ones
+   (THE RULE) at `frame`; all of them leave the table. The transport's current point is the
+   block's frame `frame`. Does not advance the transport. */
 void pn_scheduler_render(PnScheduler* s, const PnTransport* t, uint32_t frame, uint32_t frames, PnEmitFn emit,
                          void* ctx);
 
 /* Plays [*from, to) of the block and moves the transport and *from on to `to`. */
 void pn_scheduler_play_until(PnScheduler* s, PnTransport* t, uint32_t* from, uint32_t to, PnEmitFn emit, void* ctx);
 
-/* Applies a time:Position at block frame `frame` (play_until that frame first). On a jump, a stop
-   or a lost beat grid it ends the notes the scheduler started, at that frame. Returns the
-   transport's PN_TRANSPORT_* flags. */
+/* Bit added to pn_scheduler_locate's result when it dropped the table (and the epoch moved on). */
+#define PN_SCHED_DROPPED (1u << 8)
+
+/* Whether a Position that gave `flags`, with the transport rolling before (`was_rolling`) and as
+   `after` now, drops the table: a jump, a stop or the beat grid lost, while rolling (a stopped
+   transport already dropped everything). Shared with the code that
+   tells Java, so both sides count the same drops. */
+bool pn_scheduler_drops(unsigned flags, bool was_rolling, const PnTransport* after);
+
+/* Applies a time:Position at block frame `frame` (play_until that frame first). When it drops
+   (pn_scheduler_drops) it empties the table, ends the notes the scheduler started at that frame,
+   moves the epoch on and adds PN_SCHED_DROPPED to the transport's PN_TRANSPORT_* flags. */
 unsigned pn_scheduler_locate(PnScheduler* s, PnTransport* t, const PnPosition* p, uint32_t frame, PnEmitFn emit,
                              void* ctx);
 

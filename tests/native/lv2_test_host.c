@@ -16,6 +16,8 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <time.h>
 
 #include <lilv/lilv.h>
 #include <lv2/atom/forge.h>
@@ -44,11 +46,12 @@ static LV2_URID_Map map = {&urids, test_urid_map};
 static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
 static LV2_URID u_midi, u_chunk, u_sequence, u_position, u_frame, u_speed, u_bar, u_bar_beat, u_bpb, u_unit, u_bpm;
 
-static int log_lines;
+/* written by the plugin's starter thread (the "no Java" line) and read here: atomic */
+static _Atomic int log_lines;
 static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char* fmt, va_list ap) {
   (void)h;
   (void)type;
-  if (log_lines++ > 0) return 0; /* one line shows the path works; 100 cycles would repeat it */
+  if (atomic_fetch_add(&log_lines, 1) > 0) return 0; /* one line shows the path works; 100 cycles would repeat it */
   return vfprintf(stderr, fmt, ap);
 }
 static int log_printf(LV2_Log_Handle h, LV2_URID type, const char* fmt, ...) {
@@ -108,6 +111,7 @@ static void forge_position(LV2_Atom_Forge* f, uint32_t offset, const Song* s) {
 }
 
 /* Per-block failure tallies, checked once at the end so the counts stay readable. */
+static bool saw_unavailable;
 static int bad_audio, bad_sequence, bad_thru, bad_latency, bad_status, blocks_run, midi_sent, midi_back;
 
 /* Runs one block: builds the input (MIDI + Positions at their offsets), runs, checks. */
@@ -152,7 +156,9 @@ static void run_block(LilvInstance* inst, LV2_Atom_Forge* f, uint32_t n, const M
   const float* audio_result = in_place ? audio_in : audio_out;
   if (memcmp(audio_result, audio_expect, sizeof(float) * n) != 0) bad_audio++;
   if (controls[P_LATENCY] != 0.0f) bad_latency++;
-  if (controls[P_STATUS] != 2.0f) bad_status++; /* 2 = Java unavailable: no JVM in this build */
+  /* run with no JRE to be found (Makefile): 1 (starting) until the loader gives up, then 2 for good */
+  if (controls[P_STATUS] == 2.0f) saw_unavailable = true;
+  else if (!(controls[P_STATUS] == 1.0f && !saw_unavailable)) bad_status++;
 
   /* a valid Sequence: type, size within capacity, events inside the block and in time order */
   bool valid = out->atom.type == u_sequence && out->atom.size >= sizeof(LV2_Atom_Sequence_Body) &&
@@ -281,11 +287,16 @@ int main(void) {
   LilvInstance* inst = lilv_plugin_instantiate(plugin, RATE, features);
   CHECK(inst != NULL, "instantiates");
   if (!inst) return check_summary("lv2_test_host");
-  CHECK(log_lines >= 1, "logs through log:log when offered");
   connect_all(inst);
   lilv_instance_activate(inst);
 
   play_song(inst, &forge);
+  /* the starter thread logs when its search for Java ends; on a loaded machine that can come after
+     the song: wait for it (bounded) rather than race it */
+  for (int waited_ms = 0; atomic_load(&log_lines) < 1 && waited_ms < 10000; waited_ms++) {
+    nanosleep(&(struct timespec){0, 1000000}, NULL);
+  }
+  CHECK(atomic_load(&log_lines) >= 1, "logs through log:log when offered (why Java is unavailable)");
 
   /* odd block sizes (0, 1, 17, 1024) and in-place audio */
   const uint32_t sizes[4] = {0, 1, 17, MAX_BLOCK};
@@ -315,7 +326,7 @@ int main(void) {
   CHECK(bad_thru == 0, "player MIDI out on exactly its frames (%d blocks wrong; %d sent, %d back)", bad_thru,
         midi_sent, midi_back);
   CHECK(bad_latency == 0, "latency port written (0) every block (%d not)", bad_latency);
-  CHECK(bad_status == 0, "status port written (2, Java unavailable) every block (%d not)", bad_status);
+  CHECK(bad_status == 0, "status port written (1 starting, then 2 Java unavailable) every block (%d not)", bad_status);
   CHECK(blocks_run > 4000, "%d blocks run", blocks_run);
 
   /* 100 instantiate / run / cleanup cycles */
@@ -323,6 +334,7 @@ int main(void) {
   for (int i = 0; i < 100; i++) {
     LilvInstance* again = lilv_plugin_instantiate(plugin, RATE, features);
     if (!again) break;
+    saw_unavailable = false; /* a new instance starts at 1 again */
     connect_all(again);
     lilv_instance_activate(again);
     for (int b = 0; b < 4; b++) run_block(again, &forge, 256, NULL, 0, &start, b == 0, OUT_CAP, false);

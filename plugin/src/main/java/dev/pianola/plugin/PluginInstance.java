@@ -1,0 +1,390 @@
+package dev.pianola.plugin;
+
+import dev.pianola.UsageException;
+import dev.pianola.live.InputEvent;
+import dev.pianola.live.LiveEngine;
+import dev.pianola.live.LiveEngines;
+import dev.pianola.live.LiveParameters;
+import dev.pianola.live.LiveSession;
+import dev.pianola.live.OutputEvent;
+import dev.pianola.live.TransportSnapshot;
+import dev.pianola.runtime.InferenceWorker;
+import dev.pianola.runtime.ModelPackage;
+import dev.pianola.runtime.ModelStore;
+import dev.pianola.runtime.OnnxSessions;
+import dev.pianola.runtime.Progress;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One plug-in instance's Java side: a daemon thread that consumes the shim's input ring, turns its
+ * records into blocks for a {@link LiveSession} and writes the session's beat-stamped notes into
+ * the note ring (record layouts: native-shim/src/pianola_lv2.c and scheduler.h).
+ *
+ * <p>Blocks: the shim ends each host block with a BLOCK record; a TRANSPORT record inside a block
+ * splits it, so each {@code onBlock} call sees one transport from its first frame (a tempo change
+ * or a loop mid-block lands on its exact frame). After a BLOCK record the notes are in the ring
+ * and {@code processed} in the control block says so (release), which the shim waits for while
+ * the host renders offline (freewheel). The epoch (scheduler.h) is counted from TRANSPORT records
+ * with the dropped flag and taken over from every BLOCK record, and stamped on each note.
+ *
+ * <p>Threads: the instance thread polls (a short spin after work, then parks 0.1 ms, then 1 ms
+ * when idle: no core burnt while nothing plays); the engine runs on the instance's own
+ * {@link InferenceWorker}. Offline, the instance thread waits (bounded) for a pending answer or
+ * a loading engine before a block, so a bounce does not depend on the machine's speed.
+ *
+ * <p>Failures (an engine that cannot load, an exception in the session) set status 3 in the
+ * control block and log one line; records are still consumed, so the shim never waits in vain,
+ * and choosing another engine recovers.
+ */
+final class PluginInstance implements AutoCloseable {
+    static final int INPUT_RECORD = 32, NOTE_RECORD = 16;
+    static final int CONTROL_MAGIC = 0x50524E43, CONTROL_PROCESSED = 64, CONTROL_STATUS = 72;
+    static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4;
+    static final int TR_ROLLING = 1, TR_GRID = 4, TR_DROPPED = 8;
+    static final int PORT_ENGINE = 4, PORT_ANSWER_BARS = 5, PORT_SILENCE_BEATS = 6, PORT_EVERY_BAR = 7, PORT_TEMPERATURE = 8,
+            PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12;
+    static final int STATUS_OK = 0, STATUS_ERROR = 3;
+    /** Offline: the longest wait for an answer or an engine before one block (the shim waits 200 ms in all). */
+    static final long OFFLINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
+    /** A full note ring is retried this long before notes are dropped (the host stopped calling run). */
+    static final long NOTE_RING_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int SPINS = 2000, SHORT_PARKS = 200;
+
+    private final long handle;
+    private final SharedRing input, notes;
+    private final ByteBuffer control;
+    private final double sampleRate;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private final PrintWriter noteLog;
+
+    // transport, as the last TRANSPORT record told it
+    private long anchorFrame;
+    private double anchorBeat = Double.NaN;
+    private boolean rolling, grid;
+    private double beatsPerBar = 4, bpm = 120, speed;
+    private int epoch;
+    // the block being gathered
+    private long segmentStart = -1;
+    private final List<InputEvent> segmentInput = new ArrayList<>();
+    // parameters (the shim sends every port after it starts)
+    private LiveParameters parameters = LiveParameters.DEFAULT;
+    private boolean freewheel, parametersKnown;
+    // engine and session
+    private InferenceWorker worker;
+    private LiveEngine engine;
+    private LiveSession session;
+    private LiveParameters.Engine sessionEngine, openingEngine, failedEngine;
+    private InferenceWorker.Job<LiveEngine> opening;
+    private String lastError;
+    private long notesDropped, errors;
+
+    private PluginInstance(long handle, SharedRing input, SharedRing notes, ByteBuffer control, double sampleRate) {
+        this.handle = handle;
+        this.input = input;
+        this.notes = notes;
+        this.control = control;
+        this.sampleRate = sampleRate;
+        this.noteLog = openNoteLog(handle);
+        this.thread = new Thread(this::loop, "pianola-instance-" + handle);
+        thread.setDaemon(true); // never keeps the host's process alive
+    }
+
+    static PluginInstance start(long handle, ByteBuffer input, ByteBuffer notes, ByteBuffer control, double sampleRate, String bundlePath) {
+        if (!(sampleRate > 0)) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
+        ByteBuffer c = control.order(ByteOrder.nativeOrder());
+        if (c.capacity() < 128 || c.getInt(0) != CONTROL_MAGIC || c.getInt(4) != 1) throw new IllegalArgumentException("not a version-1 Pianola control block");
+        // load the engine's classes now: a bundle without its lib/ fails here, at the boundary, not later on the thread
+        LiveParameters defaults = LiveParameters.DEFAULT;
+        if (defaults == null || LiveSession.class.getName().isEmpty()) throw new IllegalStateException("engine classes unavailable");
+        PluginInstance p = new PluginInstance(handle, new SharedRing(input, INPUT_RECORD, "input"), new SharedRing(notes, NOTE_RECORD, "note"), c, sampleRate);
+        p.thread.start();
+        return p;
+    }
+
+    // ---- the instance thread ----
+
+    private void loop() {
+        int idle = 0;
+        while (running) {
+            boolean worked;
+            try {
+                worked = drain();
+            } catch (Throwable t) {
+                fail("the instance thread caught " + Bridge.oneLine(t));
+                worked = true;
+            }
+            if (worked) {
+                idle = 0;
+            } else if (++idle < SPINS) {
+                Thread.onSpinWait(); // the next block usually comes within microseconds while the host runs
+            } else {
+                LockSupport.parkNanos(idle < SPINS + SHORT_PARKS ? 100_000 : 1_000_000);
+            }
+        }
+    }
+
+    /** Consumes every waiting input record; false when there was none. */
+    private boolean drain() {
+        long tail = input.tailAcquire(); // ours alone; acquire costs nothing extra here
+        long head = input.headAcquire();
+        if (head == tail) return false;
+        ByteBuffer b = input.buf;
+        while (tail != head) {
+            int at = input.slot(tail);
+            long time = b.getLong(at);
+            double beat = b.getDouble(at + 8);
+            int kind = b.get(at + 16) & 0xFF, arg = b.get(at + 17) & 0xFF;
+            int w0 = b.getInt(at + 20), w1 = b.getInt(at + 24), w2 = b.getInt(at + 28);
+            input.releaseTail(++tail); // copied out: the slot is the shim's again
+            switch (kind) {
+                case REC_MIDI -> midi(beat, arg, w0);
+                case REC_TRANSPORT -> {
+                    flush(time);
+                    transport(time, beat, arg, Float.intBitsToFloat(w0), Float.intBitsToFloat(w1), Float.intBitsToFloat(w2));
+                }
+                case REC_PARAMETER -> parameter(arg, Float.intBitsToFloat(w0));
+                case REC_BLOCK -> {
+                    flush(time);
+                    epoch = w0; // authoritative: covers a TRANSPORT record the shim could not send
+                    SharedRing.LONGS.setRelease(control, CONTROL_PROCESSED, time); // after the notes' head
+                }
+                default -> fail("unknown input record kind " + kind);
+            }
+            if (tail == head) head = input.headAcquire();
+        }
+        return true;
+    }
+
+    private void midi(double beat, int size, int bytes) {
+        if (Double.isNaN(beat) || size < 2) return; // no beat grid: nothing to place it against
+        int status = bytes & 0xFF, d1 = (bytes >>> 8) & 0xFF, d2 = size > 2 ? (bytes >>> 16) & 0xFF : 0;
+        InputEvent e = InputEvent.ofMidi(beat, status, d1, d2);
+        if (e != null) segmentInput.add(e);
+    }
+
+    private void transport(long time, double beat, int flags, float bpb, float tempo, float hostSpeed) {
+        anchorFrame = time;
+        grid = (flags & TR_GRID) != 0 && !Double.isNaN(beat);
+        anchorBeat = grid ? beat : 0;
+        rolling = (flags & TR_ROLLING) != 0;
+        if (bpb > 0) beatsPerBar = bpb;
+        if (tempo > 0) bpm = tempo;
+        speed = hostSpeed;
+        if ((flags & TR_DROPPED) != 0) epoch++;
+    }
+
+    private void parameter(int port, float v) {
+        LiveParameters p = parameters;
+        switch (port) {
+            case PORT_ENGINE -> p = withEngine(p, LiveParameters.Engine.values()[Math.max(0, Math.min(2, Math.round(v)))]);
+            case PORT_ANSWER_BARS -> p = p.withAnswerBars(Math.max(1, Math.min(16, Math.round(v))));
+            case PORT_SILENCE_BEATS -> p = p.withSilenceBeats(Math.max(0.25, Math.min(64, v)));
+            case PORT_EVERY_BAR -> p = p.withAnswerOnBar(v > 0.5f);
+            case PORT_TEMPERATURE -> p = p.withTemperature(Math.max(0, Math.min(10, v)));
+            case PORT_KEY_LOCK -> p = p.withKeyLock(v > 0.5f);
+            case PORT_VELOCITY_SCALE -> p = p.withVelocityScale(Math.max(0.01, Math.min(4, v)));
+            case PORT_FOLLOW -> p = p.withFollow(v > 0.5f);
+            case PORT_FREE_WHEELING -> freewheel = v > 0.5f;
+            default -> { /* not a parameter Java reads */ }
+        }
+        parameters = p;
+        parametersKnown = true;
+        if (session != null) session.setParameters(p);
+    }
+
+    private static LiveParameters withEngine(LiveParameters p, LiveParameters.Engine e) {
+        return new LiveParameters(e, p.answerBars(), p.silenceBeats(), p.answerOnBar(), p.startOn(), p.temperature(), p.keyLock(),
+                p.velocityScale(), p.follow(), p.channel(), p.seed());
+    }
+
+    /** Ends the block gathered so far at frame {@code until} and gives it to the session. */
+    private void flush(long until) {
+        if (segmentStart < 0 || until < segmentStart) {
+            segmentStart = until;
+            segmentInput.clear();
+            return;
+        }
+        long frames = until - segmentStart;
+        if (frames > 0 || !segmentInput.isEmpty()) runBlock(segmentStart, (int) Math.min(frames, Integer.MAX_VALUE));
+        segmentStart = until;
+        segmentInput.clear();
+    }
+
+    private void runBlock(long start, int frames) {
+        if (!parametersKnown) return;
+        LiveSession s = session();
+        if (s == null) return;
+        TransportSnapshot t = snapshot(start, frames);
+        if (freewheel) awaitAnswer(s);
+        List<OutputEvent> out;
+        try {
+            out = s.onBlock(t, List.copyOf(segmentInput));
+        } catch (RuntimeException e) {
+            fail("the live session failed on a block: " + Bridge.oneLine(e));
+            return;
+        }
+        for (OutputEvent e : out) writeNote(e);
+    }
+
+    /** The transport at {@code frame}, from the last anchor (the shim's beats are exact; this agrees to float precision). */
+    private TransportSnapshot snapshot(long frame, int frames) {
+        boolean roll = rolling && grid && speed > 0;
+        double beats = grid ? anchorBeat + (roll ? (frame - anchorFrame) * bpm * speed / 60.0 / sampleRate : 0) : 0;
+        double barStart = Math.floor(beats / beatsPerBar + 1e-9) * beatsPerBar;
+        return new TransportSnapshot(frame, frames, sampleRate, roll ? speed : 0, bpm, beats, barStart, beatsPerBar);
+    }
+
+    /** Offline: an answer being computed is waited for (bounded), as if the machine were infinitely fast. */
+    private static void awaitAnswer(LiveSession s) {
+        long deadline = System.nanoTime() + OFFLINE_WAIT_NANOS;
+        while (s.answerPending() && !s.answerReady() && System.nanoTime() < deadline) LockSupport.parkNanos(50_000);
+    }
+
+    private void writeNote(OutputEvent e) {
+        long head = (long) SharedRing.LONGS.get(notes.buf, SharedRing.HEAD); // ours alone
+        long deadline = 0;
+        while (head - notes.tailAcquire() >= notes.capacity) {
+            if (deadline == 0) deadline = System.nanoTime() + NOTE_RING_WAIT_NANOS;
+            if (System.nanoTime() > deadline || !running) {
+                notesDropped++;
+                return;
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        ByteBuffer b = notes.buf;
+        int at = notes.slot(head);
+        b.putDouble(at, e.beats());
+        b.put(at + 8, (byte) e.status());
+        b.put(at + 9, (byte) e.data1());
+        b.put(at + 10, (byte) e.data2());
+        b.put(at + 11, (byte) 0);
+        b.putInt(at + 12, epoch);
+        notes.releaseHead(head + 1);
+        if (noteLog != null) noteLog.printf(Locale.ROOT, "%.9f %d %d %d %d%n", e.beats(), e.status(), e.data1(), e.data2(), epoch);
+    }
+
+    // ---- engine and session ----
+
+    /** The session for the engine the parameters name, opening it on the worker if needed; null while loading or failed. */
+    private LiveSession session() {
+        LiveParameters.Engine want = parameters.engine();
+        if (session != null && sessionEngine == want) return session;
+        if (opening != null && openingEngine == want) {
+            if (!opening.future().isDone() && freewheel) {
+                long deadline = System.nanoTime() + OFFLINE_WAIT_NANOS;
+                while (!opening.future().isDone() && System.nanoTime() < deadline) LockSupport.parkNanos(100_000);
+            }
+            if (!opening.future().isDone()) return null; // live: the player is not answered while it loads
+            try {
+                engine = opening.future().getNow(null);
+                opening = null;
+                session = new LiveSession(worker, engine, parameters);
+                sessionEngine = want;
+                failedEngine = null;
+                ok();
+                return session;
+            } catch (CancellationException | CompletionException e) {
+                opening = null;
+                failedEngine = want;
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                fail("the " + name(want) + " engine could not start: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+                return null;
+            }
+        }
+        if (want == failedEngine) return null; // reported once; another choice may work
+        closeEngine();
+        worker = new InferenceWorker(name(want) + "-" + handle, () -> {});
+        openingEngine = want;
+        opening = worker.submit((cancelled, progress) -> LiveEngines.open(want, modelDir(want), OnnxSessions.Device.CPU), Progress.NONE);
+        return session(); // the Continuator is ready at once
+    }
+
+    /** The installed model package for a model engine (family gpt2-remi, perceiver-ar), from the model store. */
+    private static Path modelDir(LiveParameters.Engine choice) {
+        if (choice == LiveParameters.Engine.CONTINUATOR) return null;
+        ModelStore store = ModelStore.locate();
+        String family = name(choice);
+        for (ModelPackage.Installed p : ModelPackage.list(store, false)) {
+            if (p.family() != null && p.family().toLowerCase(Locale.ROOT).contains(family)) return p.dir();
+        }
+        throw new UsageException("no " + family + " model package in " + store.root() + " (install one made by tools/export, or set PIANOLA_MODELS)");
+    }
+
+    private static String name(LiveParameters.Engine e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private void closeEngine() {
+        if (session != null) session.close();
+        session = null;
+        sessionEngine = null;
+        if (opening != null) opening.cancel();
+        if (worker != null) worker.close(); // cancels and waits for the running job, so the engine is idle
+        if (opening != null && opening.future().isDone() && !opening.future().isCompletedExceptionally()) {
+            LiveEngine loaded = opening.future().getNow(null);
+            if (loaded != null) loaded.close();
+        }
+        opening = null;
+        if (engine != null) engine.close();
+        engine = null;
+        worker = null;
+    }
+
+    private void ok() {
+        lastError = null;
+        SharedRing.INTS.setRelease(control, CONTROL_STATUS, STATUS_OK);
+    }
+
+    /** Status 3 and one log line (repeats of the same problem are counted, not logged). */
+    private void fail(String why) {
+        errors++;
+        SharedRing.INTS.setRelease(control, CONTROL_STATUS, STATUS_ERROR);
+        if (!why.equals(lastError)) Bridge.log("instance " + handle + ": " + why);
+        lastError = why;
+    }
+
+    private static PrintWriter openNoteLog(long handle) {
+        // PIANOLA_NOTE_LOG=prefix: every note sent, as "beat status data1 data2 epoch", in prefix.<handle> (tests)
+        String prefix = System.getenv("PIANOLA_NOTE_LOG");
+        if (prefix == null || prefix.isEmpty()) return null;
+        try {
+            return new PrintWriter(Files.newBufferedWriter(Path.of(prefix + "." + handle), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE), true);
+        } catch (IOException e) {
+            Bridge.log("cannot write the note log " + prefix + "." + handle + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Stops the thread (then nothing touches the shared memory) and closes the engine. */
+    boolean close(long timeoutMs) throws InterruptedException {
+        running = false;
+        LockSupport.unpark(thread);
+        thread.join(timeoutMs);
+        boolean stopped = !thread.isAlive();
+        if (stopped) closeEngine(); // the engine belongs to the thread until it has stopped
+        if (noteLog != null) noteLog.close();
+        if (notesDropped > 0 || errors > 0) Bridge.log("instance " + handle + " closed: " + notesDropped + " notes dropped, " + errors + " errors");
+        return stopped;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        close(3000);
+    }
+}

@@ -1,0 +1,642 @@
+/* lv2_jvm_host.c: a lilv host for the ASSEMBLED bundle (plugin/target/pianola.lv2) with the real
+   JVM inside. One scenario per process (a process holds one JVM for good, so each failure needs its
+   own), chosen by argv[1]:
+     answer       the live player: phrases and time:Position at exact frames at 120 BPM; the answer
+                  starts on the bar line the parameters give, every note-on on the exact frame its
+                  beat (as Java sent it, PIANOLA_NOTE_LOG) maps to under the block's transport; a
+                  tempo change to 90 BPM; a loop jump mid-answer (notes released at the jump frame,
+                  nothing stale after it); barge-in (answer notes end at the key's frame, no new
+                  ones past the session's one-bar horizon); then a real-time-paced answer.
+                  Offline sections run freewheeling: run() waits for Java, the offline path.
+     many         16 instances share one JVM and each answers; then 60 instantiate/cleanup cycles
+                  with RSS reported and bounded.
+     unavailable  no JRE (PIANOLA_JAVA_HOME points nowhere): status 2, audio and MIDI pass.
+     badjvm       a JVM that cannot start (PIANOLA_JVM_OPTIONS=-Xmx1k): status 3, host survives.
+     nolib        a bundle without lib/: status 3, host survives.
+     javaerror    an engine whose model package is missing: status 3, audio passes; choosing the
+                  Continuator again recovers (status 0).
+   The host drives the plug-in like a DAW: run() on this thread, block after block. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <jni.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lilv/lilv.h>
+#include <lv2/atom/forge.h>
+#include <lv2/atom/util.h>
+#include <lv2/log/log.h>
+#include <lv2/midi/midi.h>
+#include <lv2/time/time.h>
+#include <lv2/urid/urid.h>
+
+#include "check.h"
+#include "test_urid.h"
+
+#define PLUGIN_URI "https://pianola.dev/plugins/pianola"
+#define RATE 48000.0
+#define BLOCK 256u
+#define N_PORTS 15
+#define IN_CAP 4096
+#define OUT_CAP 16384
+#define MAX_EVENTS 20000
+enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_FREEWHEEL = 12, P_LATENCY = 13, P_STATUS = 14 };
+#define PLAYER_CH 1 /* the player plays on channel 2; answers come on channel 1 (0) */
+
+static TestUrids urids;
+static LV2_URID_Map map = {&urids, test_urid_map};
+static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
+static LV2_URID u_midi, u_chunk, u_sequence, u_position, u_frame, u_speed, u_bar, u_bar_beat, u_bpb, u_unit, u_bpm;
+
+static int log_printf(LV2_Log_Handle h, LV2_URID type, const char* fmt, ...) {
+  (void)h;
+  (void)type;
+  va_list ap;
+  va_start(ap, fmt);
+  const int r = vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  return r;
+}
+static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char* fmt, va_list ap) {
+  (void)h;
+  (void)type;
+  return vfprintf(stderr, fmt, ap);
+}
+static LV2_Log_Log log_data = {NULL, log_printf, log_vprintf};
+
+typedef struct {
+  int64_t frame; /* absolute: frames run through this instance */
+  uint8_t msg[3];
+} Ev;
+
+/* One plug-in instance and what it sent. */
+typedef struct {
+  LilvInstance* inst;
+  float audio_in[BLOCK], audio_out[BLOCK];
+  uint64_t in_buf[IN_CAP / 8], out_buf[OUT_CAP / 8];
+  float controls[N_PORTS];
+  int64_t abs;  /* frames run */
+  int64_t host; /* the host's timeline frame (time:frame) */
+  Ev* out;
+  size_t n_out;
+  int bad_audio;
+} Inst;
+
+/* What the host puts in the next block. */
+typedef struct {
+  bool has_pos;
+  uint32_t pos_at;
+  int64_t pos_frame;
+  double pos_beat, pos_bpm;
+  bool rolling;
+  int n_midi;
+  uint32_t midi_at[8];
+  uint8_t midi[8][3];
+} BlockIn;
+
+static const LilvPlugin* plugin;
+static LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &log_data};
+static const LV2_Feature* features[] = {&map_f, &unmap_f, &log_f, NULL};
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void map_uris(void) {
+  u_midi = map.map(map.handle, LV2_MIDI__MidiEvent);
+  u_chunk = map.map(map.handle, LV2_ATOM__Chunk);
+  u_sequence = map.map(map.handle, LV2_ATOM__Sequence);
+  u_position = map.map(map.handle, LV2_TIME__Position);
+  u_frame = map.map(map.handle, LV2_TIME__frame);
+  u_speed = map.map(map.handle, LV2_TIME__speed);
+  u_bar = map.map(map.handle, LV2_TIME__bar);
+  u_bar_beat = map.map(map.handle, LV2_TIME__barBeat);
+  u_bpb = map.map(map.handle, LV2_TIME__beatsPerBar);
+  u_unit = map.map(map.handle, LV2_TIME__beatUnit);
+  u_bpm = map.map(map.handle, LV2_TIME__beatsPerMinute);
+}
+
+static bool open_inst(Inst* x) {
+  memset(x, 0, sizeof *x);
+  x->out = (Ev*)calloc(MAX_EVENTS, sizeof(Ev));
+  x->inst = lilv_plugin_instantiate(plugin, RATE, features);
+  if (!x->inst) return false;
+  float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
+  lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
+  for (uint32_t p = 4; p < N_PORTS; p++) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  lilv_instance_connect_port(x->inst, P_IN, x->audio_in);
+  lilv_instance_connect_port(x->inst, P_OUT, x->audio_out);
+  lilv_instance_connect_port(x->inst, P_EVENTS, x->in_buf);
+  lilv_instance_connect_port(x->inst, P_MIDI_OUT, x->out_buf);
+  for (uint32_t p = 4; p < N_PORTS; p++) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
+  lilv_instance_activate(x->inst);
+  return true;
+}
+
+static void close_inst(Inst* x) {
+  if (x->inst) {
+    lilv_instance_deactivate(x->inst);
+    lilv_instance_free(x->inst);
+  }
+  x->inst = NULL;
+  free(x->out);
+  x->out = NULL;
+}
+
+/* One run(): forge the input, run, check audio passed, keep the output events. */
+static void run_block(Inst* x, const BlockIn* b) {
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, &map);
+  lv2_atom_forge_set_buffer(&forge, (uint8_t*)x->in_buf, IN_CAP);
+  LV2_Atom_Forge_Frame seq;
+  lv2_atom_forge_sequence_head(&forge, &seq, 0);
+  int m = 0;
+  for (uint32_t t = 0; t <= BLOCK; t++) { /* events in time order; a Position before MIDI at the same frame */
+    if (b && b->has_pos && b->pos_at == t) {
+      lv2_atom_forge_frame_time(&forge, t);
+      LV2_Atom_Forge_Frame obj;
+      const double bar = floor(b->pos_beat / 4.0);
+      lv2_atom_forge_object(&forge, &obj, 0, u_position);
+      lv2_atom_forge_key(&forge, u_frame);
+      lv2_atom_forge_long(&forge, b->pos_frame);
+      lv2_atom_forge_key(&forge, u_speed);
+      lv2_atom_forge_float(&forge, b->rolling ? 1.0f : 0.0f);
+      lv2_atom_forge_key(&forge, u_bar);
+      lv2_atom_forge_long(&forge, (int64_t)bar);
+      lv2_atom_forge_key(&forge, u_bar_beat);
+      lv2_atom_forge_float(&forge, (float)(b->pos_beat - bar * 4.0));
+      lv2_atom_forge_key(&forge, u_unit);
+      lv2_atom_forge_int(&forge, 4);
+      lv2_atom_forge_key(&forge, u_bpb);
+      lv2_atom_forge_float(&forge, 4.0f);
+      lv2_atom_forge_key(&forge, u_bpm);
+      lv2_atom_forge_float(&forge, (float)b->pos_bpm);
+      lv2_atom_forge_pop(&forge, &obj);
+    }
+    while (b && m < b->n_midi && b->midi_at[m] == t) {
+      lv2_atom_forge_frame_time(&forge, t);
+      lv2_atom_forge_atom(&forge, 3, u_midi);
+      lv2_atom_forge_write(&forge, b->midi[m], 3);
+      m++;
+    }
+  }
+  lv2_atom_forge_pop(&forge, &seq);
+  LV2_Atom_Sequence* out = (LV2_Atom_Sequence*)x->out_buf;
+  out->atom.type = u_chunk;
+  out->atom.size = OUT_CAP - sizeof(LV2_Atom);
+  for (uint32_t i = 0; i < BLOCK; i++) x->audio_in[i] = (float)((x->abs + i) % 977) / 977.0f - 0.5f;
+  lilv_instance_run(x->inst, BLOCK);
+  for (uint32_t i = 0; i < BLOCK; i++) x->bad_audio += x->audio_out[i] != x->audio_in[i];
+  if (out->atom.type == u_sequence) {
+    LV2_ATOM_SEQUENCE_FOREACH (out, ev) {
+      if (ev->body.type != u_midi || x->n_out >= MAX_EVENTS) continue;
+      Ev e = {x->abs + ev->time.frames, {0, 0, 0}};
+      memcpy(e.msg, ev + 1, ev->body.size < 3 ? ev->body.size : 3);
+      x->out[x->n_out++] = e;
+    }
+  }
+  x->abs += BLOCK;
+  if (b && b->rolling) x->host += BLOCK;
+}
+
+static int status_of(const Inst* x) { return (int)x->controls[P_STATUS]; }
+
+/* Runs stopped blocks until the status leaves 1 (starting); returns the ms it took. */
+static double wait_started(Inst* x, double timeout_ms) {
+  const double t0 = now_ms();
+  while (now_ms() - t0 < timeout_ms) {
+    run_block(x, NULL);
+    if (status_of(x) != 1) break;
+    usleep(2000);
+  }
+  return now_ms() - t0;
+}
+
+/* ---- the song: the host's tempo map, for the expected frames ---- */
+
+/* Piecewise tempo: from absolute frame `abs` the beat is `beat` + elapsed * bpm / 60 / RATE. */
+typedef struct {
+  int64_t abs;
+  double beat, bpm;
+} Seg;
+static Seg segs[16];
+static int n_segs;
+
+static void song_at(int64_t abs, double beat, double bpm) { segs[n_segs++] = (Seg){abs, beat, bpm}; }
+
+/* The frame where beat `beat` plays in the segment starting at `s` (first frame whose beat >= it). */
+static int64_t frame_of(const Seg* s, double beat) {
+  const double fpb = 60.0 * RATE / s->bpm;
+  return s->abs + (int64_t)ceil((beat - s->beat) * fpb - 1e-4);
+}
+
+/* Absolute frame of a beat in the current (last) segment. */
+static int64_t at_beat(double beat) { return frame_of(&segs[n_segs - 1], beat); }
+
+/* Runs blocks up to absolute frame `until`, placing the player's notes (channel 2) at their frames.
+   notes: pairs (beat on, beat off, key). Positions come from `pending`, consumed when reached. */
+typedef struct {
+  double on, off;
+  uint8_t key;
+} PNote;
+
+static BlockIn pending_pos; /* a Position to send at its absolute frame */
+static int64_t pending_pos_abs = -1;
+static double pace_ms; /* > 0: real-time pacing, this long per block */
+
+static void play(Inst* x, const PNote* notes, int n, int64_t until) {
+  double next = now_ms();
+  while (x->abs < until) {
+    BlockIn b = {.rolling = true};
+    if (pending_pos_abs >= x->abs && pending_pos_abs < x->abs + BLOCK) {
+      b = pending_pos;
+      b.has_pos = true;
+      b.pos_at = (uint32_t)(pending_pos_abs - x->abs);
+      b.pos_frame = x->host + b.pos_at;
+      if (pending_pos.pos_frame != 0) b.pos_frame = pending_pos.pos_frame; /* a jump: the host's new frame */
+      pending_pos_abs = -1;
+    }
+    for (int i = 0; i < n; i++) {
+      const int64_t fon = at_beat(notes[i].on), foff = at_beat(notes[i].off);
+      if (fon >= x->abs && fon < x->abs + BLOCK && b.n_midi < 8) {
+        b.midi_at[b.n_midi] = (uint32_t)(fon - x->abs);
+        memcpy(b.midi[b.n_midi++], (uint8_t[]){0x90 | PLAYER_CH, notes[i].key, 100}, 3);
+      }
+      if (foff >= x->abs && foff < x->abs + BLOCK && b.n_midi < 8) {
+        b.midi_at[b.n_midi] = (uint32_t)(foff - x->abs);
+        memcpy(b.midi[b.n_midi++], (uint8_t[]){0x80 | PLAYER_CH, notes[i].key, 0}, 3);
+      }
+    }
+    /* sort the MIDI by offset (a few entries) */
+    for (int i = 1; i < b.n_midi; i++)
+      for (int k = i; k > 0 && b.midi_at[k] < b.midi_at[k - 1]; k--) {
+        const uint32_t t = b.midi_at[k];
+        b.midi_at[k] = b.midi_at[k - 1];
+        b.midi_at[k - 1] = t;
+        uint8_t m[3];
+        memcpy(m, b.midi[k], 3);
+        memcpy(b.midi[k], b.midi[k - 1], 3);
+        memcpy(b.midi[k - 1], m, 3);
+      }
+    run_block(x, &b);
+    if (pace_ms > 0) {
+      next += pace_ms;
+      const double wait = next - now_ms();
+      if (wait > 0) usleep((useconds_t)(wait * 1000));
+    }
+  }
+}
+
+/* ---- what Java sent (PIANOLA_NOTE_LOG) ---- */
+
+typedef struct {
+  double beat;
+  int status, key, vel, epoch;
+} Logged;
+static Logged logged[MAX_EVENTS];
+static int n_logged;
+
+static void read_note_log(long handle) {
+  const char* prefix = getenv("PIANOLA_NOTE_LOG");
+  n_logged = 0;
+  if (!prefix) return;
+  char path[1024];
+  snprintf(path, sizeof path, "%s.%ld", prefix, handle);
+  FILE* f = fopen(path, "r");
+  if (!f) return;
+  Logged l;
+  while (n_logged < MAX_EVENTS && fscanf(f, "%lf %d %d %d %d", &l.beat, &l.status, &l.key, &l.vel, &l.epoch) == 5) logged[n_logged++] = l;
+  fclose(f);
+}
+
+static bool is_answer_on(const Ev* e) { return (e->msg[0] & 0xF0) == 0x90 && (e->msg[0] & 0x0F) == 0 && e->msg[2] > 0; }
+static bool is_answer_off(const Ev* e) {
+  return (e->msg[0] & 0x0F) == 0 && ((e->msg[0] & 0xF0) == 0x80 || ((e->msg[0] & 0xF0) == 0x90 && e->msg[2] == 0));
+}
+
+/* Answer note-ons in [from, to): how many, the first frame, and how many are NOT on the exact frame
+   of a note-on Java logged (same key) under segment `s`. */
+static int answer_ons(const Inst* x, int64_t from, int64_t to, const Seg* s, int64_t* first, int* off_grid) {
+  int n = 0;
+  *first = -1;
+  if (off_grid) *off_grid = 0;
+  for (size_t i = 0; i < x->n_out; i++) {
+    const Ev* e = &x->out[i];
+    if (e->frame < from || e->frame >= to || !is_answer_on(e)) continue;
+    if (*first < 0) *first = e->frame;
+    n++;
+    if (!off_grid) continue;
+    bool found = false;
+    for (int k = 0; k < n_logged && !found; k++)
+      found = (logged[k].status & 0xF0) == 0x90 && logged[k].key == e->msg[1] && frame_of(s, logged[k].beat) == e->frame;
+    if (!found) {
+      if (*off_grid < 3) fprintf(stderr, "  note-on %d at frame %" PRId64 " (beat %.6f) matches no beat Java sent\n", e->msg[1], e->frame,
+                                 s->beat + (double)(e->frame - s->abs) * s->bpm / 60.0 / RATE);
+      (*off_grid)++;
+    }
+  }
+  return n;
+}
+
+/* Answer notes sounding just before `at` (on, no off yet) and whether each got its off exactly at `at`. */
+static void released_at(const Inst* x, int64_t at, int* sounding, int* released) {
+  *sounding = *released = 0;
+  int on[128] = {0};
+  for (size_t i = 0; i < x->n_out && x->out[i].frame < at; i++) {
+    if (is_answer_on(&x->out[i])) on[x->out[i].msg[1]]++;
+    else if (is_answer_off(&x->out[i]) && on[x->out[i].msg[1]] > 0) on[x->out[i].msg[1]]--;
+  }
+  for (int k = 0; k < 128; k++) {
+    if (!on[k]) continue;
+    (*sounding)++;
+    for (size_t i = 0; i < x->n_out; i++)
+      if (x->out[i].frame == at && is_answer_off(&x->out[i]) && x->out[i].msg[1] == k) {
+        (*released)++;
+        break;
+      }
+  }
+}
+
+static void phrase_at(PNote* p, double start) {
+  const uint8_t keys[5] = {60, 62, 64, 65, 67};
+  for (int i = 0; i < 5; i++) p[i] = (PNote){start + i, start + i + 0.5, keys[i]};
+}
+
+/* ---- scenarios ---- */
+
+static void scenario_answer(void) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  const double t0 = now_ms();
+  CHECK(open_inst(x), "instantiates the bundle");
+  const double started = wait_started(x, 30000);
+  CHECK(status_of(x) == 0, "status 0 (Java running) after %.0f ms (got %d)", started, status_of(x));
+  printf("answer: JVM up and instance running %.0f ms after instantiate\n", now_ms() - t0);
+  x->controls[P_FREEWHEEL] = 1.0f; /* offline: run() waits for Java each block */
+
+  /* 1. 120 BPM from beat 0 at the next block; phrase on beats 0-4, released 4.5; 2 beats of
+        silence end it at 6.5, so the answer (2 bars) starts on the next bar line: beat 8 */
+  x->host = 0;
+  song_at(x->abs, 0, 120);
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 0, .pos_bpm = 120};
+  pending_pos_abs = x->abs;
+  PNote p[5];
+  phrase_at(p, 0);
+  play(x, p, 5, at_beat(20));
+  read_note_log(1);
+  int64_t first;
+  int off;
+  Seg s1 = segs[n_segs - 1];
+  int n = answer_ons(x, s1.abs, at_beat(20), &s1, &first, &off);
+  const int64_t first120 = first;
+  CHECK(n >= 3, "120 BPM: an answer came (%d note-ons)", n);
+  CHECK(first == at_beat(8), "120 BPM: it starts on the bar line, beat 8 = frame %" PRId64 " (got %" PRId64 ")", at_beat(8) - s1.abs,
+        first - s1.abs);
+  CHECK(answer_ons(x, s1.abs, at_beat(8), &s1, &first, NULL) == 0, "120 BPM: nothing answers before the bar line");
+  CHECK(answer_ons(x, at_beat(16), at_beat(20), &s1, &first, NULL) == 0, "120 BPM: the answer lasts 2 bars");
+  CHECK(off == 0, "120 BPM: every note-on on the exact frame of its beat (%d not)", off);
+  printf("answer: 120 BPM answer of %d notes from frame %" PRId64 " (beat 8)\n", n, first120 - s1.abs);
+
+  /* 2. tempo change to 90 BPM at beat 20 (continuous): phrase on 24-28, answer from beat 32 */
+  const int64_t change = x->abs + 100; /* mid-block */
+  const double change_beat = s1.beat + (double)(change - s1.abs) / 24000.0;
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = change_beat, .pos_bpm = 90};
+  pending_pos_abs = change;
+  song_at(change, change_beat, 90);
+  phrase_at(p, 24);
+  play(x, p, 5, at_beat(42));
+  read_note_log(1);
+  Seg s2 = segs[n_segs - 1];
+  n = answer_ons(x, change, at_beat(42), &s2, &first, &off);
+  CHECK(n >= 3, "90 BPM: an answer came (%d note-ons)", n);
+  CHECK(first == at_beat(32), "90 BPM: it starts on beat 32 = frame %" PRId64 " (got %" PRId64 ")", at_beat(32), first);
+  CHECK(off == 0, "90 BPM: every note-on on the exact frame of its beat under the new tempo (%d not)", off);
+
+  /* 3. loop jump back to beat 44 while the answer to a phrase on 44-48 sounds (answer from 52) */
+  phrase_at(p, 44);
+  play(x, p, 5, at_beat(54.25));
+  const int64_t jump = x->abs + 37; /* mid-block */
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 44, .pos_bpm = 90, .pos_frame = 5000000}; /* the host's loop start */
+  pending_pos_abs = jump;
+  play(x, NULL, 0, x->abs + BLOCK);
+  int sounding, released;
+  released_at(x, jump, &sounding, &released);
+  CHECK(sounding >= 1 && released == sounding, "loop: the %d sounding answer notes end exactly at the jump frame (%d did)", sounding, released);
+  song_at(jump, 44, 90);
+  x->host = 5000000 + (x->abs - jump);
+  play(x, NULL, 0, at_beat(52));
+  Seg s3 = segs[n_segs - 1];
+  CHECK(answer_ons(x, jump, at_beat(52), &s3, &first, NULL) == 0, "loop: nothing planned for the old position plays after the jump");
+
+  /* 4. barge-in: the answer to a phrase on 52-56 starts on beat 60; the player plays at 61.25 and
+        holds the key to 66.5, so the next answer (to that key) is not due before beat 72 */
+  phrase_at(p, 52);
+  PNote all[6];
+  memcpy(all, p, sizeof p);
+  all[5] = (PNote){61.25, 66.5, 72}; /* held: the session answers this new phrase only from beat 72 */
+  play(x, all, 6, at_beat(70));
+  read_note_log(1);
+  const int64_t barge = at_beat(61.25);
+  released_at(x, barge, &sounding, &released);
+  CHECK(answer_ons(x, at_beat(60), barge, &s3, &first, NULL) >= 1, "barge-in: the answer had started");
+  CHECK(sounding >= 1 && released == sounding, "barge-in: the %d sounding answer notes end at the key's frame (%d did)", sounding, released);
+  /* the session's horizon: what was handed out (up to a bar past the block) may still start */
+  const int64_t horizon = at_beat(61.25 + 4) + 2 * BLOCK;
+  CHECK(answer_ons(x, horizon, at_beat(70), &s3, &first, NULL) == 0, "barge-in: no answer note starts past the one-bar horizon");
+  int hanging = 0, on[128] = {0};
+  for (size_t i = 0; i < x->n_out; i++) {
+    if (is_answer_on(&x->out[i])) on[x->out[i].msg[1]]++;
+    else if (is_answer_off(&x->out[i]) && on[x->out[i].msg[1]] > 0) on[x->out[i].msg[1]]--;
+  }
+  for (int k = 0; k < 128; k++) hanging += on[k];
+  CHECK(hanging == 0, "no answer note is left hanging (%d)", hanging);
+
+  /* 5. real time: freewheel off, blocks paced at 5.33 ms; jump to beat 100 and answer again */
+  x->controls[P_FREEWHEEL] = 0.0f;
+  pace_ms = BLOCK * 1000.0 / RATE;
+  const int64_t rt = x->abs;
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 100, .pos_bpm = 120, .pos_frame = 9000000};
+  pending_pos_abs = rt;
+  song_at(rt, 100, 120);
+  x->host = 9000000;
+  phrase_at(p, 101);
+  play(x, p, 5, at_beat(113));
+  read_note_log(1);
+  Seg s4 = segs[n_segs - 1];
+  n = answer_ons(x, rt, at_beat(113), &s4, &first, &off);
+  CHECK(n >= 1 && first == at_beat(108), "real time: the answer starts on beat 108 (%d notes, first at %" PRId64 ", want %" PRId64 ")", n, first,
+        at_beat(108));
+  CHECK(off == 0, "real time: every note-on on its exact frame (%d not)", off);
+  pace_ms = 0;
+  CHECK(x->bad_audio == 0, "audio passed bit for bit in every block (%d samples differ)", x->bad_audio);
+  close_inst(x);
+  free(x);
+  CHECK(1, "cleanup returned");
+}
+
+/* The VMs in this process, asked of the libjvm already loaded (never loads one). */
+static int vms_in_process(void) {
+  void* lib = dlopen("libjvm.so", RTLD_NOW | RTLD_NOLOAD);
+  if (!lib) return 0;
+  jint(JNICALL * created)(JavaVM**, jsize, jsize*) = (jint(JNICALL*)(JavaVM**, jsize, jsize*))dlsym(lib, "JNI_GetCreatedJavaVMs");
+  JavaVM* vms[4];
+  jsize n = 0;
+  if (!created || created(vms, 4, &n) != JNI_OK) n = -1;
+  dlclose(lib);
+  return (int)n;
+}
+
+static long rss_kib(void) {
+  FILE* f = fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+  }
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void scenario_many(void) {
+  enum { N = 16 };
+  Inst* xs = (Inst*)calloc(N, sizeof(Inst));
+  double t0 = now_ms();
+  CHECK(open_inst(&xs[0]), "first instance");
+  wait_started(&xs[0], 30000);
+  const double first_ms = now_ms() - t0;
+  t0 = now_ms();
+  int opened = 1;
+  for (int i = 1; i < N; i++) opened += open_inst(&xs[i]);
+  bool all_up = false;
+  while (!all_up && now_ms() - t0 < 30000) {
+    all_up = true;
+    for (int i = 1; i < N; i++) {
+      run_block(&xs[i], NULL);
+      all_up &= status_of(&xs[i]) == 0;
+    }
+    if (!all_up) usleep(1000);
+  }
+  const double rest_ms = now_ms() - t0;
+  CHECK(opened == N && all_up, "%d instances running (status 0)", N);
+  CHECK(vms_in_process() == 1, "one JVM in the process (%d)", vms_in_process());
+  printf("many: first instance running after %.0f ms (JVM start); the other %d after %.0f ms in all (%.1f ms each)\n", first_ms, N - 1, rest_ms,
+         rest_ms / (N - 1));
+
+  /* every instance answers the same phrase, offline */
+  PNote p[5];
+  phrase_at(p, 0);
+  int answered = 0;
+  for (int i = 0; i < N; i++) {
+    Inst* x = &xs[i];
+    x->controls[P_FREEWHEEL] = 1.0f;
+    n_segs = 0;
+    x->host = 0;
+    song_at(x->abs, 0, 120);
+    pending_pos = (BlockIn){.rolling = true, .pos_beat = 0, .pos_bpm = 120};
+    pending_pos_abs = x->abs;
+    play(x, p, 5, at_beat(12));
+    int64_t first;
+    answered += answer_ons(x, 0, x->abs, &segs[0], &first, NULL) > 0 && first == at_beat(8);
+  }
+  CHECK(answered == N, "each of the %d instances answered on its bar line (%d did)", N, answered);
+  for (int i = 0; i < N; i++) close_inst(&xs[i]);
+  free(xs);
+
+  /* instantiate / run / cleanup cycles: memory stays flat */
+  enum { CYCLES = 60 };
+  long rss_after10 = 0, rss_start = rss_kib();
+  int ok = 0;
+  t0 = now_ms();
+  for (int c = 0; c < CYCLES; c++) {
+    Inst x;
+    if (open_inst(&x)) {
+      wait_started(&x, 10000);
+      ok += status_of(&x) == 0;
+      for (int b = 0; b < 8; b++) run_block(&x, NULL);
+    }
+    close_inst(&x);
+    if (c == 9) rss_after10 = rss_kib();
+  }
+  const long rss_end = rss_kib();
+  CHECK(ok == CYCLES, "%d instantiate/run/cleanup cycles, each running (%d)", CYCLES, ok);
+  printf("many: RSS %ld MiB before the cycles, %ld MiB after 10, %ld MiB after %d (%.1f ms per cycle)\n", rss_start / 1024, rss_after10 / 1024,
+         rss_end / 1024, CYCLES, (now_ms() - t0) / CYCLES);
+  CHECK(rss_end - rss_after10 < 48 * 1024, "RSS roughly flat over cycles 10-%d: grew %ld KiB (bound 48 MiB)", CYCLES, rss_end - rss_after10);
+}
+
+/* A failure the plug-in must survive: it instantiates, reports `want`, passes audio and MIDI. */
+static void scenario_failure(const char* what, int want) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x), "%s: instantiates anyway", what);
+  wait_started(x, 30000);
+  CHECK(status_of(x) == want, "%s: status %d (got %d)", what, want, status_of(x));
+  BlockIn b = {.rolling = false, .n_midi = 1, .midi_at = {17}, .midi = {{0x91, 60, 100}}};
+  run_block(x, &b);
+  CHECK(x->n_out >= 1 && x->out[x->n_out - 1].frame == x->abs - BLOCK + 17 && x->out[x->n_out - 1].msg[1] == 60, "%s: MIDI thru on its frame", what);
+  for (int i = 0; i < 50; i++) run_block(x, NULL);
+  CHECK(x->bad_audio == 0, "%s: audio passes (%d samples differ)", what, x->bad_audio);
+  /* a second instance in the same process meets the same state, quickly */
+  Inst* y = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(y), "%s: a second instance", what);
+  const double ms = wait_started(y, 30000);
+  CHECK(status_of(y) == want, "%s: second instance status %d (got %d, %.0f ms)", what, want, status_of(y), ms);
+  close_inst(y);
+  close_inst(x);
+  free(x);
+  free(y);
+  CHECK(1, "%s: cleanup returned, the host goes on", what);
+}
+
+static void scenario_javaerror(void) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x), "java error: instantiates");
+  x->controls[P_ENGINE] = 1.0f; /* remi, whose model package is not installed */
+  wait_started(x, 30000);
+  int status = -1;
+  for (int i = 0; i < 2000 && status != 3; i++) {
+    run_block(x, NULL);
+    status = status_of(x);
+    usleep(1000);
+  }
+  CHECK(status == 3, "java error: a missing model package gives status 3 (got %d)", status);
+  x->controls[P_ENGINE] = 0.0f; /* back to the Continuator */
+  for (int i = 0; i < 2000 && status != 0; i++) {
+    run_block(x, NULL);
+    status = status_of(x);
+    usleep(1000);
+  }
+  CHECK(status == 0, "java error: choosing the Continuator recovers (status %d)", status);
+  CHECK(x->bad_audio == 0, "java error: audio passed throughout (%d samples differ)", x->bad_audio);
+  close_inst(x);
+  free(x);
+}
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  const char* which = argc > 1 ? argv[1] : "";
+  LilvWorld* world = lilv_world_new();
+  lilv_world_load_all(world);
+  LilvNode* uri = lilv_new_uri(world, PLUGIN_URI);
+  plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
+  CHECK(plugin != NULL, "plugin found on LV2_PATH");
+  map_uris();
+  char name[64];
+  snprintf(name, sizeof name, "lv2_jvm_host %s", which);
+  if (!plugin) return check_summary(name);
+  if (!strcmp(which, "answer")) scenario_answer();
+  else if (!strcmp(which, "many")) scenario_many();
+  else if (!strcmp(which, "unavailable")) scenario_failure("no JRE", 2);
+  else if (!strcmp(which, "badjvm")) scenario_failure("JVM will not start", 3);
+  else if (!strcmp(which, "nolib")) scenario_failure("missing jars", 3);
+  else if (!strcmp(which, "javaerror")) scenario_javaerror();
+  else CHECK(0, "unknown scenario '%s'", which);
+  lilv_node_free(uri);
+  lilv_world_free(world);
+  test_urids_free(&urids);
+  return check_summary(name);
+}
