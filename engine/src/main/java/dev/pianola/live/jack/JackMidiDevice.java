@@ -275,6 +275,18 @@ public final class JackMidiDevice implements AutoCloseable {
                 double beats = anchor.beats() + (frame - anchor.frame()) * anchor.bpm() / 60.0 / rate;
                 t = new TransportSnapshot(frame, frames, rate, 1, anchor.bpm(), beats, anchor.barLineAtOrBefore(beats), anchor.barBeats());
             } else {
+                // JACK's tick is an integer and masters advance it per cycle (jack_transport adds the
+                // truncated ticks of the last period, and counts the "starting" cycle too), so a new
+                // anchor's BBT can be a fraction of a beat off its frame, while the frame is exact. At
+                // one tempo from frame 0 the frame gives the beat exactly: when the BBT agrees with it
+                // to within a few periods, the frame is taken; a master with a real tempo map
+                // disagrees by far more, and its BBT stands.
+                double framesBeats = frame * t.bpm() / 60.0 / rate;
+                if (Math.abs(framesBeats - t.beats()) <= XRUN_TOLERANCE_BLOCKS * (double) frames * t.bpm() / 60.0 / rate) {
+                    double barBeats = t.barBeats();
+                    t = new TransportSnapshot(frame, frames, rate, t.speed(), t.bpm(), framesBeats,
+                            Math.floor(framesBeats / barBeats + 1e-9) * barBeats, barBeats);
+                }
                 if (rolling && anchored) LOG.debug("transport re-anchored at frame {} (expected {}): {}", frame, anchorNextFrame, t);
                 anchor = t;
                 anchored = rolling;
