@@ -36,6 +36,7 @@
 #include <lv2/urid/urid.h>
 
 #include "check.h"
+#include "host_uris.h"
 #include "test_urid.h"
 
 #define PLUGIN_URI "https://pianola.dev/plugins/pianola"
@@ -51,7 +52,6 @@ enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_FREEWHEEL = 12, P_LATE
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
 static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
-static LV2_URID u_midi, u_chunk, u_sequence, u_position, u_frame, u_speed, u_bar, u_bar_beat, u_bpb, u_unit, u_bpm;
 
 static int log_printf(LV2_Log_Handle h, LV2_URID type, const char* fmt, ...) {
   (void)h;
@@ -107,20 +107,6 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void map_uris(void) {
-  u_midi = map.map(map.handle, LV2_MIDI__MidiEvent);
-  u_chunk = map.map(map.handle, LV2_ATOM__Chunk);
-  u_sequence = map.map(map.handle, LV2_ATOM__Sequence);
-  u_position = map.map(map.handle, LV2_TIME__Position);
-  u_frame = map.map(map.handle, LV2_TIME__frame);
-  u_speed = map.map(map.handle, LV2_TIME__speed);
-  u_bar = map.map(map.handle, LV2_TIME__bar);
-  u_bar_beat = map.map(map.handle, LV2_TIME__barBeat);
-  u_bpb = map.map(map.handle, LV2_TIME__beatsPerBar);
-  u_unit = map.map(map.handle, LV2_TIME__beatUnit);
-  u_bpm = map.map(map.handle, LV2_TIME__beatsPerMinute);
 }
 
 static bool open_inst(Inst* x) {
@@ -624,7 +610,7 @@ int main(int argc, char** argv) {
   LilvNode* uri = lilv_new_uri(world, PLUGIN_URI);
   plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
   CHECK(plugin != NULL, "plugin found on LV2_PATH");
-  map_uris();
+  map_host_uris(&map);
   char name[64];
   snprintf(name, sizeof name, "lv2_jvm_host %s", which);
   if (!plugin) return check_summary(name);

@@ -27,6 +27,7 @@
 #include <lv2/time/time.h>
 
 #include "check.h"
+#include "host_uris.h"
 #include "test_urid.h"
 
 #define PLUGIN_URI "https://pianola.dev/plugins/pianola"
@@ -44,7 +45,6 @@ static const char* const SYMBOLS[N_PORTS] = {
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
 static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
-static LV2_URID u_midi, u_chunk, u_sequence, u_position, u_frame, u_speed, u_bar, u_bar_beat, u_bpb, u_unit, u_bpm;
 
 /* written by the plugin's starter thread (the "no Java" line) and read here: atomic */
 static _Atomic int log_lines;
@@ -236,17 +236,7 @@ static void play_song(LilvInstance* inst, LV2_Atom_Forge* f) {
 }
 
 int main(void) {
-  u_midi = map.map(map.handle, LV2_MIDI__MidiEvent);
-  u_chunk = map.map(map.handle, LV2_ATOM__Chunk);
-  u_sequence = map.map(map.handle, LV2_ATOM__Sequence);
-  u_position = map.map(map.handle, LV2_TIME__Position);
-  u_frame = map.map(map.handle, LV2_TIME__frame);
-  u_speed = map.map(map.handle, LV2_TIME__speed);
-  u_bar = map.map(map.handle, LV2_TIME__bar);
-  u_bar_beat = map.map(map.handle, LV2_TIME__barBeat);
-  u_bpb = map.map(map.handle, LV2_TIME__beatsPerBar);
-  u_unit = map.map(map.handle, LV2_TIME__beatUnit);
-  u_bpm = map.map(map.handle, LV2_TIME__beatsPerMinute);
+  map_host_uris(&map);
 
   LilvWorld* world = lilv_world_new();
   lilv_world_load_all(world); /* honours LV2_PATH: the Makefile points it at target/ */

@@ -26,11 +26,14 @@ Attention is traced in transformers' eager implementation: the SDPA one decides 
 Python conditions that tracing would freeze.
 """
 import argparse
-import hashlib
 import json
 import pathlib
 import shutil
 import sys
+
+# the exporters share package_files.py; they are also loaded by path from tools/reference and tools/bench
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from package_files import sha256  # noqa: E402
 
 import torch
 import transformers
@@ -66,14 +69,6 @@ def io_names(n_layer):
     past = [f"past_key_values.{i}.{kv}" for i in range(n_layer) for kv in ("key", "value")]
     present = [f"present.{i}.{kv}" for i in range(n_layer) for kv in ("key", "value")]
     return ["input_ids", "attention_mask", "position_ids"] + past, ["logits"] + present
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def export_graph(model, path):

@@ -26,10 +26,13 @@ positions and float frequencies; ONNX Runtime refuses such an Einsum, so positio
 float first. The result is numerically the same as eager PyTorch.
 """
 import argparse
-import hashlib
 import json
 import pathlib
 import sys
+
+# the exporters share package_files.py; they are also loaded by path from tools/reference and tools/bench
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from package_files import sha256  # noqa: E402
 
 import torch
 from einops import repeat
@@ -91,14 +94,6 @@ class Step(torch.nn.Module):
         cache = [(flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)]
         out = self.model(ids, prefix_len=0, kv_cache=cache)
         return (out.logits, *[t for kv in out.kv_cache for t in kv])
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def export_graphs(model, out):

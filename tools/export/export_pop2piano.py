@@ -30,7 +30,6 @@ transformers' generate token for token. --activation gelu_new gives what the ori
 with transformers 4.16's gated-gelu = gelu_new) computed; both encoder and decoder follow the choice.
 """
 import argparse
-import hashlib
 import json
 import pathlib
 import shutil
@@ -38,6 +37,10 @@ import sys
 import tempfile
 
 import onnx
+# the exporters share package_files.py; they are also loaded by path from tools/reference and tools/bench
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from package_files import sha256  # noqa: E402
+
 import torch
 import transformers
 from transformers import (GenerationConfig, Pop2PianoForConditionalGeneration, T5Config,
@@ -62,14 +65,6 @@ class ComposerEncoder(torch.nn.Module):
         composer = self.model.mel_conditioner.embedding(composer_index).unsqueeze(1)
         embeds = torch.cat([composer, input_features], dim=1)
         return self.model.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def graph_io(path):

@@ -57,6 +57,8 @@ public final class KvDecoder implements AutoCloseable {
     private final OrtSession session;
     private final Path file;
     private final Names names;
+    /** For each past input: fed from the prefill's outputs after the prefill (see {@link Names#keptFromPrefill}). */
+    private final boolean[] kept;
     private final OrtEnvironment env = OnnxSessions.environment();
     /** The outputs of the last run; its present tensors are the cache, closed when replaced. */
     private OrtSession.Result cacheOwner;
@@ -70,6 +72,8 @@ public final class KvDecoder implements AutoCloseable {
         this.session = session;
         this.file = file;
         this.names = names;
+        this.kept = new boolean[names.pastInputs().size()];
+        for (int i = 0; i < kept.length; i++) kept[i] = names.keptFromPrefill().contains(names.pastInputs().get(i));
     }
 
     public Names names() {
@@ -123,8 +127,7 @@ public final class KvDecoder implements AutoCloseable {
             float[][] logits = lastLogits((OnnxTensor) result.get(names.logits()).orElseThrow(), s);
             List<OnnxTensor> next = new ArrayList<>();
             for (int i = 0; i < names.presentOutputs().size(); i++) {
-                boolean kept = pastLength > 0 && names.keptFromPrefill().contains(names.pastInputs().get(i));
-                next.add(kept ? cache.get(i) : (OnnxTensor) result.get(names.presentOutputs().get(i)).orElseThrow());
+                next.add(pastLength > 0 && kept[i] ? cache.get(i) : (OnnxTensor) result.get(names.presentOutputs().get(i)).orElseThrow());
             }
             if (pastLength == 0 && !names.keptFromPrefill().isEmpty()) prefillOwner = result;
             releaseCache();
@@ -163,6 +166,11 @@ public final class KvDecoder implements AutoCloseable {
     }
 
     private OnnxTensor longs(long[][] rows) throws OrtException {
+        return longTensor(env, rows);
+    }
+
+    /** An int64 tensor [rows][cols] of {@code rows} (all rows as long as the first). */
+    public static OnnxTensor longTensor(OrtEnvironment env, long[][] rows) throws OrtException {
         int cols = rows[0].length;
         LongBuffer buf = LongBuffer.allocate(rows.length * cols);
         for (long[] r : rows) buf.put(r);

@@ -213,7 +213,7 @@ public final class Pop2PianoModel implements AutoCloseable {
         // single-audio reference calls pass no attention mask: every frame, padding included, is attended
         long[][] ones = new long[batch][frames + 1];
         for (long[] row : ones) Arrays.fill(row, 1);
-        try (OnnxTensor mask = longs(ones);
+        try (OnnxTensor mask = KvDecoder.longTensor(env, ones);
              OrtSession.Result encoded = encode(features, composerIndex, mask)) {
             OnnxTensor hidden = (OnnxTensor) encoded.get("last_hidden_state").orElseThrow();
             Map<String, OnnxTensorLike> cross = Map.of("encoder_hidden_states", hidden, "encoder_attention_mask", mask);
@@ -271,13 +271,6 @@ public final class Pop2PianoModel implements AutoCloseable {
         return best;
     }
 
-    private OnnxTensor longs(long[][] rows) throws OrtException {
-        int cols = rows[0].length;
-        LongBuffer buf = LongBuffer.allocate(rows.length * cols);
-        for (long[] r : rows) buf.put(r);
-        buf.flip();
-        return OnnxTensor.createTensor(env, buf, new long[] {rows.length, cols});
-    }
 
     private void require(List<String> names, String name, String graph) {
         if (!names.contains(name)) {
@@ -287,14 +280,7 @@ public final class Pop2PianoModel implements AutoCloseable {
 
     /** composers.json: {"composer1": 2052, ...}; ids consecutive from the smallest, as the embedding rows are. */
     static Map<String, Integer> readComposers(Path file) {
-        Map<String, Integer> map;
-        try {
-            map = JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Integer>>() {});
-        } catch (JacksonException e) {
-            throw new ModelException(file, "is not a JSON object of composer name to token id: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ModelException(file, "cannot be read: " + e.getMessage());
-        }
+        Map<String, Integer> map = readNameToId(file, "composer name to token id");
         if (map == null || map.isEmpty()) throw new ModelException(file, "lists no composers");
         List<Map.Entry<String, Integer>> sorted = new ArrayList<>(map.entrySet());
         sorted.sort(Map.Entry.comparingByValue());
@@ -315,14 +301,7 @@ public final class Pop2PianoModel implements AutoCloseable {
      * {@link Pop2PianoTokens} expects it, or the decoded notes would be wrong without any error.
      */
     static void checkVocabulary(Path file, int vocabSize) {
-        Map<String, Integer> vocab;
-        try {
-            vocab = JSON.readValue(file.toFile(), new TypeReference<Map<String, Integer>>() {});
-        } catch (JacksonException e) {
-            throw new ModelException(file, "is not a JSON vocabulary: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ModelException(file, "cannot be read: " + e.getMessage());
-        }
+        Map<String, Integer> vocab = readNameToId(file, "token name to id");
         for (int id = 0; id < vocabSize; id++) {
             String name = Pop2PianoTokens.tokenName(id);
             Integer actual = vocab.get(name);
@@ -330,6 +309,17 @@ public final class Pop2PianoModel implements AutoCloseable {
                 throw new ModelException(file, "maps '" + name + "' to " + actual + ", Pianola's decoder expects " + id
                         + " (a tokenizer with another layout?)");
             }
+        }
+    }
+
+    /** A JSON object of names to ids, in file order; anything else is a model problem naming the file. */
+    private static Map<String, Integer> readNameToId(Path file, String what) {
+        try {
+            return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Integer>>() {});
+        } catch (JacksonException e) {
+            throw new ModelException(file, "is not a JSON object of " + what + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ModelException(file, "cannot be read: " + e.getMessage());
         }
     }
 

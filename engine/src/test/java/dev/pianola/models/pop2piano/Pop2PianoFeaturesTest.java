@@ -71,7 +71,11 @@ class Pop2PianoFeaturesTest {
     }
 
     private static float[][][] cube(String name) {
-        NpyArray a = fixture(name);
+        return cube(fixture(name));
+    }
+
+    /** A float32 [a][b][c] npy array as nested arrays (shared with Pop2PianoModelTest). */
+    static float[][][] cube(NpyArray a) {
         int[] sh = a.getShape();
         float[] flat = a.asFloatArray();
         float[][][] out = new float[sh[0]][sh[1]][sh[2]];
