@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
                 "Tempo and bars come from JACK's timebase master (a DAW, or: jack_transport, then master,",
                 "tempo 120, play). With no master the transport still rolls, and the beat is counted from",
                 "frame 0 at --bpm in 4/4. Nothing is played while the transport is stopped: press play.",
-                "MIDI clock on the input is not followed (yet): use JACK transport.",
+                "MIDI clock on the input (Start/Continue/Stop, 24 clocks a beat, Song Position) leads while it",
+                "runs: tempo from the clocks, bars of 4/4 from Start. Without it, JACK transport.",
                 "Runs until Ctrl-C (or SIGTERM, or --seconds), then closes its ports and prints what it did."},
         footer = {"", "Examples:",
                 "  jackd -d dummy &                           # any JACK server; dummy needs no sound card",
@@ -183,7 +184,8 @@ final class DeviceCommand implements Callable<Integer> {
                 System.out.println(new Summary().put("command", "device").put("name", name).put("engine", p.engine().name().toLowerCase(Locale.ROOT))
                         .put("notesIn", c.notesIn()).put("notesOut", c.notesOut()).put("answersAsked", c.session().answersAsked())
                         .put("answersPlayed", c.session().answersPlayed()).put("answersShifted", c.session().answersShifted())
-                        .put("answersDropped", c.session().answersDropped()).put("bargeIns", c.session().bargeIns()).put("cycles", c.cycles()).toJson());
+                        .put("answersDropped", c.session().answersDropped()).put("bargeIns", c.session().bargeIns()).put("cycles", c.cycles())
+                        .put("midiClockMessages", device.clockMessages()).put("stopsOrJumps", c.session().discontinuities()).toJson());
             }
             if (!quiet) System.err.println(statusLine(device));
             return 0;
@@ -205,7 +207,8 @@ final class DeviceCommand implements Callable<Integer> {
         JackMidiDevice.Counts c = d.counts();
         LiveSession.Status s = c.session();
         String transport = !d.transportRolling() ? "transport stopped"
-                : String.format(Locale.ROOT, "transport rolling at %.1f BPM (%s)", d.transportBpm(), d.transportHasBbt() ? "timebase master" : "--bpm, no master");
+                : String.format(Locale.ROOT, "transport rolling at %.1f BPM (%s)", d.transportBpm(),
+                        d.followsMidiClock() ? "MIDI clock" : d.transportHasBbt() ? "timebase master" : "--bpm, no master");
         return String.format(Locale.ROOT, "pianola: %d answers (%d late, %d dropped, %d cut off), %d notes in, %d notes out, %s, %d stops or jumps",
                 s.answersPlayed(), s.answersShifted(), s.answersDropped(), s.bargeIns(), c.notesIn(), c.notesOut(), transport, s.discontinuities());
     }

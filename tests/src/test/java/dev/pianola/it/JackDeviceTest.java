@@ -5,7 +5,11 @@ import com.sun.jna.Native;
 import org.jaudiolibs.jnajack.Jack;
 import org.jaudiolibs.jnajack.JackClient;
 import org.jaudiolibs.jnajack.JackException;
+import org.jaudiolibs.jnajack.JackMidi;
 import org.jaudiolibs.jnajack.JackOptions;
+import org.jaudiolibs.jnajack.JackPort;
+import org.jaudiolibs.jnajack.JackPortFlags;
+import org.jaudiolibs.jnajack.JackPortType;
 import org.jaudiolibs.jnajack.JackPosition;
 import org.jaudiolibs.jnajack.JackStatus;
 import org.jaudiolibs.jnajack.JackTransportState;
@@ -24,25 +28,23 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code pianola device} on a real JACK server (jackd's dummy driver, private server name):
- * jack_transport rolls the transport as timebase master at 120 BPM, jack_midiseq plays one phrase
- * into pianola:in, jack_midi_dump records pianola:out with absolute frames. The answer must come
- * after the phrase, start no earlier than the first bar line after the phrase's end plus the
- * silence, and every note-on must sit exactly (to the frame) on the Continuator's grid of 1/24
- * beat counted from the bar lines: at 120 BPM and 48 kHz a grid step is 1000 frames, a bar 96000.
+ * {@code pianola device} on a real JACK server (jackd's dummy driver, private server name).
+ * JACK transport: jack_transport rolls it as timebase master at 120 BPM, jack_midiseq plays one
+ * phrase into pianola:in; the answer must start in the first beat of the first bar line after the
+ * phrase's end plus the silence, last at most its bars, and every note-on must sit exactly (to the
+ * frame) on the Continuator's grid of 1/24 beat counted from the bar lines: at 120 BPM and 48 kHz a
+ * grid step is 1000 frames, a bar 96000. MIDI clock: with the transport stopped, a clock sender's
+ * Start and clocks lead, and the answer lands on the clock's grid.
  *
- * <p>jack_midi_dump stamps events in JACK's frame time; the transport frame (where the bar lines
- * are) is a different clock, which can even stall for a cycle under load. So the test also runs a
- * tiny JACK client that records, for every cycle, the frame time and the transport frame at its
- * start, and maps each recorded note-on to the transport frame of its own cycle.
+ * <p>The answers are recorded by a JACK client of the test's own that reads, in the cycle that
+ * delivers each message, JACK's frame time and the transport frame (jack_midi_dump counts frames
+ * from its own first cycle, a clock nothing else shares).
  */
 class JackDeviceTest {
     static final int RATE = 48000, PERIOD = 256;
@@ -122,24 +124,43 @@ class JackDeviceTest {
         throw new AssertionError("JACK port " + port + " did not appear within " + seconds + " s");
     }
 
-    /** A JACK client that records frame time -> transport frame at the start of every cycle. */
-    static final class ClockProbe implements AutoCloseable {
-        final long[] frameTime = new long[1 << 15], transportFrame = new long[1 << 15];
-        final boolean[] rolling = new boolean[1 << 15];
-        volatile int cycles;
-        final JackClient client;
-        final JackPosition position = new JackPosition();
+    /** One recorded message: JACK frame time, the transport frame then (-1 when not rolling), which port. */
+    record Event(long frameTime, long transportFrame, boolean noteOn, int status, int pitch, int port) {}
 
-        ClockProbe() throws JackException {
-            client = Jack.getInstance().openClient("clockprobe", EnumSet.of(JackOptions.JackNoStartServer), EnumSet.noneOf(JackStatus.class));
+    /**
+     * A JACK client recording its MIDI inputs with, for each message, its JACK frame time and the
+     * transport frame of the same instant (both read in the cycle that delivered it). jack_midi_dump
+     * counts frames from its own first cycle, a clock nothing else shares, so it cannot place notes
+     * against the transport.
+     */
+    static final class Recorder implements AutoCloseable {
+        final JackClient client;
+        final JackPort[] ports;
+        final JackPosition position = new JackPosition();
+        final JackMidi.Event event = new JackMidi.Event();
+        final byte[] bytes = new byte[3];
+        final List<Event> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile int rollingCycles;
+
+        Recorder(String name, String... portNames) throws JackException {
+            client = Jack.getInstance().openClient(name, EnumSet.of(JackOptions.JackNoStartServer), EnumSet.noneOf(JackStatus.class));
+            ports = new JackPort[portNames.length];
+            for (int i = 0; i < ports.length; i++) ports[i] = client.registerPort(portNames[i], JackPortType.MIDI, JackPortFlags.JackPortIsInput);
             client.setProcessCallback((c, frames) -> {
                 try {
-                    int i = cycles;
-                    if (i < frameTime.length) {
-                        rolling[i] = c.transportQuery(position) == JackTransportState.JackTransportRolling;
-                        transportFrame[i] = position.getFrame() & 0xFFFFFFFFL;
-                        frameTime[i] = c.getLastFrameTime();
-                        cycles = i + 1;
+                    boolean rolling = c.transportQuery(position) == JackTransportState.JackTransportRolling;
+                    if (rolling) rollingCycles++;
+                    long transport = position.getFrame() & 0xFFFFFFFFL, cycleStart = c.getLastFrameTime();
+                    for (int p = 0; p < ports.length; p++) {
+                        int n = JackMidi.getEventCount(ports[p]);
+                        for (int i = 0; i < n; i++) {
+                            JackMidi.eventGet(event, ports[p], i);
+                            if (event.size() != 3) continue;
+                            event.read(bytes);
+                            int status = bytes[0] & 0xFF;
+                            boolean on = (status & 0xF0) == 0x90 && bytes[2] != 0;
+                            events.add(new Event(cycleStart + event.time(), rolling ? transport + event.time() : -1, on, status, bytes[1], p));
+                        }
                     }
                 } catch (JackException e) {
                     return false;
@@ -149,13 +170,10 @@ class JackDeviceTest {
             client.activate();
         }
 
-        /** The transport frame of a frame-time stamp, from the cycle it fell in; -1 if unknown or not rolling. */
-        long transportFrameAt(long stamp) {
-            int n = cycles;
-            for (int i = n - 1; i >= 0; i--) {
-                if (frameTime[i] <= stamp) return stamp - frameTime[i] < PERIOD && rolling[i] ? transportFrame[i] + (stamp - frameTime[i]) : -1;
+        List<Event> on(int port) {
+            synchronized (events) {
+                return events.stream().filter(e -> e.port() == port).toList();
             }
-            return -1;
         }
 
         @Override
@@ -165,89 +183,182 @@ class JackDeviceTest {
         }
     }
 
-    record Event(long frame, boolean noteOn, int pitch) {}
+    /**
+     * A JACK client playing MIDI clock: Start, then a Timing Clock every {@code clockFrames} frames
+     * (1000 = 120 BPM at 48 kHz), and notes at given beats of that clock; all on exact frames from
+     * the first cycle after {@link #go}. The notes' frames are known, so the test knows every beat's frame.
+     */
+    static final class ClockSender implements AutoCloseable {
+        final JackClient client;
+        final JackPort port;
+        final int clockFrames;
+        final long[] noteFrames; // relative to the start
+        final byte[][] notes;
+        volatile long startFrameTime = -1;
+        volatile boolean armed;
+        long nextClock;
+        int nextNote;
 
-    static final Pattern DUMP = Pattern.compile("^\\s*(\\d+):\\s+([0-9a-f]{2}) ([0-9a-f]{2}) ([0-9a-f]{2})");
-
-    static List<Event> dump(Path file) throws IOException {
-        List<Event> events = new ArrayList<>();
-        for (String line : read(file).split("\n")) {
-            Matcher m = DUMP.matcher(line);
-            if (!m.find()) continue;
-            int status = Integer.parseInt(m.group(2), 16), velocity = Integer.parseInt(m.group(4), 16);
-            events.add(new Event(Long.parseLong(m.group(1)), (status & 0xF0) == 0x90 && velocity > 0, Integer.parseInt(m.group(3), 16)));
+        ClockSender(int clockFrames, double[] noteBeats, int[][] noteMessages) throws JackException {
+            this.clockFrames = clockFrames;
+            noteFrames = new long[noteBeats.length];
+            notes = new byte[noteBeats.length][];
+            for (int i = 0; i < noteBeats.length; i++) {
+                noteFrames[i] = Math.round(noteBeats[i] * 24 * clockFrames);
+                notes[i] = new byte[] {(byte) noteMessages[i][0], (byte) noteMessages[i][1], (byte) noteMessages[i][2]};
+            }
+            client = Jack.getInstance().openClient("clocksender", EnumSet.of(JackOptions.JackNoStartServer), EnumSet.noneOf(JackStatus.class));
+            port = client.registerPort("out", JackPortType.MIDI, JackPortFlags.JackPortIsOutput);
+            client.setProcessCallback((c, frames) -> {
+                try {
+                    JackMidi.clearBuffer(port);
+                    if (!armed) return true;
+                    long cycle = c.getLastFrameTime();
+                    if (startFrameTime < 0) {
+                        startFrameTime = cycle;
+                        JackMidi.eventWrite(port, 0, new byte[] {(byte) 0xFA}, 1);
+                    }
+                    long from = cycle - startFrameTime, to = from + frames;
+                    // in time order: a note and a clock on one frame, the clock first
+                    while (true) {
+                        long clock = nextClock * clockFrames;
+                        long note = nextNote < noteFrames.length ? noteFrames[nextNote] : Long.MAX_VALUE;
+                        long at = Math.min(clock, note);
+                        if (at >= to) break;
+                        if (clock <= note) {
+                            JackMidi.eventWrite(port, (int) (clock - from), new byte[] {(byte) 0xF8}, 1);
+                            nextClock++;
+                        } else {
+                            JackMidi.eventWrite(port, (int) (note - from), notes[nextNote], 3);
+                            nextNote++;
+                        }
+                    }
+                } catch (JackException e) {
+                    return false;
+                }
+                return true;
+            });
+            client.activate();
         }
-        return events;
+
+        void go() {
+            armed = true;
+        }
+
+        @Override
+        public void close() {
+            client.deactivate();
+            client.close();
+        }
+    }
+
+    /** Waits (bounded) until {@code done} holds, polling. */
+    static void await(java.util.function.BooleanSupplier done, long seconds, String what) throws InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > end) throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    static String grid(List<Long> frames, long from) {
+        return frames.stream().map(f -> String.format(java.util.Locale.ROOT, "%.3f", (f - from) / (double) GRID)).toList().toString();
     }
 
     @Test
-
     void answersAPhraseOnTheTransportsBeatGrid() throws Exception {
         CompletableFuture<Cli.Run> device = CompletableFuture.supplyAsync(() -> Cli.run("device", "--seconds", 40, "--bars", 2, "--silence-beats", 2, "--json"));
-        ClockProbe probe = null;
+        Process transport = null;
         try {
             awaitPort("pianola:out", 60);
-            probe = new ClockProbe();
-            spawn(work.resolve("out.dump"), "jack_midi_dump", "-a", "outdump");
-            spawn(work.resolve("in.dump"), "jack_midi_dump", "-a", "indump");
-            awaitPort("outdump:input", 20);
-            awaitPort("indump:input", 20);
-            assertEquals(0, run("jack_connect", "pianola:out", "outdump:input"));
-            // timebase master at 120 BPM from transport frame 0; its stdin stays open so it stays master
-            Process transport = spawn(work.resolve("transport.log"), "jack_transport");
-            OutputStream tc = transport.getOutputStream();
-            tc.write("master\ntempo 120\nlocate 0\nplay\n".getBytes(StandardCharsets.US_ASCII));
-            tc.flush();
-            // one phrase 3 s into a 20 s loop, so it plays once: six notes a quarter beat apart, the last one longer
-            spawn(work.resolve("seq.log"), "jack_midiseq", "seq", "960000",
-                    "144000", "60", "5000", "150000", "64", "5000", "156000", "67", "5000",
-                    "162000", "72", "5000", "168000", "67", "5000", "174000", "64", "11000");
-            awaitPort("seq:out", 20);
-            assertEquals(0, run("jack_connect", "seq:out", "pianola:in"));
-            assertEquals(0, run("jack_connect", "seq:out", "indump:input"));
-            // bounded wait for the answer: two bars (8 s at 120 BPM) after the phrase
-            long end = System.nanoTime() + 30_000_000_000L;
-            List<Event> in = List.of(), out = List.of();
-            while (System.nanoTime() < end) {
-                in = dump(work.resolve("in.dump"));
-                out = dump(work.resolve("out.dump"));
-                if (in.size() >= 12 && out.stream().anyMatch(Event::noteOn)) break;
-                Thread.sleep(250);
+            try (Recorder rec = new Recorder("recorder", "answer", "phrase")) {
+                assertEquals(0, run("jack_connect", "pianola:out", "recorder:answer"));
+                // timebase master at 120 BPM from transport frame 0; its stdin stays open so it stays master
+                transport = spawn(work.resolve("transport.log"), "jack_transport");
+                OutputStream tc = transport.getOutputStream();
+                tc.write("master\ntempo 120\nlocate 0\nplay\n".getBytes(StandardCharsets.US_ASCII));
+                tc.flush();
+                // the phrase must reach a rolling transport
+                await(() -> rec.rollingCycles > 50, 20, "jack_transport to roll the transport");
+                // one phrase 3 s into a 20 s loop, so it plays once: six notes a quarter beat apart, the last one longer
+                spawn(work.resolve("seq.log"), "jack_midiseq", "seq", "960000",
+                        "144000", "60", "5000", "150000", "64", "5000", "156000", "67", "5000",
+                        "162000", "72", "5000", "168000", "67", "5000", "174000", "64", "11000");
+                awaitPort("seq:out", 20);
+                assertEquals(0, run("jack_connect", "seq:out", "recorder:phrase"));
+                assertEquals(0, run("jack_connect", "seq:out", "pianola:in"));
+                await(() -> rec.on(1).size() >= 12, 30, "the phrase (6 notes) at the recorder");
+                run("jack_disconnect", "seq:out", "pianola:in");
+                // the answer: on the bar after the phrase and 2 beats of silence, 2 bars (4 s) long, handed out a bar ahead
+                await(() -> rec.on(0).stream().anyMatch(Event::noteOn), 20, "an answer on pianola:out");
+                Thread.sleep(5000);
+                List<Event> phrase = rec.on(1).subList(0, 12), answer = rec.on(0);
+                assertTrue(phrase.stream().allMatch(e -> e.transportFrame() >= 0), "the phrase reached a rolling transport: " + phrase);
+                List<Long> onsets = answer.stream().filter(Event::noteOn).map(Event::transportFrame).toList();
+                long phraseEnd = phrase.get(phrase.size() - 1).transportFrame();
+                long answerBar = ((phraseEnd + 2L * FRAMES_PER_BEAT) / BAR + 1) * BAR; // phrase end + silence, then the next bar line
+                REPORT.printf("JackDeviceTest: phrase transport frames %d..%d; answer bar line at %d; %d answer note-ons at transport frames %s%n",
+                        phrase.get(0).transportFrame(), phraseEnd, answerBar, onsets.size(), onsets);
+                REPORT.printf("JackDeviceTest: note-ons in grid steps (1/24 beat = %d frames) from that bar line: %s%n", GRID, grid(onsets, answerBar));
+                assertFalse(onsets.isEmpty(), "no answer on pianola:out");
+                for (long f : onsets) {
+                    assertTrue(f >= answerBar && f < answerBar + 2L * BAR, "note-on at transport frame " + f + " is outside the answer's bars " + answerBar + ".." + (answerBar + 2L * BAR));
+                    assertEquals(0, Math.floorMod(f - answerBar, (long) GRID), "note-on at transport frame " + f + " is off the 1/24-beat grid of the bar lines; onsets " + onsets);
+                }
+                assertTrue(onsets.get(0) < answerBar + FRAMES_PER_BEAT, "the answer did not start in the first beat of bar line " + answerBar + "; onsets " + onsets);
             }
-            Thread.sleep(5000); // the rest of the answer: 2 bars are 4 s at 120 BPM, handed out a bar ahead
-            out = dump(work.resolve("out.dump"));
-            run("jack_disconnect", "seq:out", "pianola:in");
-            assertTrue(in.size() >= 12, "the phrase (6 notes) reached indump: " + in);
-            in = in.subList(0, 12); // the loop is 20 s: later repeats are not this phrase
-            List<Long> onsets = new ArrayList<>();
-            for (Event e : out) {
-                if (!e.noteOn()) continue;
-                long t = probe.transportFrameAt(e.frame());
-                assertTrue(t >= 0, "note-on at frame time " + e.frame() + " fell in no rolling cycle the probe saw");
-                onsets.add(t);
-            }
-            assertFalse(onsets.isEmpty(), "no answer on pianola:out; device: " + device.getNow(null));
-            long phraseEnd = probe.transportFrameAt(in.get(in.size() - 1).frame());
-            long phraseStart = probe.transportFrameAt(in.get(0).frame());
-            // phrase end + 2 beats of silence, then the next bar line
-            long silenceOver = phraseEnd + 2L * FRAMES_PER_BEAT;
-            long answerBar = (silenceOver / BAR + 1) * BAR;
-            REPORT.printf("JackDeviceTest: phrase transport frames %d..%d; answer bar line at %d; %d answer note-ons at transport frames %s%n",
-                    phraseStart, phraseEnd, answerBar, onsets.size(), onsets);
-            REPORT.printf("JackDeviceTest: note-ons in grid steps (1/24 beat = %d frames) from that bar line: %s%n", GRID,
-                    onsets.stream().map(f -> String.format(java.util.Locale.ROOT, "%.3f", (f - answerBar) / (double) GRID)).toList());
-            REPORT.printf("JackDeviceTest: out dump %s; in dump %s%n", out, in);
-            // every note-on on one grid of 1/24 beat, to the frame; that grid's phase against the frame-true bar
-            // line (transport frame 0 after locate 0) within one period: jack_transport, the timebase master, hands
-            // out its BBT for the first rolling cycle one cycle late, and the device anchors the beat there
-            long phase = Math.floorMod(onsets.get(0) - answerBar, (long) GRID);
-            for (long f : onsets) {
-                assertTrue(f >= answerBar && f < answerBar + 2L * BAR, "note-on at transport frame " + f + " is outside the answer's bars " + answerBar + ".." + (answerBar + 2L * BAR));
-                assertEquals(phase, Math.floorMod(f - answerBar, (long) GRID), "note-on at transport frame " + f + " is off the answer's 1/24-beat grid; onsets " + onsets);
-            }
-            assertEquals(0, phase, "the answer's grid is " + phase + " frames off the bar lines; onsets " + onsets);
         } finally {
-            if (probe != null) probe.close();
+            if (transport != null) {
+                transport.getOutputStream().write("stop\nlocate 0\nquit\n".getBytes(StandardCharsets.US_ASCII));
+                transport.getOutputStream().flush();
+                transport.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        Cli.Run r = device.get(60, TimeUnit.SECONDS);
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("\"answersPlayed\" : 1"), r.toString());
+    }
+
+    /**
+     * MIDI clock instead of JACK transport (stopped, no timebase master): a clock sender plays Start
+     * and 24 clocks per beat at 120 BPM with a phrase on its beats; the device takes tempo and beat
+     * from the clock, and its answer lands on the clock's bar lines and 1/24-beat grid, to the frame.
+     */
+    @Test
+    void followsMidiClockOnItsInput() throws Exception {
+        // phrase: beats 4, 4.5, 5, 5.5 (eighths), each a quarter beat long; its end (5.75) + 2 beats -> bar line 8
+        double[] beats = {4, 4.25, 4.5, 4.75, 5, 5.25, 5.5, 5.75};
+        int[][] messages = {{0x90, 60, 90}, {0x80, 60, 0}, {0x90, 62, 90}, {0x80, 62, 0}, {0x90, 64, 90}, {0x80, 64, 0}, {0x90, 67, 90}, {0x80, 67, 0}};
+        CompletableFuture<Cli.Run> device = CompletableFuture.supplyAsync(() -> Cli.run("device", "--seconds", 16, "--bars", 1, "--silence-beats", 2, "--json", "--verbose"));
+        awaitPort("pianola:out", 60);
+        try (Recorder rec = new Recorder("clockrecorder", "answer");
+             ClockSender clock = new ClockSender(GRID, beats, messages)) {
+            assertEquals(0, run("jack_connect", "clocksender:out", "pianola:in"));
+            assertEquals(0, run("jack_connect", "pianola:out", "clockrecorder:answer"));
+            Thread.sleep(300); // a new connection joins the graph at a later cycle: Start must not go out before it
+            clock.go();
+            try {
+                await(() -> rec.on(0).stream().anyMatch(Event::noteOn), 20, "an answer on pianola:out");
+            } catch (AssertionError e) {
+                StringBuilder threads = new StringBuilder();
+                Thread.getAllStackTraces().forEach((t, st) -> {
+                    threads.append("\n--- ").append(t.getName()).append(' ').append(t.getState());
+                    for (int i = 0; i < Math.min(12, st.length); i++) threads.append("\n    ").append(st[i]);
+                });
+                REPORT.println("JackDeviceTest: threads at the timeout:" + threads);
+                REPORT.println("JackDeviceTest: recorder saw " + rec.events);
+                throw new AssertionError(e.getMessage() + "; the device said: " + device.get(30, TimeUnit.SECONDS), e);
+            }
+            Thread.sleep(2500); // the rest of the 1-bar answer (2 s)
+            long start = clock.startFrameTime;
+            List<Long> onsets = rec.on(0).stream().filter(Event::noteOn).map(e -> e.frameTime() - start).toList();
+            long answerBar = 8L * FRAMES_PER_BEAT;
+            REPORT.printf("JackDeviceTest (MIDI clock): answer note-ons at clock frames %s; in grid steps from bar line %d: %s%n", onsets, answerBar, grid(onsets, answerBar));
+            assertFalse(onsets.isEmpty(), "no answer");
+            for (long f : onsets) {
+                assertTrue(f >= answerBar && f < answerBar + BAR, "note-on at clock frame " + f + " is outside the answer's bar " + answerBar + ".." + (answerBar + BAR) + "; " + onsets);
+                assertEquals(0, Math.floorMod(f - answerBar, (long) GRID), "note-on at clock frame " + f + " is off the clock's 1/24-beat grid; " + onsets);
+            }
         }
         Cli.Run r = device.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.exitCode(), r.toString());

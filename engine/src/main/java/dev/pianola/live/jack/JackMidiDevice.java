@@ -3,6 +3,7 @@ package dev.pianola.live.jack;
 import dev.pianola.DeviceException;
 import dev.pianola.live.InputEvent;
 import dev.pianola.live.LiveSession;
+import dev.pianola.live.MidiClock;
 import dev.pianola.live.OutputEvent;
 import dev.pianola.live.TransportSnapshot;
 import org.jaudiolibs.jnajack.Jack;
@@ -72,6 +73,11 @@ public final class JackMidiDevice implements AutoCloseable {
     /** Events handed out by the session and not yet written, sorted by beat. */
     private final List<OutputEvent> held = new ArrayList<>();
     private long discontinuitiesSeen;
+    /** MIDI clock on the input, on a frame count of this device's own (JACK's frame time wraps). */
+    private final MidiClock midiClock;
+    private long clockFrames;
+    private volatile long clockMessages;
+    private volatile boolean clockLeads;
     /** Where the master's BBT was last taken as it is, and the frame the next block starts on if nothing jumps. */
     private TransportSnapshot anchor;
     private boolean anchored;
@@ -87,6 +93,7 @@ public final class JackMidiDevice implements AutoCloseable {
         this.session = session;
         this.fallbackBpm = fallbackBpm;
         this.sampleRate = sampleRate;
+        this.midiClock = new MidiClock(sampleRate);
     }
 
     /**
@@ -188,14 +195,24 @@ public final class JackMidiDevice implements AutoCloseable {
         try {
             cycles++;
             JackMidi.clearBuffer(out);
-            TransportSnapshot t = snapshot(client.transportQuery(position), frames);
+            TransportSnapshot jackTransport = snapshot(client.transportQuery(position), frames);
+            // MIDI clock on the input, while it runs, leads; then JACK transport
+            TransportSnapshot t = midiClock.active(clockFrames) ? midiClock.snapshot(clockFrames, frames) : jackTransport;
+            clockLeads = t != jackTransport;
+            lastRolling = t.rolling();
+            lastBpm = t.bpm();
             input.clear();
             int n = JackMidi.getEventCount(in);
             for (int i = 0; i < n; i++) {
                 JackMidi.eventGet(event, in, i);
                 int size = event.size();
-                if (size < 2 || size > 3) continue; // clock, sysex and others: not notes
+                if (size < 1 || size > 3) continue; // sysex and others: not notes
                 event.read(inBytes);
+                if (size == 1 || (inBytes[0] & 0xFF) == 0xF2) {
+                    if (midiClock.accept(clockFrames + event.time(), inBytes[0] & 0xFF, size > 1 ? inBytes[1] : 0, size > 2 ? inBytes[2] : 0)) clockMessages++;
+                    continue;
+                }
+                if (size < 2) continue;
                 InputEvent e = InputEvent.ofMidi(t.beats() + event.time() * t.beatsPerFrame(), inBytes[0] & 0xFF, inBytes[1] & 0x7F, size == 3 ? inBytes[2] & 0x7F : 0);
                 if (e == null) continue;
                 if (e.pressed()) notesIn++;
@@ -214,6 +231,7 @@ public final class JackMidiDevice implements AutoCloseable {
                 held.sort(ORDER);
             }
             write(t, frames);
+            clockFrames += frames;
             return true;
         } catch (Throwable e) {
             failure = "the device stopped: " + e;
@@ -298,9 +316,7 @@ public final class JackMidiDevice implements AutoCloseable {
             t = new TransportSnapshot(frame, frames, rate, rolling ? 1 : 0, fallbackBpm, beats,
                     Math.floor(beats / FALLBACK_BAR_BEATS) * FALLBACK_BAR_BEATS, FALLBACK_BAR_BEATS);
         }
-        lastRolling = rolling;
         lastHadBbt = bbt;
-        lastBpm = t.bpm();
         return t;
     }
 
@@ -332,6 +348,15 @@ public final class JackMidiDevice implements AutoCloseable {
 
     public boolean transportHasBbt() {
         return lastHadBbt;
+    }
+
+    /** Whether MIDI clock on the input led the latest block, and how many clock messages came. */
+    public boolean followsMidiClock() {
+        return clockLeads;
+    }
+
+    public long clockMessages() {
+        return clockMessages;
     }
 
     public double transportBpm() {
