@@ -329,6 +329,7 @@ int main(int argc, char** argv) {
   for (uint32_t p = 4; p < N_PORTS; p++) lilv_instance_connect_port(inst, p, &controls[p]);
   lilv_instance_activate(inst);
 
+  controls[P_STATUS] = -1.0f; /* run() writes it every block */
   for (int i = 0; i < 5000 && controls[P_STATUS] != 0.0f; i++) { /* the JVM starts on its own thread */
     run_block(NULL, false, false);
     usleep(2000);
