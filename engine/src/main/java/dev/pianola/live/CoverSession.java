@@ -301,7 +301,7 @@ public final class CoverSession implements AutoCloseable {
                 continue; // cancelled on close, or the model failed: the caller reports failure()
             }
             List<Note> notes = cover.notes();
-            if (cover.computeNanos() > 0) {
+            if (cover.computeNanos() > 0 && computeMillis.size() < MAX_BARS) { // measurements stay bounded too
                 computeMillis.add(cover.computeNanos() / 1e6);
                 latencyMillis.add((System.nanoTime() - p.barEndNanos) / 1e6);
             }
