@@ -62,7 +62,8 @@ local ok, err = pcall(function()
   Temporal.TempoMap.update(tm)
 
   local midi1 = ARDOUR.ChanCount(ARDOUR.DataType("midi"), 1)
-  local track = only_track(Session:new_midi_track(midi1, midi1, false, ARDOUR.PluginInfo(), nil, nil, 1,
+  -- strict I/O on, as Ardour's own default for new tracks: the track keeps its one MIDI output
+  local track = only_track(Session:new_midi_track(midi1, midi1, true, ARDOUR.PluginInfo(), nil, nil, 1,
     "Pianola", ARDOUR.PresentationInfo.max_order, ARDOUR.TrackMode.Normal, false))
   assert(track, "cannot make a MIDI track")
   local proc = pianola()
