@@ -9,7 +9,7 @@
 #include "jvm_loader.h"
 
 #define BRIDGE_CLASS "dev/pianola/plugin/Bridge"
-#define OPEN_SIG "(Ljava/nio/ByteBuffer;Ljava/nio/ByteBuffer;Ljava/nio/ByteBuffer;DLjava/lang/String;)J"
+#define OPEN_SIG "(Ljava/nio/ByteBuffer;Ljava/nio/ByteBuffer;Ljava/nio/ByteBuffer;Ljava/nio/ByteBuffer;DLjava/lang/String;)J"
 
 /* Cached for the process (the VM and its system class loader never change). */
 static pthread_mutex_t g_bridge_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -121,10 +121,12 @@ static void* starter(void* arg) {
   } else {
     jobject in = (*env)->NewDirectByteBuffer(env, j->in_ring, (jlong)pn_ring_bytes(j->in_ring->capacity, j->in_ring->record_size));
     jobject out = (*env)->NewDirectByteBuffer(env, j->out_ring, (jlong)pn_ring_bytes(j->out_ring->capacity, j->out_ring->record_size));
+    jobject audio = (*env)->NewDirectByteBuffer(env, j->audio_ring, (jlong)pn_ring_bytes(j->audio_ring->capacity, j->audio_ring->record_size));
     jobject control = (*env)->NewDirectByteBuffer(env, j->control, (jlong)sizeof(PnControl));
     jstring bundle = (*env)->NewStringUTF(env, j->bundle);
     jlong handle = 0;
-    if (in && out && control && bundle) handle = (*env)->CallStaticLongMethod(env, g_bridge, g_open, in, out, control, (jdouble)j->rate, bundle);
+    if (in && out && audio && control && bundle)
+      handle = (*env)->CallStaticLongMethod(env, g_bridge, g_open, in, out, audio, control, (jdouble)j->rate, bundle);
     if ((*env)->ExceptionCheck(env)) {
       /* Bridge catches everything; this is an Error thrown past it (e.g. out of memory) */
       describe(env, err, sizeof err);
@@ -135,6 +137,7 @@ static void* starter(void* arg) {
     } /* handle 0: Bridge logged why */
     (*env)->DeleteLocalRef(env, in);
     (*env)->DeleteLocalRef(env, out);
+    (*env)->DeleteLocalRef(env, audio);
     (*env)->DeleteLocalRef(env, control);
     (*env)->DeleteLocalRef(env, bundle);
   }

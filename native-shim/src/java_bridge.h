@@ -52,6 +52,7 @@ typedef struct PnJava {
   double rate;
   PnRing* in_ring;
   PnRing* out_ring;
+  PnRing* audio_ring;
   PnControl* control;
   PnLineFn log;
   void* log_ctx;

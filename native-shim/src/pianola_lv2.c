@@ -16,14 +16,18 @@
  *
  * run(), per block:
  *   1. publish (Java running only): parameters, then the block's MIDI and transport changes, each
- *      at its frame with its beat (computed on a copy of the transport), then a BLOCK record;
+ *      at its frame with its beat (computed on a copy of the transport), then the block's input
+ *      samples into the audio ring (one memcpy, or two across its wrap), then a BLOCK record;
  *   2. freewheel only: wait until Java's control.processed reaches the block's end;
  *   3. take Java's notes from the note ring, then play the block: MIDI thru and Positions at their
  *      frames, scheduled notes at theirs; a drop (scheduler.h) takes again at its frame.
  *
  * Rings (layout in spsc_ring.h):
  *   input ring  C -> Java, PnInputRecord (32 bytes, below), 4096 records;
- *   output ring Java -> C, PnNoteRecord (16 bytes, scheduler.h), 4096 records.
+ *   output ring Java -> C, PnNoteRecord (16 bytes, scheduler.h), 4096 records;
+ *   audio ring  C -> Java, float32 samples (4-byte records), 2^18 (5.5 s at 48 kHz): the mono
+ *               input, block by block, whole blocks or nothing (a full ring drops the block's
+ *               samples, counted; never waits). The BLOCK record says which frames they are.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -67,12 +71,17 @@ typedef enum {
   PORT_FREE_WHEELING = 12,
   PORT_LATENCY = 13,
   PORT_STATUS = 14,
+  PORT_RESERVED_15 = 15, /* start_on, from another branch; a placeholder here so indices stay contiguous */
+  PORT_LISTEN = 16,
+  PORT_COVER_LAG_BARS = 17,
+  PORT_CAPTURE = 18,
   PORT_COUNT
 } PortIndex;
 
-/* The parameter inputs published on the input ring when they change. */
+/* The parameter inputs published on the input ring when they change: every control input from
+   FIRST_PARAM to LAST_PARAM (the outputs between them, latency and status, have fields of their own). */
 #define FIRST_PARAM PORT_ENGINE
-#define LAST_PARAM PORT_FREE_WHEELING
+#define LAST_PARAM PORT_CAPTURE
 #define PARAM_COUNT (LAST_PARAM - FIRST_PARAM + 1)
 
 /* Values of the status port (pianola.ttl has them as scale points). */
@@ -85,16 +94,20 @@ enum { STATUS_OK = 0, STATUS_STARTING = 1, STATUS_JAVA_UNAVAILABLE = 2, STATUS_E
  *  17  u8  arg        MIDI: byte count (1..3); TRANSPORT: flags (bit 0 rolling, bit 1 jumped,
  *                     bit 2 beat grid known, bit 3 dropped: the scheduler dropped its notes and
  *                     the epoch moved on by one, bit 4 resync: a restatement, not a change);
- *                     PARAMETER: the port index
+ *                     PARAMETER: the port index; BLOCK: bit 0 AUDIO: the block's input samples
+ *                     are in the audio ring, the `block frames` samples before its head
  *  18  u16 beat_unit  TRANSPORT: time:beatUnit (0 unknown)
  *  20  12 bytes       MIDI: the message bytes; TRANSPORT: f32 beatsPerBar, f32 bpm, f32 speed;
- *                     PARAMETER: f32 value; BLOCK: u32 epoch, u32 block frames, u32 zero
+ *                     PARAMETER: f32 value; BLOCK: u32 epoch, u32 block frames, u32 the audio
+ *                     ring's head after the block's samples (low 32 bits; with AUDIO set the
+ *                     samples of frames [time - block frames, time) are the ones just before it)
  * A TRANSPORT record is written whenever the transport re-anchors, starts, stops or drops; its
  * beat is the new anchor beat at its time, so Java can rebuild the beat <-> frame map exactly.
  * A BLOCK record ends each block: time = the frame after the block, beat = the beat there, and the
  * scheduler's epoch at the block's end (authoritative: Java takes it over). */
 enum { REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4, REC_PLAYED = 5 };
 enum { TR_ROLLING = 1, TR_JUMPED = 2, TR_GRID = 4, TR_DROPPED = 8, TR_RESYNC = 16 };
+enum { BLOCK_AUDIO = 1 };
 typedef struct PnInputRecord {
   int64_t time;
   double beat;
@@ -112,6 +125,8 @@ _Static_assert(offsetof(PnInputRecord, u) == 20, "input-ring record payload at 2
 
 #define IN_RING_RECORDS 4096u
 #define OUT_RING_RECORDS 4096u
+/* samples; Java drains it every block, so this only has to outlast a stall of Java's thread */
+#define AUDIO_RING_SAMPLES (1u << 18)
 /* bounds the scheduler's insert work per block (see scheduler.h) */
 #define MAX_TAKE_PER_BLOCK 128u
 /* MIDI and parameter records leave this many slots free, so the transport and BLOCK records that
@@ -148,6 +163,7 @@ typedef struct {
   PnScheduler scheduler;
   PnRing* in_ring;
   PnRing* out_ring;
+  PnRing* audio_ring;
   PnControl* control;
   PnJava java;
 
@@ -155,6 +171,7 @@ typedef struct {
   float last_params[PARAM_COUNT]; /* NaN after a resync, so the next block publishes them all */
   bool need_resync;               /* Java's view must be restated (start, activate, a lost record) */
   uint32_t in_dropped;            /* input records lost to a full ring */
+  uint32_t audio_dropped;         /* blocks whose samples did not fit the audio ring */
   uint32_t out_dropped;           /* MIDI messages that did not fit the output buffer */
   uint32_t freewheel_timeouts;    /* freewheel blocks where Java did not finish in time */
   bool java_running;              /* this block: Java reads the input ring (PLAYED records go to it) */
@@ -201,11 +218,13 @@ static LV2_Handle instantiate(const LV2_Descriptor* descriptor, double rate, con
   pn_scheduler_init(&self->scheduler);
   self->in_ring = pn_ring_create(IN_RING_RECORDS, sizeof(PnInputRecord));
   self->out_ring = pn_ring_create(OUT_RING_RECORDS, sizeof(PnNoteRecord));
+  self->audio_ring = pn_ring_create(AUDIO_RING_SAMPLES, sizeof(float));
   self->control = (PnControl*)aligned_zero(sizeof(PnControl));
-  if (!self->in_ring || !self->out_ring || !self->control) {
+  if (!self->in_ring || !self->out_ring || !self->audio_ring || !self->control) {
     lv2_log_error(&self->logger, "pianola: out of memory for the rings\n");
     pn_ring_destroy(self->in_ring);
     pn_ring_destroy(self->out_ring);
+    pn_ring_destroy(self->audio_ring);
     free(self->control);
     free(self);
     return NULL;
@@ -221,6 +240,7 @@ static LV2_Handle instantiate(const LV2_Descriptor* descriptor, double rate, con
   j->rate = rate;
   j->in_ring = self->in_ring;
   j->out_ring = self->out_ring;
+  j->audio_ring = self->audio_ring;
   j->control = self->control;
   j->log = log_line;
   j->log_ctx = self;
@@ -316,10 +336,11 @@ static void publish_transport(Pianola* self, const PnTransport* t, int64_t time,
   publish(self, &r, 0);
 }
 
-static void publish_block_end(Pianola* self, const PnTransport* t, int64_t time, uint32_t epoch, uint32_t frames) {
-  PnInputRecord r = {.time = time, .beat = beat_of(t), .kind = REC_BLOCK};
+static void publish_block_end(Pianola* self, const PnTransport* t, int64_t time, uint32_t epoch, uint32_t frames, bool audio) {
+  PnInputRecord r = {.time = time, .beat = beat_of(t), .kind = REC_BLOCK, .arg = audio ? BLOCK_AUDIO : 0};
   r.u.word[0] = epoch;
   r.u.word[1] = frames;
+  r.u.word[2] = (uint32_t)atomic_load_explicit(&self->audio_ring->head, memory_order_relaxed); /* ours alone */
   publish(self, &r, 0);
 }
 
@@ -342,7 +363,7 @@ static void publish_params(Pianola* self, const PnTransport* t) {
 static void publish_block(Pianola* self, uint32_t n_samples) {
   if (self->need_resync && IN_RING_RECORDS - pn_ring_count(self->in_ring) > IN_RING_RESERVE + PARAM_COUNT) {
     self->need_resync = false;
-    publish_block_end(self, &self->transport, self->frames, self->scheduler.epoch, 0);
+    publish_block_end(self, &self->transport, self->frames, self->scheduler.epoch, 0, false);
     publish_transport(self, &self->transport, self->frames, TR_RESYNC);
     for (uint32_t i = 0; i < PARAM_COUNT; i++) self->last_params[i] = NAN;
   }
@@ -377,7 +398,13 @@ static void publish_block(Pianola* self, uint32_t n_samples) {
     }
   }
   pn_transport_advance(&t, n_samples - done);
-  publish_block_end(self, &t, self->frames + n_samples, epoch, n_samples);
+  /* the input samples, whole or not at all; released before the BLOCK record that names them */
+  bool audio = false;
+  if (self->audio_in && n_samples > 0) {
+    audio = pn_ring_push_n(self->audio_ring, self->audio_in, n_samples);
+    if (!audio) self->audio_dropped++;
+  }
+  publish_block_end(self, &t, self->frames + n_samples, epoch, n_samples, audio);
 }
 
 /* Step 2, freewheel only (not real time): until Java has processed up to `until`, bounded. */
@@ -479,12 +506,14 @@ static void cleanup(LV2_Handle instance) {
   /* Java must stop reading the shared memory before it is freed; if it cannot say so, leak it */
   if (!pn_java_stop(&self->java)) {
     lv2_log_error(&self->logger, "pianola: the Java side did not stop; its %zu bytes of shared memory are left allocated\n",
-                  pn_ring_bytes(IN_RING_RECORDS, sizeof(PnInputRecord)) + pn_ring_bytes(OUT_RING_RECORDS, sizeof(PnNoteRecord)));
+                  pn_ring_bytes(IN_RING_RECORDS, sizeof(PnInputRecord)) + pn_ring_bytes(OUT_RING_RECORDS, sizeof(PnNoteRecord)) +
+                      pn_ring_bytes(AUDIO_RING_SAMPLES, sizeof(float)));
     free(self);
     return;
   }
   pn_ring_destroy(self->in_ring);
   pn_ring_destroy(self->out_ring);
+  pn_ring_destroy(self->audio_ring);
   free(self->control);
   free(self);
 }

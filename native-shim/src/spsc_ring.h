@@ -15,7 +15,9 @@
  *   offset  size  field
  *        0     4  magic        u32 0x50524E47 (PN_RING_MAGIC)
  *        4     4  version      u32 1
- *        8     4  record_size  u32 bytes per record, a multiple of 8, at least 8
+ *        8     4  record_size  u32 bytes per record, a multiple of 4, at least 4 (the record rings
+ *                              use multiples of 8, so that their 8-byte fields are aligned; the
+ *                              audio ring's records are single float32 samples, 4 bytes)
  *       12     4  capacity     u32 records, a power of two
  *       16    48  reserved     zero
  *       64     8  head         u64 records ever pushed. Written only by the producer, with a
@@ -78,7 +80,7 @@ _Static_assert(sizeof(_Atomic uint64_t) == 8, "layout: counters are plain 8-byte
 /* Bytes a ring of this shape needs, or 0 if the shape is invalid. */
 static inline size_t pn_ring_bytes(uint32_t capacity, uint32_t record_size) {
   if (capacity == 0 || (capacity & (capacity - 1)) != 0) return 0;   /* mask indexing needs 2^k */
-  if (record_size < 8 || record_size % 8 != 0) return 0;              /* keeps every record 8-aligned */
+  if (record_size < 4 || record_size % 4 != 0) return 0;              /* 4-aligned records (floats); 8-byte fields need multiples of 8 */
   return (size_t)PN_RING_HEADER_BYTES + (size_t)capacity * record_size;
 }
 
@@ -122,6 +124,21 @@ static inline bool pn_ring_push(PnRing* r, const void* record) {
   if (head - tail >= r->capacity) return false;
   memcpy(pn_ring_slot(r, head), record, r->record_size);
   atomic_store_explicit(&r->head, head + 1, memory_order_release);            /* record bytes before the new head */
+  return true;
+}
+
+/* Producer side. Copies `count` records in, all or nothing (at most two memcpys across the wrap);
+   false when they do not all fit. The audio ring uses it: a block's samples arrive whole or not
+   at all, so the reader never sees part of a block. */
+static inline bool pn_ring_push_n(PnRing* r, const void* records, uint32_t count) {
+  const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+  const uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+  if (count > r->capacity || head - tail > (uint64_t)(r->capacity - count)) return false;
+  const uint32_t at = (uint32_t)(head & (r->capacity - 1));
+  const uint32_t first = count < r->capacity - at ? count : r->capacity - at;
+  memcpy(pn_ring_slot(r, head), records, (size_t)first * r->record_size);
+  if (count > first) memcpy(pn_ring_slot(r, 0), (const uint8_t*)records + (size_t)first * r->record_size, (size_t)(count - first) * r->record_size);
+  atomic_store_explicit(&r->head, head + count, memory_order_release);
   return true;
 }
 

@@ -42,11 +42,11 @@
 #define PLUGIN_URI "https://pianola.dev/plugins/pianola"
 #define RATE 48000.0
 #define BLOCK 256u
-#define N_PORTS 15
+#define N_PORTS 19
 #define IN_CAP 4096
 #define OUT_CAP 16384
 #define MAX_EVENTS 20000
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_FREEWHEEL = 12, P_LATENCY = 13, P_STATUS = 14 };
+enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_FREEWHEEL = 12, P_LATENCY = 13, P_STATUS = 14, P_LISTEN = 16 };
 #define PLAYER_CH 1 /* the player plays on channel 2; answers come on channel 1 (0) */
 
 static TestUrids urids;
@@ -117,6 +117,7 @@ static bool open_inst(Inst* x) {
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
   for (uint32_t p = 4; p < N_PORTS; p++) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  x->controls[P_LISTEN] = 1.0f; /* MIDI only: the test tone on the audio input is not to be covered */
   lilv_instance_connect_port(x->inst, P_IN, x->audio_in);
   lilv_instance_connect_port(x->inst, P_OUT, x->audio_out);
   lilv_instance_connect_port(x->inst, P_EVENTS, x->in_buf);

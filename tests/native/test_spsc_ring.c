@@ -28,7 +28,8 @@ static uint64_t u64_at(const void* base, size_t off) {
 static void test_shape(void) {
   CHECK(pn_ring_bytes(0, 16) == 0, "capacity 0 refused");
   CHECK(pn_ring_bytes(6, 16) == 0, "capacity 6 (not a power of two) refused");
-  CHECK(pn_ring_bytes(8, 12) == 0, "record size 12 (not a multiple of 8) refused");
+  CHECK(pn_ring_bytes(8, 6) == 0, "record size 6 (not a multiple of 4) refused");
+  CHECK(pn_ring_bytes(8, 4) == 192 + 8 * 4, "record size 4 (one float32 sample) allowed");
   CHECK(pn_ring_bytes(8, 0) == 0, "record size 0 refused");
   CHECK(pn_ring_bytes(8, 16) == 192 + 8 * 16, "bytes = header + records");
   CHECK(pn_ring_bytes(1, 8) == 200, "capacity 1 is a power of two");
@@ -117,6 +118,31 @@ static void test_wraparound(void) {
   pn_ring_destroy(r);
 }
 
+/* The audio ring: blocks of float samples pushed whole or not at all, across the wrap. */
+static void test_sample_blocks(void) {
+  PnRing* r = pn_ring_create(64, sizeof(float));
+  CHECK(r != NULL, "a ring of 4-byte float records");
+  float block[40], out;
+  uint32_t next_in = 0, next_out = 0, refused = 0;
+  int bad = 0;
+  for (int round = 0; round < 500; round++) {
+    const uint32_t n = 1 + (uint32_t)(round * 7) % 40;
+    for (uint32_t i = 0; i < n; i++) block[i] = (float)(next_in + i);
+    const uint64_t head_before = u64_at(r, 64);
+    if (pn_ring_push_n(r, block, n)) next_in += n;
+    else {
+      refused++;
+      bad += u64_at(r, 64) != head_before; /* a refused block moves nothing */
+    }
+    const uint32_t take = 1 + (uint32_t)(round * 13) % 37;
+    for (uint32_t i = 0; i < take && pn_ring_pop(r, &out); i++) bad += out != (float)next_out++;
+  }
+  CHECK(bad == 0, "samples come out in order, blocks whole, across the wrap (%d bad)", bad);
+  CHECK(refused > 0 && next_in > 1000, "some blocks refused when full (%u), many pushed (%u)", refused, next_in);
+  CHECK(!pn_ring_push_n(r, block, 65), "a block larger than the ring is refused");
+  pn_ring_destroy(r);
+}
+
 #define STRESS_RECORDS 2000000u
 
 static void* producer(void* arg) {
@@ -154,6 +180,7 @@ int main(void) {
   test_layout();
   test_full_and_empty();
   test_wraparound();
+  test_sample_blocks();
   test_two_threads();
   return check_summary("test_spsc_ring");
 }

@@ -4,15 +4,13 @@ import dev.pianola.BadInputException;
 import dev.pianola.PianolaException;
 import dev.pianola.UsageException;
 import dev.pianola.arrange.ArrangeOptions;
-import dev.pianola.arrange.ArrangePresets;
 import dev.pianola.arrange.Arrangement;
-import dev.pianola.arrange.Arranger;
 import dev.pianola.audio.Audio;
 import dev.pianola.audio.AudioFiles;
 import dev.pianola.audio.AudioLevels;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
-import dev.pianola.models.basicpitch.BasicPitchMidi;
+import dev.pianola.cover.BasicPitchCover;
 import dev.pianola.models.pop2piano.Pop2PianoCover;
 import dev.pianola.models.pop2piano.Pop2PianoModel;
 import dev.pianola.render.MidiRenderer;
@@ -31,7 +29,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -188,12 +185,7 @@ final class CoverCommand implements Callable<Integer> {
             grid = beats.grid(heard.audio22k());
             steps.done("beat grid (" + grid.source() + ")");
         }
-        if (!grid.knowsBarOne()) {
-            // a tracked grid has beats but no downbeats: accents would fall on arbitrary beats
-            options = ArrangePresets.withOverrides(options, Map.of("downbeatAccentVelocity", 0));
-        }
-        NoteSequence raw = BasicPitchMidi.toNoteSequence(heard.events(), grid.tempo(), false);
-        Arrangement arranged = Arranger.arrange(raw, options);
+        Arrangement arranged = BasicPitchCover.arrange(heard.events(), grid.tempo(), grid.knowsBarOne(), options);
         NoteSequence piano = arranged.notes();
         steps.done("arrange");
         MidiFiles.write(piano, out, common.force);
@@ -208,14 +200,14 @@ final class CoverCommand implements Callable<Integer> {
             System.out.println(new Summary().put("command", "cover").put("input", input.toString()).put("output", out.toString())
                     .put("engine", "basic-pitch+arrange").put("model", heard.model().toString())
                     .put("device", heard.device()).put("notes", piano.notes().size())
-                    .put("notesHeard", raw.notes().size()).put("bpm", grid.bpm()).put("beats", grid.source())
+                    .put("notesHeard", arranged.report().notesIn()).put("bpm", grid.bpm()).put("beats", grid.source())
                     .put("key", arranged.report().key() == null ? null : arranged.report().key().name())
                     .put("audioSeconds", heard.audio().seconds()).put("computeSeconds", seconds)
                     .put("render", render == null ? null : render.toString())
                     .put("pianoRoll", pianoRoll == null ? null : pianoRoll.toString()).toJson());
         } else if (!common.quiet) {
             System.err.printf("pianola: %.1f s of audio, %s beat grid at %.1f BPM: %d notes heard, %d arranged -> %s (%.1f s)%n",
-                    heard.audio().seconds(), grid.source(), grid.bpm(), raw.notes().size(), piano.notes().size(), out, seconds);
+                    heard.audio().seconds(), grid.source(), grid.bpm(), arranged.report().notesIn(), piano.notes().size(), out, seconds);
             if (common.verbose) System.err.print(arranged.report().summary());
         }
     }

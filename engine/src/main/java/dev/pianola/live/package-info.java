@@ -1,6 +1,8 @@
 /**
  * The live player, shared by the LV2 plugin and {@code pianola device}: {@link dev.pianola.live.LiveSession}
- * listens to MIDI input block by block and answers with beat-stamped note events.
+ * listens to MIDI input block by block and answers with beat-stamped note events;
+ * {@link dev.pianola.live.CoverSession} listens to audio and covers it bar by bar (its own rules
+ * are in its class comment; it owns its worker and model).
  *
  * <h2>Threading contract</h2>
  * <ul>

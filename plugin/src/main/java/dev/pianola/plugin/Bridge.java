@@ -28,12 +28,13 @@ public final class Bridge {
 
     /**
      * Starts an instance over the shim's memory: the input ring (C to Java), the note ring (Java
-     * to C) and the control block. Returns its handle (> 0), or 0 when it could not start (logged).
+     * to C), the audio ring (C to Java: the input samples) and the control block. Returns its
+     * handle (> 0), or 0 when it could not start (logged).
      */
-    public static long open(ByteBuffer input, ByteBuffer notes, ByteBuffer control, double sampleRate, String bundlePath) {
+    public static long open(ByteBuffer input, ByteBuffer notes, ByteBuffer audio, ByteBuffer control, double sampleRate, String bundlePath) {
         try {
             long handle = NEXT_HANDLE.incrementAndGet();
-            PluginInstance instance = PluginInstance.start(handle, input, notes, control, sampleRate, bundlePath);
+            PluginInstance instance = PluginInstance.start(handle, input, notes, audio, control, sampleRate, bundlePath);
             INSTANCES.put(handle, instance);
             return handle;
         } catch (Throwable t) {

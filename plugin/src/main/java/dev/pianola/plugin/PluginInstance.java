@@ -1,6 +1,8 @@
 package dev.pianola.plugin;
 
 import dev.pianola.UsageException;
+import dev.pianola.arrange.ArrangePresets;
+import dev.pianola.live.CoverSession;
 import dev.pianola.live.InputEvent;
 import dev.pianola.live.LiveEngine;
 import dev.pianola.live.LiveEngines;
@@ -51,12 +53,16 @@ import java.util.concurrent.locks.LockSupport;
  * and choosing another engine recovers.
  */
 final class PluginInstance implements AutoCloseable {
-    static final int INPUT_RECORD = 32, NOTE_RECORD = 16;
+    static final int INPUT_RECORD = 32, NOTE_RECORD = 16, AUDIO_RECORD = 4;
     static final int CONTROL_MAGIC = 0x50524E43, CONTROL_PROCESSED = 64, CONTROL_STATUS = 72;
     static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4, REC_PLAYED = 5;
     static final int TR_ROLLING = 1, TR_GRID = 4, TR_DROPPED = 8;
     static final int PORT_ENGINE = 4, PORT_ANSWER_BARS = 5, PORT_SILENCE_BEATS = 6, PORT_EVERY_BAR = 7, PORT_TEMPERATURE = 8,
-            PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12;
+            PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12,
+            PORT_LISTEN = 16, PORT_COVER_LAG_BARS = 17, PORT_CAPTURE = 18;
+    static final int BLOCK_AUDIO = 1;
+    /** Port 16: the MIDI session and the cover both listen (each plays only what it hears), or one of them. */
+    static final int LISTEN_AUTO = 0, LISTEN_MIDI = 1, LISTEN_AUDIO = 2;
     static final int STATUS_OK = 0, STATUS_ERROR = 3;
     /** Offline: the longest wait for an answer or an engine before one block (the shim waits 200 ms in all). */
     static final long OFFLINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
@@ -65,7 +71,7 @@ final class PluginInstance implements AutoCloseable {
     private static final int SPINS = 2000, SHORT_PARKS = 200;
 
     private final long handle;
-    private final SharedRing input, notes;
+    private final SharedRing input, notes, audio;
     private final ByteBuffer control;
     private final double sampleRate;
     private final Thread thread;
@@ -94,11 +100,18 @@ final class PluginInstance implements AutoCloseable {
     private InferenceWorker.Job<LiveEngine> opening;
     private String lastError;
     private long notesDropped, errors;
+    // the audio cover (ports 16-18); its blocks wait for their samples, which come with the BLOCK record
+    private int listen = LISTEN_AUTO, coverLagBars = 2;
+    private boolean captureHigh, coverFailed;
+    private CoverSession cover;
+    private final List<TransportSnapshot> coverBlocks = new ArrayList<>();
+    private float[] blockAudio = new float[4096];
 
-    private PluginInstance(long handle, SharedRing input, SharedRing notes, ByteBuffer control, double sampleRate) {
+    private PluginInstance(long handle, SharedRing input, SharedRing notes, SharedRing audio, ByteBuffer control, double sampleRate) {
         this.handle = handle;
         this.input = input;
         this.notes = notes;
+        this.audio = audio;
         this.control = control;
         this.sampleRate = sampleRate;
         this.noteLog = openNoteLog(handle);
@@ -107,14 +120,15 @@ final class PluginInstance implements AutoCloseable {
         thread.setDaemon(true); // never keeps the host's process alive
     }
 
-    static PluginInstance start(long handle, ByteBuffer input, ByteBuffer notes, ByteBuffer control, double sampleRate, String bundlePath) {
+    static PluginInstance start(long handle, ByteBuffer input, ByteBuffer notes, ByteBuffer audio, ByteBuffer control, double sampleRate, String bundlePath) {
         if (!(sampleRate > 0)) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
         ByteBuffer c = control.order(ByteOrder.nativeOrder());
         if (c.capacity() < 128 || c.getInt(0) != CONTROL_MAGIC || c.getInt(4) != 1) throw new IllegalArgumentException("not a version-1 Pianola control block");
         // load the engine's classes now: a bundle without its lib/ fails here, at the boundary, not later on the thread
         LiveParameters defaults = LiveParameters.DEFAULT;
         if (defaults == null || LiveSession.class.getName().isEmpty()) throw new IllegalStateException("engine classes unavailable");
-        PluginInstance p = new PluginInstance(handle, new SharedRing(input, INPUT_RECORD, "input"), new SharedRing(notes, NOTE_RECORD, "note"), c, sampleRate);
+        PluginInstance p = new PluginInstance(handle, new SharedRing(input, INPUT_RECORD, "input"), new SharedRing(notes, NOTE_RECORD, "note"),
+                new SharedRing(audio, AUDIO_RECORD, "audio"), c, sampleRate);
         p.thread.start();
         return p;
     }
@@ -164,6 +178,7 @@ final class PluginInstance implements AutoCloseable {
                 case REC_BLOCK -> {
                     flush(time);
                     epoch = w0; // authoritative: covers a TRANSPORT record the shim could not send
+                    coverBlock(time, w1, w2, (arg & BLOCK_AUDIO) != 0);
                     SharedRing.LONGS.setRelease(control, CONTROL_PROCESSED, time); // after the notes' head
                     if (virtualPort != null) virtualPort.blockEnded(time);
                 }
@@ -207,6 +222,15 @@ final class PluginInstance implements AutoCloseable {
             case PORT_VELOCITY_SCALE -> p = p.withVelocityScale(Math.max(0.01, Math.min(4, v)));
             case PORT_FOLLOW -> p = p.withFollow(v > 0.5f);
             case PORT_FREE_WHEELING -> freewheel = v > 0.5f;
+            case PORT_LISTEN -> listen = Math.max(LISTEN_AUTO, Math.min(LISTEN_AUDIO, Math.round(v)));
+            case PORT_COVER_LAG_BARS -> {
+                coverLagBars = Math.max(1, Math.min(2, Math.round(v)));
+                if (cover != null) cover.setLagBars(coverLagBars);
+            }
+            case PORT_CAPTURE -> {
+                if (v > 0.5f && !captureHigh) capture();
+                captureHigh = v > 0.5f;
+            }
             default -> { /* not a parameter Java reads */ }
         }
         parameters = p;
@@ -234,9 +258,11 @@ final class PluginInstance implements AutoCloseable {
 
     private void runBlock(long start, int frames) {
         if (!parametersKnown) return;
+        TransportSnapshot t = snapshot(start, frames);
+        if (listen != LISTEN_MIDI) coverBlocks.add(t); // played when the block's samples are read
+        if (listen == LISTEN_AUDIO) return;
         LiveSession s = session();
         if (s == null) return;
-        TransportSnapshot t = snapshot(start, frames);
         if (freewheel) awaitAnswer(s);
         List<OutputEvent> out;
         try {
@@ -246,6 +272,71 @@ final class PluginInstance implements AutoCloseable {
             return;
         }
         for (OutputEvent e : out) writeNote(e);
+    }
+
+    /**
+     * The end of a host block ({@code frames} long, ending at frame {@code end}): its samples are the
+     * {@code frames} before {@code head} (the audio ring's head, low 32 bits) when the shim could
+     * push them. The audio ring is drained either way; the cover plays the block's segments.
+     */
+    private void coverBlock(long end, int frames, int head32, boolean hasAudio) {
+        long tail = audio.tailAcquire();
+        long head = tail + ((head32 - (int) tail) & 0xFFFFFFFFL); // head - tail < 2^32: the ring is far smaller
+        boolean whole = hasAudio && frames > 0 && head - frames >= tail;
+        if (whole) {
+            if (blockAudio.length < frames) blockAudio = new float[Math.max(frames, 2 * blockAudio.length)];
+            ByteBuffer b = audio.buf;
+            for (int i = 0; i < frames; i++) blockAudio[i] = b.getFloat(audio.slot(head - frames + i));
+        }
+        if (head != tail) audio.releaseTail(head);
+        CoverSession c = coverBlocks.isEmpty() ? null : coverSession();
+        if (c != null) {
+            for (TransportSnapshot t : coverBlocks) {
+                if (t.blockFrames() == 0) continue;
+                if (freewheel) awaitCover(c, t);
+                List<OutputEvent> out;
+                try {
+                    out = c.onBlock(t, whole ? blockAudio : null, (int) (t.frame() - (end - frames)));
+                } catch (RuntimeException e) {
+                    fail("the cover failed on a block: " + Bridge.oneLine(e));
+                    break;
+                }
+                for (OutputEvent e : out) writeNote(e);
+            }
+            if (c.failure() != null) {
+                coverFailed = true;
+                fail("the cover could not run: " + Bridge.oneLine(c.failure()));
+            }
+        }
+        coverBlocks.clear();
+    }
+
+    /** The cover session, started (its model loads on its worker) when audio is first listened to; null if it cannot run. */
+    private CoverSession coverSession() {
+        if (cover != null || coverFailed) return coverFailed ? null : cover;
+        try {
+            cover = CoverSession.start(String.valueOf(handle), sampleRate, ModelStore.locate().basicPitch(), ArrangePresets.load("default"), coverLagBars,
+                    parameters.channel());
+        } catch (RuntimeException e) {
+            coverFailed = true; // reported once; audio still passes, MIDI still answered
+            fail("the cover cannot start: " + Bridge.oneLine(e));
+        }
+        return cover;
+    }
+
+    /** Offline: a bar's cover due within a bar of this block is waited for (bounded), as if the machine were infinitely fast. */
+    private static void awaitCover(CoverSession c, TransportSnapshot t) {
+        long deadline = System.nanoTime() + OFFLINE_WAIT_NANOS;
+        while (c.coverDueBefore(t.endBeats() + t.barBeats()) && !c.oldestCoverDone() && System.nanoTime() < deadline) LockSupport.parkNanos(50_000);
+    }
+
+    /** Port 18's rising edge: the take's cover to a new MIDI file, written on the cover's worker. */
+    private void capture() {
+        if (cover == null) {
+            Bridge.log("instance " + handle + ": capture: no cover in this take (nothing heard on the audio input yet, or listen is MIDI)");
+            return;
+        }
+        cover.capture(CoverSession.captureDir(), line -> Bridge.log("instance " + handle + ": " + line));
     }
 
     /** The transport at {@code frame}, from the last anchor (the shim's beats are exact; this agrees to float precision). */
@@ -336,6 +427,11 @@ final class PluginInstance implements AutoCloseable {
         return e.name().toLowerCase(Locale.ROOT);
     }
 
+    private void closeCover() {
+        if (cover != null) cover.close();
+        cover = null;
+    }
+
     private void closeEngine() {
         if (session != null) session.close();
         session = null;
@@ -384,7 +480,10 @@ final class PluginInstance implements AutoCloseable {
         LockSupport.unpark(thread);
         thread.join(timeoutMs);
         boolean stopped = !thread.isAlive();
-        if (stopped) closeEngine(); // the engine belongs to the thread until it has stopped
+        if (stopped) {
+            closeEngine(); // the engine belongs to the thread until it has stopped
+            closeCover();
+        }
         if (noteLog != null) noteLog.close();
         if (virtualPort != null) {
             Bridge.log("instance " + handle + " virtual port: " + virtualPort.counts());
