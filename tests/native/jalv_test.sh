@@ -267,7 +267,7 @@ vons = [(f, m[1]) for f, m in vevs if is_on(m)]
 check(len(vons) >= 5 and [k for _, k in vons[:5]] == PHRASE, "virtual port recorder: heard the phrase from the sequencer (common frame base)")
 if len(vons) >= 5:
     base = ons[0][0] - vons[0][0]
-    vphrase_end = max(g for g, m in vevs if is_off(m) and m[1] == PHRASE[-1]) + base
+    vphrase_end = next(g for g, m in vevs if g > vons[4][0] and is_off(m) and m[1] == PHRASE[-1]) + base
     v_after = [(f + base, m) for f, m in vevs if f + base > vphrase_end]
     a_after = [(f, m) for f, m in evs if f > last_phrase]
     check([m for _, m in v_after] == [m for _, m in a_after],
