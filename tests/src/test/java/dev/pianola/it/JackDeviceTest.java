@@ -365,6 +365,15 @@ class JackDeviceTest {
         assertTrue(r.out().contains("\"answersPlayed\" : 1"), r.toString());
     }
 
+    @Test
+    void refusesANameAnotherClientHas() throws Exception {
+        try (Recorder taken = new Recorder("pianola-taken", "in")) {
+            Cli.Run r = Cli.run("device", "--name", "pianola-taken", "--seconds", 1);
+            assertEquals(5, r.exitCode(), r.toString());
+            assertTrue(r.err().contains("a JACK client named pianola-taken is already running"), r.toString());
+        }
+    }
+
     interface LibC extends Library {
         LibC INSTANCE = Native.load("c", LibC.class);
 

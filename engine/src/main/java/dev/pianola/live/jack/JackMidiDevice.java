@@ -110,7 +110,8 @@ public final class JackMidiDevice implements AutoCloseable {
         try {
             client = jack.openClient(name, EnumSet.of(JackOptions.JackNoStartServer, JackOptions.JackUseExactName), status);
         } catch (JackException e) {
-            if (status.contains(JackStatus.JackNameNotUnique)) {
+            // jackd 1.9 reports a taken exact name as a plain failure: a server that takes another client is running
+            if (status.contains(JackStatus.JackNameNotUnique) || serverRunning(jack)) {
                 throw new DeviceException("a JACK client named " + name + " is already running: choose another --name", e);
             }
             if (status.contains(JackStatus.JackServerFailed) || status.contains(JackStatus.JackFailure)) {
@@ -138,6 +139,16 @@ public final class JackMidiDevice implements AutoCloseable {
             return Jack.getInstance();
         } catch (JackException | LinkageError e) {
             throw new DeviceException("the JACK library (libjack) is not installed: on Debian, apt-get install jackd2", e);
+        }
+    }
+
+    private static boolean serverRunning(Jack jack) {
+        try {
+            JackClient probe = jack.openClient("pianola-probe", EnumSet.of(JackOptions.JackNoStartServer), EnumSet.noneOf(JackStatus.class));
+            probe.close();
+            return true;
+        } catch (JackException e) {
+            return false;
         }
     }
 
