@@ -105,7 +105,7 @@ enum { STATUS_OK = 0, STATUS_STARTING = 1, STATUS_JAVA_UNAVAILABLE = 2, STATUS_E
  * beat is the new anchor beat at its time, so Java can rebuild the beat <-> frame map exactly.
  * A BLOCK record ends each block: time = the frame after the block, beat = the beat there, and the
  * scheduler's epoch at the block's end (authoritative: Java takes it over). */
-enum { REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4 };
+enum { REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4, REC_PLAYED = 5 };
 enum { TR_ROLLING = 1, TR_JUMPED = 2, TR_GRID = 4, TR_DROPPED = 8, TR_RESYNC = 16 };
 enum { BLOCK_AUDIO = 1 };
 typedef struct PnInputRecord {
@@ -174,6 +174,7 @@ typedef struct {
   uint32_t audio_dropped;         /* blocks whose samples did not fit the audio ring */
   uint32_t out_dropped;           /* MIDI messages that did not fit the output buffer */
   uint32_t freewheel_timeouts;    /* freewheel blocks where Java did not finish in time */
+  bool java_running;              /* this block: Java reads the input ring (PLAYED records go to it) */
 } Pianola;
 
 static void log_line(void* ctx, bool error, const char* line) {
@@ -274,22 +275,40 @@ static void activate(LV2_Handle instance) {
   self->need_resync = true;
 }
 
-/* Writes one MIDI message into the output sequence; drops it (counted) if it does not fit. */
-static void write_midi(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t size) {
-  Pianola* self = (Pianola*)ctx;
-  if (!self->forge_ok) return;
+/* Writes one MIDI message into the output sequence; drops it (counted) if it does not fit.
+   Returns the frame it went out on, or -1. */
+static int64_t forge_midi(Pianola* self, uint32_t frame, const uint8_t* msg, uint32_t size) {
+  if (!self->forge_ok) return -1;
   if (frame < self->last_out_frame) frame = self->last_out_frame; /* keep the sequence in time order */
   LV2_Atom_Forge* f = &self->forge;
   /* check the whole event fits first: a half-written event would corrupt the sequence */
   const uint32_t need = (uint32_t)sizeof(LV2_Atom_Event) + lv2_atom_pad_size(size);
   if (f->size - f->offset < need) {
     self->out_dropped++;
-    return;
+    return -1;
   }
   lv2_atom_forge_frame_time(f, frame);
   lv2_atom_forge_atom(f, size, self->uris.midi_MidiEvent);
   lv2_atom_forge_write(f, msg, size);
   self->last_out_frame = frame;
+  return frame;
+}
+
+static void publish(Pianola* self, const PnInputRecord* r, uint32_t reserve);
+
+/* The player's MIDI, passed through. */
+static void write_midi(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t size) { forge_midi((Pianola*)ctx, frame, msg, size); }
+
+/* A generated message (the scheduler's notes and releases): written, then told to Java as PLAYED
+   with its frame, for the instance's virtual MIDI port (which mirrors what the plug-in played). */
+static void write_generated(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t size) {
+  Pianola* self = (Pianola*)ctx;
+  const int64_t at = forge_midi(self, frame, msg, size);
+  if (at < 0 || !self->java_running || size < 1 || size > 3) return;
+  PnInputRecord r = {.time = self->frames + at, .beat = NAN, .kind = REC_PLAYED};
+  r.arg = (uint8_t)size;
+  memcpy(r.u.midi, msg, size);
+  publish(self, &r, IN_RING_RESERVE);
 }
 
 /* Pushes one record for Java; `reserve` slots must stay free after it. A loss means Java's view
@@ -408,12 +427,12 @@ static void wait_for_java(Pianola* self, int64_t until) {
 }
 
 static void take(Pianola* self, uint32_t frame) {
-  pn_scheduler_take(&self->scheduler, self->out_ring, MAX_TAKE_PER_BLOCK, &self->transport, frame, write_midi, self);
+  pn_scheduler_take(&self->scheduler, self->out_ring, MAX_TAKE_PER_BLOCK, &self->transport, frame, write_generated, self);
 }
 
 /* Plays the scheduled notes of [from, to) and moves the transport on to `to`. */
 static void play_until(Pianola* self, uint32_t* from, uint32_t to) {
-  pn_scheduler_play_until(&self->scheduler, &self->transport, from, to, write_midi, self);
+  pn_scheduler_play_until(&self->scheduler, &self->transport, from, to, write_generated, self);
 }
 
 static int status_now(const Pianola* self) {
@@ -447,6 +466,7 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
 
   /* the acquire pairs with the starter's release: Java has the buffers once this reads 0 */
   const bool java = atomic_load_explicit(&self->java.status, memory_order_acquire) == STATUS_OK;
+  self->java_running = java;
   if (java) {
     publish_block(self, n_samples);
     const bool freewheeling = self->params[PORT_FREE_WHEELING - FIRST_PARAM] && *self->params[PORT_FREE_WHEELING - FIRST_PARAM] > 0.5f;
@@ -466,7 +486,7 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
         PnPosition pos;
         if (pn_position_read(&pos, (const LV2_Atom_Object*)&ev->body, &self->uris.time)) {
           /* a drop ends what the scheduler was playing; Java's notes for the new position may wait */
-          if (pn_scheduler_locate(&self->scheduler, &self->transport, &pos, t, write_midi, self) & PN_SCHED_DROPPED) take(self, t);
+          if (pn_scheduler_locate(&self->scheduler, &self->transport, &pos, t, write_generated, self) & PN_SCHED_DROPPED) take(self, t);
         }
       }
     }

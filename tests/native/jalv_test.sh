@@ -10,9 +10,11 @@
 #     frame = start + ceil(beat * 24000), one transport start frame for all of them, which is a
 #     period boundary (the transport starts on a cycle) and agrees with the wall clock;
 #   - those beats are on the Continuator's grid (1/24 beat = 1000 frames here);
+#   - the instance's virtual MIDI port (JACK client Pianola-N, port notes) carries the same answer:
+#     the same note-ons and releases, none of the player's thru, all a constant few periods after
+#     midi_out (the spacing exact); its recorder also hears the sequencer, for a common frame base;
 #   - failure containment, in the same run: a second jalv with PIANOLA_JAVA_HOME=/nonexistent runs,
 #     logs that Java is unavailable (status 2) and passes the phrase through, frame for frame.
-# Not yet: the instance's virtual MIDI port (not built).
 #   tests/native/jalv_test.sh BUNDLE_DIR [WORK_DIR]
 # Exit 0 when all checks pass; on failure the logs of jackd and both jalvs are printed.
 set -uo pipefail
@@ -105,6 +107,9 @@ for p in pianola:events_in pianola:midi_out pianola-nojava:events_in pianola-noj
   wait_for 30 "port $p" has_port "$p"
 done
 wait_for 60 "the JVM to start in jalv" grep -q "started the JVM" "$WORK/jalv.log"
+wait_for 30 "the instance's virtual MIDI port" grep -q "virtual MIDI port Pianola-" "$WORK/jalv.log"
+VPORT="$(grep -o "virtual MIDI port Pianola-[0-9]*:notes" "$WORK/jalv.log" | head -1 | sed 's/virtual MIDI port //')"
+has_port "$VPORT" || die "the virtual port $VPORT the log names is not in JACK"
 
 # 3. the recorders (-a: frames counted from the recorder's first cycle, so cycle starts are
 #    multiples of 256 in its time base)
@@ -117,6 +122,10 @@ stdbuf -oL jack_midi_dump -a dumpnojava >"$WORK/dump-nojava.txt" 2>"$WORK/dump-n
 PIDS+=($!)
 wait_for 15 "port dumpnojava:input" has_port dumpnojava:input
 jack_connect pianola:midi_out dump:input || die "cannot connect pianola:midi_out"
+stdbuf -oL jack_midi_dump -a vdump >"$WORK/dump-virtual.txt" 2>"$WORK/dump-virtual.err" &
+PIDS+=($!)
+wait_for 15 "port vdump:input" has_port vdump:input
+jack_connect "$VPORT" vdump:input || die "cannot connect $VPORT"
 jack_connect pianola-nojava:midi_out dumpnojava:input || die "cannot connect pianola-nojava:midi_out"
 
 # 4. transport: timebase master at 120 BPM (4/4), from frame 0
@@ -141,12 +150,14 @@ SEQ=$!; PIDS+=($SEQ)
 wait_for 10 "port seq:out" has_port seq:out
 jack_connect seq:out pianola:events_in || die "cannot connect seq:out"
 jack_connect seq:out pianola-nojava:events_in || die "cannot connect seq:out to the second jalv"
+jack_connect seq:out vdump:input || die "cannot connect seq:out to the virtual port's recorder"
 
 # 6. roll: the phrase ends about 8 s after play; its answer (2 bars = 4 s) starts on a bar line
 #    within 2 s of that. Roll to 20 s after play, disconnecting the sequencer after its phrase.
 sleep 6
 jack_disconnect seq:out pianola:events_in
 jack_disconnect seq:out pianola-nojava:events_in
+jack_disconnect seq:out vdump:input
 sleep "$(python3 -c "print(max(0.0, 20.0 - ($(now) - $T_PLAY)))")"
 alive $JALV || die "jalv exited while rolling"
 alive $JALV2 || die "jalv without Java exited while rolling"
@@ -248,6 +259,23 @@ for f, m in evs:
     if is_on(m): sounding[m[1]] = sounding.get(m[1], 0) + 1
     elif is_off(m) and sounding.get(m[1], 0) > 0: sounding[m[1]] -= 1
 check(sum(sounding.values()) == 0, f"no note left hanging after the stop ({sum(sounding.values())})")
+
+# the virtual port: its recorder also heard the sequencer, so the phrase gives the two recorders'
+# common frame base; after the phrase it holds only the port's messages
+vevs = dump(f"{work}/dump-virtual.txt")
+vons = [(f, m[1]) for f, m in vevs if is_on(m)]
+check(len(vons) >= 5 and [k for _, k in vons[:5]] == PHRASE, "virtual port recorder: heard the phrase from the sequencer (common frame base)")
+if len(vons) >= 5:
+    base = ons[0][0] - vons[0][0]
+    vphrase_end = next(g for g, m in vevs if g > vons[4][0] and is_off(m) and m[1] == PHRASE[-1]) + base
+    v_after = [(f + base, m) for f, m in vevs if f + base > vphrase_end]
+    a_after = [(f, m) for f, m in evs if f > last_phrase]
+    check([m for _, m in v_after] == [m for _, m in a_after],
+          f"virtual port: the same {len(a_after)} messages as midi_out's answer, in order (got {len(v_after)})")
+    lags = sorted({vf - f for (vf, _), (f, _) in zip(v_after, a_after)})
+    check(len(lags) == 1 and 0 < lags[0] <= 4 * PERIOD,
+          f"virtual port: every message a constant 1..{4 * PERIOD} frames after midi_out's (lags {lags})")
+    print(f"jalv_test: virtual port {len(v_after)} messages, {lags} frames after midi_out")
 
 nevs = dump(f"{work}/dump-nojava.txt")
 nons, noffs = phrase_check(nevs, "no Java")

@@ -16,9 +16,10 @@ import java.io.PrintWriter;
                 "Basic Pitch model, with no download. Outputs are standard MIDI files that open in any DAW.",
                 "",
                 "Start with:  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png"},
-        subcommands = {CoverCommand.class, TranscribeCommand.class, RenderCommand.class, ContinueCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CoverCommand.class, TranscribeCommand.class, RenderCommand.class, ContinueCommand.class, DeviceCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage (a command line that does not parse, or an output",
-                "that exists without --force), 3 bad input (a file, or an option value out of range), 4 model problem.",
+                "that exists without --force), 3 bad input (a file, or an option value out of range), 4 model problem,",
+                "5 device problem (pianola device: no JACK server, a JACK port that does not exist).",
                 "Models live in $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models",
                 "(scripts/setup fetches the embedded one)."})
 public final class Main implements Runnable {

@@ -337,7 +337,8 @@ public final class LiveSession implements AutoCloseable {
 
     private static List<Note> shifted(List<Note> notes, double byBeats) {
         List<Note> out = new ArrayList<>(notes.size());
-        for (Note n : notes) out.add(n.withTiming(n.startBeats() + byBeats, n.durationBeats()));
+        // a start that is 0 in exact arithmetic may come out a rounding error below it (MIDI clock tempos are not round)
+        for (Note n : notes) out.add(n.withTiming(Math.max(0, n.startBeats() + byBeats), n.durationBeats()));
         return out;
     }
 

@@ -55,7 +55,7 @@ import java.util.concurrent.locks.LockSupport;
 final class PluginInstance implements AutoCloseable {
     static final int INPUT_RECORD = 32, NOTE_RECORD = 16, AUDIO_RECORD = 4;
     static final int CONTROL_MAGIC = 0x50524E43, CONTROL_PROCESSED = 64, CONTROL_STATUS = 72;
-    static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4;
+    static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4, REC_PLAYED = 5;
     static final int TR_ROLLING = 1, TR_GRID = 4, TR_DROPPED = 8;
     static final int PORT_ENGINE = 4, PORT_ANSWER_BARS = 5, PORT_SILENCE_BEATS = 6, PORT_EVERY_BAR = 7, PORT_TEMPERATURE = 8,
             PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12,
@@ -77,6 +77,8 @@ final class PluginInstance implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private final PrintWriter noteLog;
+    /** The instance's virtual MIDI port (JACK), or null without a JACK server. */
+    private final VirtualMidiPort virtualPort;
 
     // transport, as the last TRANSPORT record told it
     private long anchorFrame;
@@ -113,6 +115,7 @@ final class PluginInstance implements AutoCloseable {
         this.control = control;
         this.sampleRate = sampleRate;
         this.noteLog = openNoteLog(handle);
+        this.virtualPort = VirtualMidiPort.open(sampleRate, line -> Bridge.log("instance " + handle + ": " + line));
         this.thread = new Thread(this::loop, "pianola-instance-" + handle);
         thread.setDaemon(true); // never keeps the host's process alive
     }
@@ -177,6 +180,10 @@ final class PluginInstance implements AutoCloseable {
                     epoch = w0; // authoritative: covers a TRANSPORT record the shim could not send
                     coverBlock(time, w1, w2, (arg & BLOCK_AUDIO) != 0);
                     SharedRing.LONGS.setRelease(control, CONTROL_PROCESSED, time); // after the notes' head
+                    if (virtualPort != null) virtualPort.blockEnded(time);
+                }
+                case REC_PLAYED -> {
+                    if (virtualPort != null) virtualPort.played(time, w0 & 0xFF, (w0 >>> 8) & 0xFF, arg > 2 ? (w0 >>> 16) & 0xFF : 0);
                 }
                 default -> fail("unknown input record kind " + kind);
             }
@@ -478,6 +485,10 @@ final class PluginInstance implements AutoCloseable {
             closeCover();
         }
         if (noteLog != null) noteLog.close();
+        if (virtualPort != null) {
+            Bridge.log("instance " + handle + " virtual port: " + virtualPort.counts());
+            virtualPort.close();
+        }
         if (notesDropped > 0 || errors > 0) Bridge.log("instance " + handle + " closed: " + notesDropped + " notes dropped, " + errors + " errors");
         return stopped;
     }
