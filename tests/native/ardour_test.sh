@@ -217,6 +217,13 @@ release = (last_phrase - start) / FPB
 end = release + SILENCE
 bar = math.floor(end / BAR + 1e-9) * BAR + BAR  # the first bar line strictly after the end
 first = ans_log[0][0]
+# An answer not ready by its bar line moves to the next one (LiveSession's rule for late answers).
+# On a loaded machine that happens when the silence ends less than a beat before the bar line
+# (the phrase's place against the bar depends on when the sequencer started): accepted then, said so.
+if bar - end < 1 and bar + BAR - 1e-9 <= first < bar + BAR + 1:
+    print(f"  note  the silence ended {bar - end:.3f} beats before bar line {bar:g}: the answer came after it and moved "
+          f"to the next bar line, {bar + BAR:g}, as the session moves a late answer")
+    bar += BAR
 check(bar - 1e-9 <= first < bar + 1,
       f"the answer starts in the first beat of the first bar line after release {release:.4f} + silence {SILENCE:g} "
       f"= {end:.4f}: beat {bar} (first note-on at beat {first:.4f})")
