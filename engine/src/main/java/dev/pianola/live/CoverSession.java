@@ -8,6 +8,8 @@ import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.basicpitch.BasicPitch;
 import dev.pianola.models.basicpitch.NoteEvent;
+import dev.pianola.models.pop2piano.Pop2PianoCover;
+import dev.pianola.models.pop2piano.Pop2PianoModel;
 import dev.pianola.runtime.InferenceWorker;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
@@ -43,6 +45,14 @@ import java.util.function.Consumer;
  * back to it; a new pass's cover of it replaces it for the next pass. Capture writes the take (the
  * latest cover of every bar) at the bars it covers, so it lines up with the audio in a DAW.
  *
+ * <p>With a Pop2Piano package ({@link #startPop2Piano}) the model covers instead: each bar with the
+ * bar before it as context ({@link #POP2PIANO_CONTEXT_BEATS}; Pop2Piano needs two 4/4 bars of
+ * beats, and its 4-beat segments then start on the host's bar lines, as they do for a song covered
+ * offline from its first bar, so the bar's segment is the offline one), the host's beats as its
+ * beat times, every generated row decoded whole (batch_decode's cut at the last EOS of any row
+ * would make a bar's notes depend on the rows generated with it); the first bar of a run, with
+ * nothing before it, is not covered.
+ *
  * <p>Threads: one thread calls {@link #onBlock} in block order and never waits there; Basic
  * Pitch, the arranger and the capture's file run on the session's own {@link InferenceWorker}.
  * A jump, a stop or a gap in the audio ends the current run: its context is forgotten.
@@ -58,6 +68,8 @@ public final class CoverSession implements AutoCloseable {
     public static final double BUFFER_SECONDS = 30;
     /** Bars remembered for the take and for loops (about an hour at 120 BPM in 4/4). */
     public static final int MAX_BARS = 2048;
+    /** Pop2Piano: beats heard before the bar (its segments are 4 beats; it needs 8 beats in all). */
+    public static final double POP2PIANO_CONTEXT_BEATS = 4;
 
     /** One covered bar: its notes in host beats where they were heard, and the tempo there. */
     record Bar(double startBeats, double lengthBeats, double bpm, int pass, List<Note> notes) {}
@@ -77,7 +89,11 @@ public final class CoverSession implements AutoCloseable {
     public record Stats(int barsCovered, int notesPlayed, int lateNotesDropped, int replayedBars, List<Double> computeMillis, List<Double> latencyMillis) {}
 
     private final InferenceWorker worker;
+    /** Basic Pitch (nmp.onnx) or, when covering with Pop2Piano, null. */
     private final InferenceWorker.Job<BasicPitch> model;
+    /** The Pop2Piano package and the composer style it plays in, or null. */
+    private final InferenceWorker.Job<Pop2PianoModel> pop2piano;
+    private final String composer;
     private final ArrangeOptions options;
     private final int channel;
     private final double sampleRate;
@@ -94,11 +110,11 @@ public final class CoverSession implements AutoCloseable {
     private final TreeMap<Double, Bar> bars = new TreeMap<>();
     private final Set<Double> playedThisPass = new HashSet<>();
     // measurements (capture thread only; the lists are copied out)
-    private int barsCovered, notesPlayed, lateNotes, replayedBars, failures;
+    private int barsCovered, notesPlayed, lateNotes, replayedBars, failures, barsWithoutContext;
     private Throwable lastFailure;
     private final List<Double> computeMillis = new ArrayList<>(), latencyMillis = new ArrayList<>();
 
-    private CoverSession(String name, double sampleRate, Path basicPitch, ArrangeOptions options, int lagBars, int channel) {
+    private CoverSession(String name, double sampleRate, Path basicPitch, Path pop2pianoDir, String composer, ArrangeOptions options, int lagBars, int channel) {
         if (!(sampleRate > 0)) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
         this.sampleRate = sampleRate;
         this.options = options;
@@ -107,12 +123,32 @@ public final class CoverSession implements AutoCloseable {
         this.buffer = new float[(int) Math.ceil(BUFFER_SECONDS * sampleRate)];
         this.worker = new InferenceWorker("cover-" + name, () -> {});
         // one ONNX thread: the host's audio thread and the capture thread need the other core
-        this.model = worker.submit((cancelled, progress) -> BasicPitch.load(basicPitch, OnnxSessions.Device.CPU, BasicPitch.DEFAULT_BATCH_WINDOWS, 1), Progress.NONE);
+        this.model = basicPitch == null ? null
+                : worker.submit((cancelled, progress) -> BasicPitch.load(basicPitch, OnnxSessions.Device.CPU, BasicPitch.DEFAULT_BATCH_WINDOWS, 1), Progress.NONE);
+        this.pop2piano = pop2pianoDir == null ? null : worker.submit((cancelled, progress) -> {
+            Pop2PianoModel m = Pop2PianoModel.open(pop2pianoDir, OnnxSessions.Device.CPU);
+            if (composer != null) m.composerIndex(composer); // an unknown style is refused now, not on the first bar
+            return m;
+        }, Progress.NONE);
+        this.composer = composer;
     }
 
     /** Starts a session whose model ({@code basicPitch}, nmp.onnx) loads on its worker; bars wait for it there. */
     public static CoverSession start(String name, double sampleRate, Path basicPitch, ArrangeOptions options, int lagBars, int channel) {
-        return new CoverSession(name, sampleRate, basicPitch, options, lagBars, channel);
+        return new CoverSession(name, sampleRate, basicPitch, null, null, options, lagBars, channel);
+    }
+
+    /**
+     * A session covering with the Pop2Piano package in {@code dir} (loaded on its worker), in the
+     * style of {@code composer} (null: the package's first).
+     */
+    public static CoverSession startPop2Piano(String name, double sampleRate, Path dir, String composer, int lagBars, int channel) {
+        return new CoverSession(name, sampleRate, null, dir, composer, null, lagBars, channel);
+    }
+
+    /** Which model covers: "basic-pitch" or "pop2piano". */
+    public String engine() {
+        return pop2piano != null ? "pop2piano" : "basic-pitch";
     }
 
     /** 1 or 2: how many bars after the bar it covers a cover plays (any thread; the next covered bar uses it). */
@@ -164,6 +200,11 @@ public final class CoverSession implements AutoCloseable {
 
     public Stats stats() {
         return new Stats(barsCovered, notesPlayed, lateNotes, replayedBars, List.copyOf(computeMillis), List.copyOf(latencyMillis));
+    }
+
+    /** Pop2Piano: bars left uncovered for want of a bar of context before them (the first of each run). */
+    public int barsWithoutContext() {
+        return barsWithoutContext;
     }
 
     // ---- capture ----
@@ -224,8 +265,22 @@ public final class CoverSession implements AutoCloseable {
 
     private void submit(double startBeats, double endBeats, double bpm) {
         long barStart = Math.max(runStartFrame, frameAt(Math.max(0, startBeats)));
-        long windowStart = Math.max(Math.max(runStartFrame, capturedEnd - buffer.length + 1), barStart - (long) (CONTEXT_SECONDS * sampleRate));
+        long oldest = Math.max(runStartFrame, capturedEnd - buffer.length + 1);
+        long windowStart = Math.max(oldest, barStart - (long) (CONTEXT_SECONDS * sampleRate));
         if (startBeats < 0 || beatAt(windowStart) < 0) windowStart = Math.max(windowStart, frameAt(0)); // no notes before beat 0 (a count-in)
+        if (pop2piano != null) {
+            // Pop2Piano needs the context bar, or the bar is not covered; the window starts up to a beat
+            // before it where that was heard, so the resampler's edge falls outside the segments
+            long contextStart = frameAt(startBeats - POP2PIANO_CONTEXT_BEATS);
+            windowStart = Math.max(oldest, Math.min(contextStart, frameAt(startBeats - POP2PIANO_CONTEXT_BEATS - 1)));
+            if (contextStart < oldest || startBeats - POP2PIANO_CONTEXT_BEATS < -1e-9) {
+                barsWithoutContext++;
+                InferenceWorker.Job<BarCover> none = new InferenceWorker.Job<>();
+                none.future().complete(new BarCover(List.of(), 0));
+                pending.addLast(new Pending(none, startBeats, endBeats - startBeats, bpm, pass, System.nanoTime()));
+                return;
+            }
+        }
         int frames = (int) (capturedEnd - windowStart);
         float[] window = new float[frames];
         float peak = 0;
@@ -251,6 +306,28 @@ public final class CoverSession implements AutoCloseable {
             changes.add(new SecondsTempo(from, s.beatsPerFrame * sampleRate * 60.0));
         }
         ArrangeOptions arrange = options;
+        if (pop2piano != null) {
+            double contextStartBeats = startBeats - POP2PIANO_CONTEXT_BEATS;
+            pending.addLast(new Pending(worker.submit((cancelled, progress) -> {
+                long t0 = System.nanoTime();
+                Pop2PianoModel m = pop2piano.get();
+                TempoMap grid = gridFrom(firstBeat, changes);
+                double offsetSeconds = grid.secondsAt(firstBeat);
+                // the host's beats from the context bar's first, in seconds from the window's first sample
+                double[] beatTimes = new double[(int) Math.round(POP2PIANO_CONTEXT_BEATS + (endBeats - startBeats))];
+                for (int k = 0; k < beatTimes.length; k++) beatTimes[k] = Math.max(0, grid.secondsAt(contextStartBeats + k) - offsetSeconds);
+                String style = composer != null ? composer : m.composers().get(0);
+                NoteSequence heard = Pop2PianoCover.cover(m, new Audio(window, (int) Math.round(sampleRate)), beatTimes, style,
+                        Pop2PianoModel.DEFAULT_BATCH_ROWS, true, cancelled, Progress.NONE).notes();
+                List<Note> kept = new ArrayList<>();
+                for (Note n : heard.notes()) {
+                    double at = grid.beatsAt(heard.tempo().secondsAt(n.startBeats()) + offsetSeconds); // window seconds -> host beats
+                    if (at >= startBeats - 1e-6 && at < endBeats - 1e-6) kept.add(new Note(n.pitch(), at, n.durationBeats(), n.velocity()));
+                }
+                return new BarCover(kept, System.nanoTime() - t0);
+            }, Progress.NONE), startBeats, endBeats - startBeats, bpm, pass, barEndNanos));
+            return;
+        }
         InferenceWorker.Job<BarCover> job = worker.submit((cancelled, progress) -> {
             long t0 = System.nanoTime();
             BasicPitch bp = model.get();
@@ -392,7 +469,8 @@ public final class CoverSession implements AutoCloseable {
     @Override
     public void close() {
         worker.close();
-        if (model.future().isDone() && !model.future().isCompletedExceptionally()) model.future().getNow(null).close();
+        if (model != null && model.future().isDone() && !model.future().isCompletedExceptionally()) model.future().getNow(null).close();
+        if (pop2piano != null && pop2piano.future().isDone() && !pop2piano.future().isCompletedExceptionally()) pop2piano.future().getNow(null).close();
     }
 
     /** Notes of the covered bars in order (tests). */

@@ -118,6 +118,40 @@ class CoverSessionTest {
         }
     }
 
+    /**
+     * Pop2Piano (the tiny random-weight package of the fixtures: real widths, random notes, but
+     * deterministic): each bar covered live with the bar before it as context must play exactly the
+     * notes the offline cover of the whole song (beats every half second from 0, rows decoded whole)
+     * puts in that bar: the bar's 4-beat segment is the same audio with the same beat times, so the
+     * same tokens. Bar 0 has no context and is not covered.
+     */
+    @Test
+    void pop2pianoBarByBarPlaysTheOfflineCoversNotes() throws Exception {
+        Path pkg = TestPaths.fixtures("pop2piano").resolve("tiny");
+        double[] beatTimes = new double[(int) (SECONDS * BPM / 60)];
+        for (int k = 0; k < beatTimes.length; k++) beatTimes[k] = k * 60.0 / BPM;
+        List<Note> reference;
+        try (dev.pianola.models.pop2piano.Pop2PianoModel m = dev.pianola.models.pop2piano.Pop2PianoModel.open(pkg, OnnxSessions.Device.CPU)) {
+            reference = dev.pianola.models.pop2piano.Pop2PianoCover.cover(m, song, beatTimes, m.composers().get(0), 32, true, () -> false,
+                    dev.pianola.runtime.Progress.NONE).notes().notes();
+        }
+        try (CoverSession s = CoverSession.startPop2Piano("test", RATE, pkg, null, 2, 0)) {
+            assertEquals("pop2piano", s.engine());
+            int frames = song.samples().length - song.samples().length % BLOCK;
+            List<OutputEvent> played = feed(s, 0, 0, 0, frames);
+            double lastBarEnd = Math.floor((frames / (double) RATE - CoverSession.LOOKAHEAD_SECONDS) * BPM / 60 / BAR) * BAR;
+            List<String> live = played.stream().filter(OutputEvent::isNoteOn)
+                    .map(e -> String.format(java.util.Locale.ROOT, "%.4f:%d", e.beats() - 2 * BAR, e.pitch())).sorted().toList();
+            List<String> ref = reference.stream().filter(n -> n.startBeats() >= BAR - 1e-6 && n.startBeats() < lastBarEnd - 1e-6)
+                    .map(n -> String.format(java.util.Locale.ROOT, "%.4f:%d", n.startBeats(), n.pitch())).sorted().toList();
+            System.out.printf("pop2piano cover session (tiny model) vs offline, bars 1..%.0f: %d notes live, %d offline; %d bars covered, %d without context, compute per bar median %.0f ms%n",
+                    lastBarEnd / BAR, live.size(), ref.size(), s.stats().barsCovered(), s.barsWithoutContext(), median(s.stats().computeMillis()));
+            assertTrue(ref.size() > 10, "the tiny model plays notes in those bars: " + ref.size());
+            assertEquals(1, s.barsWithoutContext(), "bar 0 has no bar before it");
+            assertEquals(ref, live, "the notes of every bar (beat:pitch, played 2 bars later)");
+        }
+    }
+
     static double median(List<Double> xs) {
         if (xs.isEmpty()) return Double.NaN;
         List<Double> s = xs.stream().sorted().toList();

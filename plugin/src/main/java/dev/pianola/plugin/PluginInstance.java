@@ -315,8 +315,13 @@ final class PluginInstance implements AutoCloseable {
     private CoverSession coverSession() {
         if (cover != null || coverFailed) return coverFailed ? null : cover;
         try {
-            cover = CoverSession.start(String.valueOf(handle), sampleRate, ModelStore.locate().basicPitch(), ArrangePresets.load("default"), coverLagBars,
+            // Pop2Piano when its package is installed (tools/export makes one), else Basic Pitch and the arranger
+            Path pop2piano = installedPackage("pop2piano");
+            cover = pop2piano != null
+                    ? CoverSession.startPop2Piano(String.valueOf(handle), sampleRate, pop2piano, null, coverLagBars, parameters.channel())
+                    : CoverSession.start(String.valueOf(handle), sampleRate, ModelStore.locate().basicPitch(), ArrangePresets.load("default"), coverLagBars,
                     parameters.channel());
+            Bridge.log("instance " + handle + ": the audio cover uses " + cover.engine() + (pop2piano != null ? " (" + pop2piano + ")" : ""));
         } catch (RuntimeException e) {
             coverFailed = true; // reported once; audio still passes, MIDI still answered
             fail("the cover cannot start: " + Bridge.oneLine(e));
@@ -415,12 +420,18 @@ final class PluginInstance implements AutoCloseable {
     /** The installed model package for a model engine (family gpt2-remi, perceiver-ar), from the model store. */
     private static Path modelDir(LiveParameters.Engine choice) {
         if (choice == LiveParameters.Engine.CONTINUATOR) return null;
-        ModelStore store = ModelStore.locate();
-        String family = name(choice);
-        for (ModelPackage.Installed p : ModelPackage.list(store, false)) {
+        Path dir = installedPackage(name(choice));
+        if (dir == null) throw new UsageException("no " + name(choice) + " model package in " + ModelStore.locate().root()
+                + " (install one made by tools/export, or set PIANOLA_MODELS)");
+        return dir;
+    }
+
+    /** The first installed package whose family names {@code family}, or null. */
+    private static Path installedPackage(String family) {
+        for (ModelPackage.Installed p : ModelPackage.list(ModelStore.locate(), false)) {
             if (p.family() != null && p.family().toLowerCase(Locale.ROOT).contains(family)) return p.dir();
         }
-        throw new UsageException("no " + family + " model package in " + store.root() + " (install one made by tools/export, or set PIANOLA_MODELS)");
+        return null;
     }
 
     private static String name(LiveParameters.Engine e) {

@@ -42,6 +42,15 @@ public final class Pop2PianoCover {
      */
     public static Result cover(Pop2PianoModel model, Audio audio, double[] beatTimesSeconds, String composer,
                                int batchRows, BooleanSupplier cancelled, Progress progress) {
+        return cover(model, audio, beatTimesSeconds, composer, batchRows, false, cancelled, progress);
+    }
+
+    /**
+     * As above; {@code rowsWhole} decodes every row whole ({@link Pop2PianoTokens#decodeRowsWhole}),
+     * so that a bar's notes do not depend on how many other rows were generated with it.
+     */
+    public static Result cover(Pop2PianoModel model, Audio audio, double[] beatTimesSeconds, String composer,
+                               int batchRows, boolean rowsWhole, BooleanSupplier cancelled, Progress progress) {
         int composerIndex = model.composerIndex(composer);
         long t0 = System.nanoTime();
         Pop2PianoFeatures features = Pop2PianoFeatureExtractor.extract(audio, beatTimesSeconds);
@@ -49,7 +58,8 @@ public final class Pop2PianoCover {
         int[][] tokens = model.generate(features.inputFeatures(), composerIndex, batchRows, cancelled, progress);
         long t2 = System.nanoTime();
         float firstBeat = features.beatsteps()[0];
-        List<Pop2PianoTokens.DecodedNote> notes = Pop2PianoTokens.decode(tokens, features.extrapolatedBeatstep(), firstBeat);
+        List<Pop2PianoTokens.DecodedNote> notes = rowsWhole ? Pop2PianoTokens.decodeRowsWhole(tokens, features.extrapolatedBeatstep(), firstBeat)
+                : Pop2PianoTokens.decode(tokens, features.extrapolatedBeatstep(), firstBeat);
         NoteSequence sequence = Pop2PianoTokens.toNoteSequence(notes, features.extrapolatedBeatstep(), firstBeat);
         return new Result(sequence, features, tokens, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
     }

@@ -93,7 +93,21 @@ public final class Pop2PianoTokens {
      */
     public static List<DecodedNote> decode(int[][] tokens, float[] extrapolatedBeatstep, float firstBeatSeconds) {
         checkIds(tokens);
-        List<StepNote> steps = decodeSteps(trimAfterLastEos(tokens));
+        return toSeconds(decodeSteps(trimAfterLastEos(tokens)), extrapolatedBeatstep, firstBeatSeconds);
+    }
+
+    /**
+     * As {@link #decode}, but every row whole: without batch_decode's cut of all rows at the last EOS
+     * of any row. That cut makes a row without EOS depend on the other rows of its call (how many and
+     * how long), so a song covered bar by bar (the live cover, a few rows per call) would lose notes a
+     * whole-song call keeps; rows that end with EOS (a trained model's) decode the same either way.
+     */
+    public static List<DecodedNote> decodeRowsWhole(int[][] tokens, float[] extrapolatedBeatstep, float firstBeatSeconds) {
+        checkIds(tokens);
+        return toSeconds(decodeSteps(tokens), extrapolatedBeatstep, firstBeatSeconds);
+    }
+
+    private static List<DecodedNote> toSeconds(List<StepNote> steps, float[] extrapolatedBeatstep, float firstBeatSeconds) {
         float offsetSeconds = extrapolatedBeatstep.length > 0 ? extrapolatedBeatstep[0] : 0f;
         List<DecodedNote> notes = new ArrayList<>(steps.size());
         for (StepNote n : steps) {
