@@ -14,6 +14,8 @@
 #   - the plug-in reports no error: Ardour prints the plug-in's log:Error lines (no Java, a JVM
 #     that will not start, a Java exception: status 2 or 3), and any such line fails the test;
 #   - one instance of the plug-in on the MIDI track (Ardour's replication count);
+#   - the instance's virtual MIDI port (Pianola-1:notes, in Ardour's process) carries the same
+#     answer, each message a constant few periods after the track's output;
 #   - Ardour's JACK client was not thrown out by jackd ("JACK HALTED", see native-shim/README.md).
 #   tests/native/ardour_test.sh BUNDLE_DIR [WORK_DIR]
 # Exit 0 when all checks pass; on failure Ardour's, jackd's and the tools' logs are printed.
@@ -132,6 +134,13 @@ stdbuf -oL jack_midi_dump -a dump >"$WORK/dump.txt" 2>"$WORK/dump.err" &
 PIDS+=($!)
 wait_for 15 "port dump:input" has_port dump:input
 jack_connect "$OUT_PORT" dump:input || die "cannot connect $OUT_PORT to the recorder"
+# the instance's virtual MIDI port (JACK client Pianola-1 in Ardour's process), recorded with the
+# sequencer too, so that the phrase gives both recorders one frame base
+wait_for 30 "the plug-in's virtual MIDI port Pianola-1:notes" has_port Pianola-1:notes
+stdbuf -oL jack_midi_dump -a vdump >"$WORK/dump-virtual.txt" 2>"$WORK/dump-virtual.err" &
+PIDS+=($!)
+wait_for 15 "port vdump:input" has_port vdump:input
+jack_connect Pianola-1:notes vdump:input || die "cannot connect Pianola-1:notes to its recorder"
 touch "$WORK/hs/connected"
 
 # 4. once the transport rolls: the phrase, once (C D E F G, one beat apart, half a beat long, from
@@ -143,9 +152,11 @@ jack_midiseq seq $((40 * RATE)) \
 SEQ=$!; PIDS+=($SEQ)
 wait_for 10 "port seq:out" has_port seq:out
 jack_connect seq:out "$IN_PORT" || die "cannot connect seq:out to $IN_PORT"
+jack_connect seq:out vdump:input || die "cannot connect seq:out to the virtual port's recorder"
 say "rolling; the phrase is on its way"
 sleep 5
 jack_disconnect seq:out "$IN_PORT"
+jack_disconnect seq:out vdump:input
 
 # 5. Ardour stops the transport after its roll, closes the session and exits
 wait_for $((ROLL_LIMIT_SECONDS + 30)) "Ardour to stop the transport (hs/stopped)" test -f "$WORK/hs/stopped"
@@ -234,6 +245,27 @@ for f, m in notes:
     if is_on(m): sounding[m[1]] = sounding.get(m[1], 0) + 1
     elif sounding.get(m[1], 0) > 0: sounding[m[1]] -= 1
 check(sum(sounding.values()) == 0, f"no note left hanging after the stop ({sum(sounding.values())})")
+
+# the virtual port: after the phrase (which its recorder heard from the sequencer) the same notes as
+# the track's output, in order, each a constant few periods later
+vevs = []
+for line in open(f"{work}/dump-virtual.txt", errors="replace"):
+    m = re.match(r"\s*(\d+):((?: [0-9a-f]{2})+)", line)
+    if m: vevs.append((int(m.group(1)), [int(b, 16) for b in m.group(2).split()]))
+vnotes = [(f, m) for f, m in vevs if is_on(m) or is_off(m)]
+vons = [(f, m[1]) for f, m in vnotes if is_on(m)]
+if len(vons) >= 5 and [k for _, k in vons[:5]] == PHRASE and len(ons) == 5:
+    base = ons[0][0] - vons[0][0]
+    vend = next(g for g, m in vnotes if g > vons[4][0] and is_off(m) and m[1] == PHRASE[-1]) + base
+    tend = next(g for g, m in notes if g > ons[4][0] and is_off(m) and m[1] == PHRASE[-1])
+    v_after = [(f + base, m) for f, m in vnotes if f + base > vend]
+    t_after = [(f, m) for f, m in notes if f > tend]
+    check([m for _, m in v_after] == [m for _, m in t_after],
+          f"virtual port Pianola-1:notes: the same {len(t_after)} note messages as the track's answer, in order (got {len(v_after)})")
+    lags = sorted({vf - f for (vf, _), (f, _) in zip(v_after, t_after)})
+    check(len(lags) == 1 and 0 < lags[0] <= 4 * 256, f"virtual port: every message a constant 1..1024 frames after the track's (lags {lags})")
+else:
+    check(False, f"virtual port recorder heard the phrase from the sequencer ({[k for _, k in vons[:5]]})")
 
 xruns = open(f"{work}/jackd.log", errors="replace").read().count("XRun")
 print(f"ardour_test: phrase note-ons at beats {[round((f - start) / FPB, 4) for f, _ in ons]}, last release at beat {release:.4f}")
