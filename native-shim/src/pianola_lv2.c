@@ -67,12 +67,14 @@ typedef enum {
   PORT_FREE_WHEELING = 12,
   PORT_LATENCY = 13,
   PORT_STATUS = 14,
+  PORT_START_ON = 15,
   PORT_COUNT
 } PortIndex;
 
-/* The parameter inputs published on the input ring when they change. */
+/* The parameter inputs published on the input ring when they change. The outputs 13 and 14 lie
+   inside the range: connect_port takes them first, so their slots stay NULL and are skipped. */
 #define FIRST_PARAM PORT_ENGINE
-#define LAST_PARAM PORT_FREE_WHEELING
+#define LAST_PARAM PORT_START_ON
 #define PARAM_COUNT (LAST_PARAM - FIRST_PARAM + 1)
 
 /* Values of the status port (pianola.ttl has them as scale points). */

@@ -35,12 +35,13 @@
 #define MAX_BLOCK 1024
 #define IN_CAP 65536
 #define OUT_CAP 8192 /* the TTL's rsz:minimumSize */
-#define N_PORTS 15
+#define N_PORTS 16
 
 enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_LATENCY = 13, P_STATUS = 14 };
 static const char* const SYMBOLS[N_PORTS] = {
     "in",          "out",         "events_in",   "midi_out",       "engine",  "answer_bars",   "silence_beats", "every_bar",
-    "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status"};
+    "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status",
+    "start_on"};
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};

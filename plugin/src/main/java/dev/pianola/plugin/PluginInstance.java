@@ -56,7 +56,8 @@ final class PluginInstance implements AutoCloseable {
     static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4;
     static final int TR_ROLLING = 1, TR_GRID = 4, TR_DROPPED = 8;
     static final int PORT_ENGINE = 4, PORT_ANSWER_BARS = 5, PORT_SILENCE_BEATS = 6, PORT_EVERY_BAR = 7, PORT_TEMPERATURE = 8,
-            PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12;
+            PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12,
+            PORT_START_ON = 15;
     static final int STATUS_OK = 0, STATUS_ERROR = 3;
     /** Offline: the longest wait for an answer or an engine before one block (the shim waits 200 ms in all). */
     static final long OFFLINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
@@ -200,6 +201,7 @@ final class PluginInstance implements AutoCloseable {
             case PORT_VELOCITY_SCALE -> p = p.withVelocityScale(Math.max(0.01, Math.min(4, v)));
             case PORT_FOLLOW -> p = p.withFollow(v > 0.5f);
             case PORT_FREE_WHEELING -> freewheel = v > 0.5f;
+            case PORT_START_ON -> p = p.withStartOn(v > 0.5f ? LiveParameters.Start.BEAT : LiveParameters.Start.BAR); // 0 bar, 1 beat
             default -> { /* not a parameter Java reads */ }
         }
         parameters = p;
