@@ -258,9 +258,9 @@ final class PluginInstance implements AutoCloseable {
     }
 
     private void writeNote(OutputEvent e) {
-        long head = (long) SharedRing.LONGS.get(notes.buf, SharedRing.HEAD); // ours alone
+        long head = notes.headPlain();
         long deadline = 0;
-        while (head - notes.tailAcquire() >= notes.capacity) {
+        while (notes.full(head)) {
             if (deadline == 0) deadline = System.nanoTime() + NOTE_RING_WAIT_NANOS;
             if (System.nanoTime() > deadline || !running) {
                 notesDropped++;
