@@ -20,6 +20,7 @@
        latency at the grid's resolution: 0.5 beat is "in time for the next beat".
 
    usage: lv2_run_bench [--seconds S (per block size, default 30)] [--engine 0|1|2] [--blocks 64,128,256]
+                        [--warmup S (stopped blocks while the engine opens, default 5)]
    LV2_PATH must lead to the assembled bundle; PIANOLA_MODELS to a model store for engines 1 and 2. */
 #define _GNU_SOURCE
 #include <math.h>
@@ -277,15 +278,16 @@ static void bench_block_size(Inst* x, uint32_t n, double seconds) {
 
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
-  double seconds = 30;
+  double seconds = 30, warmup_s = 5;
   int engine = 0;
   const char* sizes = "64,128,256";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--engine")) engine = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--blocks")) sizes = argv[i + 1];
+    else if (!strcmp(argv[i], "--warmup")) warmup_s = atof(argv[i + 1]);
     else {
-      fprintf(stderr, "lv2_run_bench: unknown option %s (--seconds S, --engine 0|1|2, --blocks 64,128,256)\n", argv[i]);
+      fprintf(stderr, "lv2_run_bench: unknown option %s (--seconds S, --engine 0|1|2, --blocks 64,128,256, --warmup S)\n", argv[i]);
       return 2;
     }
   }
@@ -323,6 +325,16 @@ int main(int argc, char** argv) {
   a.controls[P_SILENCE] = 1;
   a.controls[P_START_ON] = 1;
   a.controls[P_FREEWHEEL] = 0;
+  /* the engine opens on the instance's worker (a model package takes seconds): stopped blocks, paced */
+  BlockIn none = {0};
+  for (double t1 = now_ms(); now_ms() - t1 < warmup_s * 1000;) {
+    run_block(&a, &none, MAX_BLOCK, 0, NULL);
+    usleep((useconds_t)(MAX_BLOCK * 1e6 / RATE));
+  }
+  if ((int)a.controls[P_STATUS] != 0) {
+    fprintf(stderr, "lv2_run_bench: engine %d did not start (status %d; see the log above)\n", engine, (int)a.controls[P_STATUS]);
+    return 1;
+  }
   struct sched_param sp = {.sched_priority = 70};
   const bool fifo = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
   printf("engine %d (0 Continuator, 1 REMI, 2 Perceiver AR), 48 kHz, 120 BPM, %.0f s per block size, audio thread %s\n", engine, seconds,
