@@ -10,9 +10,10 @@
        so the engine generates on the other core while run() is measured. Per block size: median,
        p99, p99.9 and max in microseconds, and the period for scale. The thread runs SCHED_FIFO
        (as a DAW's audio thread does) when allowed, after the JVM has started (threads created
-       before inherit the policy; none is created in run()). A control times two clock_gettime
-       calls with nothing between after each run(): its outliers are the machine's (the VM's
-       vCPU or a higher-priority thread took the core), not run()'s work.
+       before inherit the policy; none is created in run()). A control times fixed work of about
+       run()'s median (a loop over the audio buffer) after each run(), and the machine's steal
+       time is read: control outliers are the machine's (the VM's vCPU or a higher-priority thread
+       took the core), not run()'s work.
    (b) phrase end -> first answering note: the phrase ends one beat after its last release
        (silence_beats 1) and the answer may start on the next beat (start_on 1); the first answer
        note-on's frame on the plug-in's MIDI output minus the phrase-end frame, in beats and ms.
@@ -191,6 +192,17 @@ static size_t over_period(const int64_t* sorted, size_t n, int64_t period_ns) {
   return k;
 }
 
+/* The machine's steal time (/proc/stat, all CPUs, in clock ticks): the hypervisor running others on our vCPUs. */
+static long steal_ticks(void) {
+  FILE* f = fopen("/proc/stat", "r");
+  long v[8] = {0};
+  if (f) {
+    if (fscanf(f, "cpu %ld %ld %ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) v[7] = 0;
+    fclose(f);
+  }
+  return v[7];
+}
+
 static void loadavg(char* buf, size_t n) {
   FILE* f = fopen("/proc/loadavg", "r");
   buf[0] = '\0';
@@ -212,7 +224,8 @@ static void bench_block_size(Inst* x, uint32_t n, double seconds) {
   const int64_t total = (int64_t)(seconds * RATE) / n * n;
   const size_t blocks = (size_t)(total / n);
   int64_t* ns = (int64_t*)malloc(blocks * sizeof(int64_t));
-  int64_t* idle = (int64_t*)malloc(blocks * sizeof(int64_t)); /* control: the same timer around nothing */
+  int64_t* idle = (int64_t*)malloc(blocks * sizeof(int64_t)); /* control: the same timer around fixed work */
+  const long steal0 = steal_ticks();
   double lat_beats[256];
   int n_lat = 0, cycles = 0;
   char load0[64], load1[64];
@@ -245,6 +258,8 @@ static void bench_block_size(Inst* x, uint32_t n, double seconds) {
     ns[i] = run_block(x, &b, n, abs, phrase_end >= 0 ? &first_answer : NULL);
     struct timespec c0, c1;
     clock_gettime(CLOCK_MONOTONIC, &c0);
+    volatile float sink = 0;
+    for (uint32_t k = 0; k < 16 * n; k++) sink += x->audio_out[k % n]; /* fixed work, about run()'s median */
     clock_gettime(CLOCK_MONOTONIC, &c1);
     idle[i] = (int64_t)(c1.tv_sec - c0.tv_sec) * 1000000000LL + (c1.tv_nsec - c0.tv_nsec);
     if (first_answer >= 0 && first_answer < phrase_end) first_answer = -1; /* a late note of the previous answer */
@@ -262,8 +277,9 @@ static void bench_block_size(Inst* x, uint32_t n, double seconds) {
   printf("run() %3u frames (period %.0f us): %zu blocks, median %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us; load %s -> %s\n", n, n * 1e6 / RATE,
          blocks, ns[blocks / 2] / 1e3, ns[(size_t)(blocks * 0.99)] / 1e3, ns[(size_t)(blocks * 0.999)] / 1e3, ns[blocks - 1] / 1e3, load0, load1);
   /* a long pause here too means the thread lost its core (the VM, a higher priority): not run()'s work */
-  printf("  control (two clock_gettime calls, nothing between): p99.9 %.1f us, max %.1f us; blocks over the period: run() %zu\n",
-         idle[(size_t)(blocks * 0.999)] / 1e3, idle[blocks - 1] / 1e3, over_period(ns, blocks, (int64_t)(n * 1e9 / RATE)));
+  printf("  control (fixed work on the same thread, no plug-in): median %.1f us, p99.9 %.1f us, max %.1f us; steal %ld ticks; blocks over the period: run() %zu\n",
+         idle[blocks / 2] / 1e3, idle[(size_t)(blocks * 0.999)] / 1e3, idle[blocks - 1] / 1e3, steal_ticks() - steal0,
+         over_period(ns, blocks, (int64_t)(n * 1e9 / RATE)));
   if (n_lat > 0) {
     qsort(lat_beats, (size_t)n_lat, sizeof(double), cmp_dbl);
     printf("  phrase end -> first answering note: %d of %d phrases answered; min %.3f beats (%.0f ms), median %.3f beats (%.0f ms), max %.3f beats (%.0f ms)\n",
