@@ -71,7 +71,7 @@ typedef enum {
   PORT_FREE_WHEELING = 12,
   PORT_LATENCY = 13,
   PORT_STATUS = 14,
-  PORT_RESERVED_15 = 15, /* start_on, from another branch; a placeholder here so indices stay contiguous */
+  PORT_START_ON = 15,
   PORT_LISTEN = 16,
   PORT_COVER_LAG_BARS = 17,
   PORT_CAPTURE = 18,

@@ -8,7 +8,12 @@
                   nothing stale after it); barge-in (answer notes end at the key's frame, no new
                   ones past the session's one-bar horizon); then a real-time-paced answer.
                   Offline sections run freewheeling: run() waits for Java, the offline path.
-     many         16 instances share one JVM and each answers; then 60 instantiate/cleanup cycles
+     presets      the bundle's pset:Presets, loaded by lilv (lilv_state_new_from_world): every one
+                  names its label and sets only known controls within their ranges; "Quick answers"
+                  applied to a running instance (lilv_state_restore) makes Java answer one bar on
+                  the next beat after one beat of silence (start_on, answer_bars, silence_beats
+                  reached Java), then "Call and response" brings back two bars on the next bar line.
+     many         16 instances share one JVM and each answers; then 100 instantiate/cleanup cycles
                   with RSS reported and bounded.
      unavailable  no JRE (PIANOLA_JAVA_HOME points nowhere): status 2, audio and MIDI pass.
      badjvm       a JVM that cannot start (PIANOLA_JVM_OPTIONS=-Xmx1k): status 3, host survives.
@@ -32,6 +37,7 @@
 #include <lv2/atom/util.h>
 #include <lv2/log/log.h>
 #include <lv2/midi/midi.h>
+#include <lv2/presets/presets.h>
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
 
@@ -46,7 +52,7 @@
 #define IN_CAP 4096
 #define OUT_CAP 16384
 #define MAX_EVENTS 20000
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_FREEWHEEL = 12, P_LATENCY = 13, P_STATUS = 14, P_LISTEN = 16 };
+enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_FREEWHEEL = 12, P_LATENCY = 13, P_STATUS = 14, P_START_ON = 15, P_LISTEN = 16 };
 #define PLAYER_CH 1 /* the player plays on channel 2; answers come on channel 1 (0) */
 
 static TestUrids urids;
@@ -467,6 +473,149 @@ static void scenario_answer(void) {
   CHECK(1, "cleanup returned");
 }
 
+/* ---- presets (pset:Preset in the bundle, applied through lilv's state API like a host does) ---- */
+
+static LilvWorld* world;
+
+/* lilv_state_restore's port callback: the value goes to the control of that symbol. */
+typedef struct {
+  Inst* x;
+  int set, unknown, out_of_range;
+  bool saw[N_PORTS];
+} Applied;
+
+static void set_port(const char* symbol, void* data, const void* value, uint32_t size, uint32_t type) {
+  Applied* a = (Applied*)data;
+  LilvNode* sym = lilv_new_string(world, symbol);
+  const LilvPort* port = lilv_plugin_get_port_by_symbol(plugin, sym);
+  lilv_node_free(sym);
+  const uint32_t index = port ? lilv_port_get_index(plugin, port) : N_PORTS;
+  float v = NAN;
+  if (type == map.map(map.handle, LV2_ATOM__Float) && size == sizeof(float)) v = *(const float*)value;
+  else if (type == map.map(map.handle, LV2_ATOM__Double) && size == sizeof(double)) v = (float)*(const double*)value;
+  else if (type == map.map(map.handle, LV2_ATOM__Int) && size == sizeof(int32_t)) v = (float)*(const int32_t*)value;
+  if (index < 4 || index >= N_PORTS || index == P_LATENCY || index == P_STATUS || isnan(v)) {
+    fprintf(stderr, "  preset sets '%s', which is not a control input (or its value is not a number)\n", symbol);
+    a->unknown++;
+    return;
+  }
+  float mins[N_PORTS], maxs[N_PORTS];
+  lilv_plugin_get_port_ranges_float(plugin, mins, maxs, NULL);
+  if (!(v >= mins[index] && v <= maxs[index])) {
+    fprintf(stderr, "  preset sets %s = %g, outside %g..%g\n", symbol, v, mins[index], maxs[index]);
+    a->out_of_range++;
+  }
+  a->saw[index] = true;
+  a->set++;
+  if (a->x) a->x->controls[index] = v;
+}
+
+/* The preset of that label among the plug-in's related pset:Presets (NULL if none). */
+static LilvState* preset_named(const char* label) {
+  LilvNode* pset = lilv_new_uri(world, LV2_PRESETS__Preset);
+  LilvNodes* related = lilv_plugin_get_related(plugin, pset);
+  LilvState* found = NULL;
+  LILV_FOREACH (nodes, i, related) {
+    const LilvNode* uri = lilv_nodes_get(related, i);
+    lilv_world_load_resource(world, uri);
+    LilvState* st = lilv_state_new_from_world(world, &map, uri);
+    if (st && !found && lilv_state_get_label(st) && !strcmp(lilv_state_get_label(st), label)) found = st;
+    else if (st) lilv_state_free(st);
+  }
+  lilv_nodes_free(related);
+  lilv_node_free(pset);
+  return found;
+}
+
+static void scenario_presets(void) {
+  /* 1. the declaration: every preset loads, is labelled, sets each user control within range */
+  static const char* const LABELS[] = {"Call and response", "Quick answers", "Every bar", "Follow me", "Adventurous", "GPT-2 (REMI)", "Perceiver AR"};
+  enum { N_LABELS = sizeof LABELS / sizeof LABELS[0] };
+  LilvNode* pset = lilv_new_uri(world, LV2_PRESETS__Preset);
+  LilvNodes* related = lilv_plugin_get_related(plugin, pset);
+  CHECK(lilv_nodes_size(related) == N_LABELS, "the bundle lists %d presets (got %u)", N_LABELS, lilv_nodes_size(related));
+  int found[N_LABELS] = {0};
+  LILV_FOREACH (nodes, i, related) {
+    const LilvNode* uri = lilv_nodes_get(related, i);
+    lilv_world_load_resource(world, uri);
+    LilvState* st = lilv_state_new_from_world(world, &map, uri);
+    CHECK(st != NULL, "preset %s loads", lilv_node_as_uri(uri));
+    if (!st) continue;
+    const char* label = lilv_state_get_label(st);
+    for (int k = 0; k < N_LABELS; k++) found[k] += label && !strcmp(label, LABELS[k]);
+    Applied a = {0};
+    lilv_state_restore(st, NULL, set_port, &a, 0, NULL);
+    int user_controls = 0;
+    for (uint32_t p = 4; p < N_PORTS; p++) user_controls += a.saw[p];
+    /* the user's controls: ports 4-15 less latency and status (outputs) and free_wheeling (the host's) */
+    CHECK(a.unknown == 0 && a.out_of_range == 0 && user_controls == 9 && !a.saw[P_FREEWHEEL],
+          "preset '%s': %d controls set, all known and in range (%d unknown, %d out of range)", label ? label : "?", user_controls, a.unknown,
+          a.out_of_range);
+    lilv_state_free(st);
+  }
+  for (int k = 0; k < N_LABELS; k++) CHECK(found[k] == 1, "preset '%s' present once (%d)", LABELS[k], found[k]);
+  lilv_nodes_free(related);
+  lilv_node_free(pset);
+
+  /* 2. applied to a running instance: "Quick answers" (1 bar, after 1 beat, on the beat). Phrase on
+        beats 0-4, released at 4.5; one beat of silence ends it at 5.5: the answer starts on beat 6
+        (the default would wait for beat 8) and lasts one bar, to beat 10. */
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x), "presets: instantiates");
+  wait_started(x, 30000);
+  CHECK(status_of(x) == 0, "presets: status 0 (got %d)", status_of(x));
+  LilvState* quick = preset_named("Quick answers");
+  CHECK(quick != NULL, "presets: 'Quick answers' found by label");
+  if (!quick) {
+    close_inst(x);
+    free(x);
+    return;
+  }
+  Applied a = {.x = x};
+  lilv_state_restore(quick, x->inst, set_port, &a, 0, NULL);
+  lilv_state_free(quick);
+  CHECK(x->controls[P_START_ON] == 1.0f, "presets: 'Quick answers' sets start_on to next beat (%g)", x->controls[P_START_ON]);
+  x->controls[P_FREEWHEEL] = 1.0f; /* offline: deterministic, run() waits for Java */
+  x->host = 0;
+  song_at(x->abs, 0, 120);
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 0, .pos_bpm = 120};
+  pending_pos_abs = x->abs;
+  PNote p[5];
+  phrase_at(p, 0);
+  play(x, p, 5, at_beat(16));
+  read_note_log(1);
+  Seg s = segs[n_segs - 1];
+  int64_t first;
+  int off;
+  int n = answer_ons(x, s.abs, at_beat(16), &s, &first, &off);
+  CHECK(n >= 1 && first == at_beat(6), "Quick answers: the answer starts on the next beat, beat 6 (%d notes, first at beat %.3f)", n,
+        first < 0 ? -1.0 : (double)(first - s.abs) / 24000.0);
+  CHECK(answer_ons(x, at_beat(10), at_beat(16), &s, &first, NULL) == 0, "Quick answers: it lasts one bar (nothing from beat 10)");
+  CHECK(off == 0, "Quick answers: every note-on on the exact frame of its beat (%d not)", off);
+
+  /* 3. "Call and response" on the same instance: a phrase on 20-24 is answered from the bar line
+        at beat 28 for two bars (to 36) */
+  LilvState* call = preset_named("Call and response");
+  CHECK(call != NULL, "presets: 'Call and response' found by label");
+  if (call) {
+    Applied b = {.x = x};
+    lilv_state_restore(call, x->inst, set_port, &b, 0, NULL);
+    lilv_state_free(call);
+  }
+  phrase_at(p, 20);
+  play(x, p, 5, at_beat(40));
+  read_note_log(1);
+  n = answer_ons(x, at_beat(20), at_beat(40), &s, &first, &off);
+  CHECK(n >= 1 && first == at_beat(28), "Call and response: the answer starts on the bar line, beat 28 (%d notes, first at beat %.3f)", n,
+        first < 0 ? -1.0 : (double)(first - s.abs) / 24000.0);
+  CHECK(answer_ons(x, at_beat(32), at_beat(36), &s, &first, NULL) >= 1 && answer_ons(x, at_beat(36), at_beat(40), &s, &first, NULL) == 0,
+        "Call and response: it lasts two bars (notes in the second, none after)");
+  CHECK(off == 0, "Call and response: every note-on on its exact frame (%d not)", off);
+  CHECK(x->bad_audio == 0, "presets: audio passed (%d samples differ)", x->bad_audio);
+  close_inst(x);
+  free(x);
+}
+
 /* The VMs in this process, asked of the libjvm already loaded (never loads one). */
 static int vms_in_process(void) {
   void* lib = dlopen("libjvm.so", RTLD_NOW | RTLD_NOLOAD);
@@ -535,7 +684,7 @@ static void scenario_many(void) {
   free(xs);
 
   /* instantiate / run / cleanup cycles: memory stays flat */
-  enum { CYCLES = 60 };
+  enum { CYCLES = 100 };
   long rss_after10 = 0, rss_start = rss_kib();
   int ok = 0;
   t0 = now_ms();
@@ -606,7 +755,7 @@ static void scenario_javaerror(void) {
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* which = argc > 1 ? argv[1] : "";
-  LilvWorld* world = lilv_world_new();
+  world = lilv_world_new();
   lilv_world_load_all(world);
   LilvNode* uri = lilv_new_uri(world, PLUGIN_URI);
   plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
@@ -616,6 +765,7 @@ int main(int argc, char** argv) {
   snprintf(name, sizeof name, "lv2_jvm_host %s", which);
   if (!plugin) return check_summary(name);
   if (!strcmp(which, "answer")) scenario_answer();
+  else if (!strcmp(which, "presets")) scenario_presets();
   else if (!strcmp(which, "many")) scenario_many();
   else if (!strcmp(which, "unavailable")) scenario_failure("no JRE", 2);
   else if (!strcmp(which, "badjvm")) scenario_failure("JVM will not start", 3);

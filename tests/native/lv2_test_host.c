@@ -41,7 +41,7 @@ enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_LATENCY = 13, P_STATUS = 14 };
 static const char* const SYMBOLS[N_PORTS] = {
     "in",          "out",         "events_in",   "midi_out",       "engine",  "answer_bars",   "silence_beats", "every_bar",
     "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status",
-    "reserved_15", "listen",      "cover_lag_bars", "capture"};
+    "start_on",    "listen",      "cover_lag_bars", "capture"};
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};

@@ -59,7 +59,7 @@ final class PluginInstance implements AutoCloseable {
     static final int TR_ROLLING = 1, TR_GRID = 4, TR_DROPPED = 8;
     static final int PORT_ENGINE = 4, PORT_ANSWER_BARS = 5, PORT_SILENCE_BEATS = 6, PORT_EVERY_BAR = 7, PORT_TEMPERATURE = 8,
             PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12,
-            PORT_LISTEN = 16, PORT_COVER_LAG_BARS = 17, PORT_CAPTURE = 18;
+            PORT_START_ON = 15, PORT_LISTEN = 16, PORT_COVER_LAG_BARS = 17, PORT_CAPTURE = 18;
     static final int BLOCK_AUDIO = 1;
     /** Port 16: the MIDI session and the cover both listen (each plays only what it hears), or one of them. */
     static final int LISTEN_AUTO = 0, LISTEN_MIDI = 1, LISTEN_AUDIO = 2;
@@ -222,6 +222,7 @@ final class PluginInstance implements AutoCloseable {
             case PORT_VELOCITY_SCALE -> p = p.withVelocityScale(Math.max(0.01, Math.min(4, v)));
             case PORT_FOLLOW -> p = p.withFollow(v > 0.5f);
             case PORT_FREE_WHEELING -> freewheel = v > 0.5f;
+            case PORT_START_ON -> p = p.withStartOn(v > 0.5f ? LiveParameters.Start.BEAT : LiveParameters.Start.BAR); // 0 bar, 1 beat
             case PORT_LISTEN -> listen = Math.max(LISTEN_AUTO, Math.min(LISTEN_AUDIO, Math.round(v)));
             case PORT_COVER_LAG_BARS -> {
                 coverLagBars = Math.max(1, Math.min(2, Math.round(v)));
@@ -359,9 +360,9 @@ final class PluginInstance implements AutoCloseable {
     }
 
     private void writeNote(OutputEvent e) {
-        long head = (long) SharedRing.LONGS.get(notes.buf, SharedRing.HEAD); // ours alone
+        long head = notes.headPlain();
         long deadline = 0;
-        while (head - notes.tailAcquire() >= notes.capacity) {
+        while (notes.full(head)) {
             if (deadline == 0) deadline = System.nanoTime() + NOTE_RING_WAIT_NANOS;
             if (System.nanoTime() > deadline || !running) {
                 notesDropped++;

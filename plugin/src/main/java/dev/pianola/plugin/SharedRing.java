@@ -45,6 +45,16 @@ final class SharedRing {
         return (long) LONGS.getAcquire(buf, TAIL);
     }
 
+    /** Producer: the number of the next record to write (the producer alone writes head: a plain read). */
+    long headPlain() {
+        return (long) LONGS.get(buf, HEAD);
+    }
+
+    /** Producer: true while record {@code head} would overwrite one the consumer has not copied out yet. */
+    boolean full(long head) {
+        return head - tailAcquire() >= capacity;
+    }
+
     /** Byte offset of record number n. */
     int slot(long n) {
         return RECORDS + (int) (n & (capacity - 1)) * recordSize;

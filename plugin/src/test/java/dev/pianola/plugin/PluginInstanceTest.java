@@ -1,0 +1,194 @@
+package dev.pianola.plugin;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * PluginInstance on rings formatted as the shim formats them, with the test in the shim's place:
+ * it writes input records byte for byte as pianola_lv2.c does (PnInputRecord, 32 bytes), waits
+ * for {@code processed} after each block as run() does while freewheeling, and reads the note
+ * ring's 16-byte records as scheduler.c does. The Java side is the real one: LiveSession, the
+ * Continuator, its InferenceWorker.
+ */
+class PluginInstanceTest {
+    static final double RATE = 48000, FRAMES_PER_BEAT = 24000; // 120 BPM
+    static final int BLOCK_FRAMES = 1024;
+    static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(20); // a bound for a loaded machine, not a timing check
+
+    private final ByteBuffer input = ShimMemory.ring(4096, PluginInstance.INPUT_RECORD);
+    private final ByteBuffer notes = ShimMemory.ring(4096, PluginInstance.NOTE_RECORD);
+    private final ByteBuffer control = ShimMemory.control();
+    /** The audio ring (float samples); these tests send no audio: their BLOCK records say so. */
+    private final ByteBuffer audio = ShimMemory.ring(1 << 16, PluginInstance.AUDIO_RECORD);
+    private PluginInstance instance;
+    private long frame;
+
+    /** A note record as the shim reads it. */
+    record Note(double beat, int status, int key, int velocity, int flags, int epoch) {
+        boolean on() { return (status & 0xF0) == 0x90 && velocity > 0; }
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        if (instance != null) assertTrue(instance.close(5000), "the instance thread stops");
+    }
+
+    @Test
+    void parametersMidiTransportAndBlocksDecodeIntoAnAnswer() {
+        instance = PluginInstance.start(1, input, notes, audio, control, RATE, "/nowhere");
+        // the shim's resync: BLOCK (epoch), TRANSPORT (rolling, grid, resync), every parameter
+        int epoch = 2;
+        block(0, epoch, 0);
+        transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
+        parameter(PluginInstance.PORT_ENGINE, 0);
+        parameter(PluginInstance.PORT_ANSWER_BARS, 1);
+        parameter(PluginInstance.PORT_SILENCE_BEATS, 1);
+        parameter(PluginInstance.PORT_EVERY_BAR, 0);
+        parameter(PluginInstance.PORT_TEMPERATURE, 1);
+        parameter(PluginInstance.PORT_KEY_LOCK, 1);
+        parameter(PluginInstance.PORT_VELOCITY_SCALE, 0.5f);
+        parameter(PluginInstance.PORT_FOLLOW, 0);
+        parameter(PluginInstance.PORT_FREE_WHEELING, 1);
+        parameter(PluginInstance.PORT_START_ON, 1); // next beat
+        // C D E F G, a beat apart, half a beat long, velocity 100 on channel 2: released at 4.5,
+        // one beat of silence ends the phrase at 5.5, so the answer starts on beat 6 for one bar
+        List<double[]> midi = new ArrayList<>();
+        int[] keys = {60, 62, 64, 65, 67};
+        for (int i = 0; i < keys.length; i++) {
+            midi.add(new double[] {i, 0x91, keys[i], 100});
+            midi.add(new double[] {i + 0.5, 0x81, keys[i], 0});
+        }
+        List<Note> out = play(midi, 14, epoch);
+
+        assertEquals(PluginInstance.STATUS_OK, control.getInt(PluginInstance.CONTROL_STATUS), "status");
+        List<Note> ons = out.stream().filter(Note::on).toList();
+        assertFalse(ons.isEmpty(), "an answer came: " + out);
+        assertEquals(6.0, ons.get(0).beat(), 1e-9, "start_on = next beat: the answer starts on beat 6, not on the bar line at 8");
+        for (Note n : out) {
+            assertTrue(n.beat() >= 6 - 1e-9 && n.beat() <= 10 + 1e-9, "answer_bars = 1: every event within beats 6..10: " + n);
+            assertEquals(epoch, n.epoch(), "each note carries the epoch of the BLOCK records: " + n);
+            assertEquals(0, n.flags(), n.toString());
+            assertTrue((n.status() & 0xF0) == 0x80 || (n.status() & 0xF0) == 0x90, "a note message: " + n);
+        }
+        // velocity_scale = 0.5 on a phrase played at 100
+        for (Note n : ons) assertTrue(n.velocity() <= 60, "velocity scaled by 0.5: " + n);
+        assertEquals(frame, (long) SharedRing.LONGS.getAcquire(control, PluginInstance.CONTROL_PROCESSED), "processed is the last block's end");
+    }
+
+    @Test
+    void theBarIsTheDefaultStartAndADroppedTransportMovesTheEpoch() {
+        instance = PluginInstance.start(2, input, notes, audio, control, RATE, "/nowhere");
+        block(0, 0, 0);
+        transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
+        parameter(PluginInstance.PORT_FREE_WHEELING, 1);
+        parameter(PluginInstance.PORT_START_ON, 0); // next bar
+        // a drop before the phrase: the TRANSPORT record's dropped flag moves Java's epoch to 1,
+        // and the BLOCK records after it say 1 as well
+        transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | PluginInstance.TR_DROPPED, 4, 120);
+        List<double[]> midi = new ArrayList<>();
+        int[] keys = {60, 62, 64, 65, 67};
+        for (int i = 0; i < keys.length; i++) {
+            midi.add(new double[] {i, 0x91, keys[i], 100});
+            midi.add(new double[] {i + 0.5, 0x81, keys[i], 0});
+        }
+        List<Note> out = play(midi, 20, 1);
+        List<Note> ons = out.stream().filter(Note::on).toList();
+        assertFalse(ons.isEmpty(), "an answer came");
+        // defaults otherwise: 2 beats of silence end the phrase at 6.5, the answer is 2 bars from beat 8
+        assertEquals(8.0, ons.get(0).beat(), 1e-9, "start_on = next bar");
+        assertTrue(out.stream().allMatch(n -> n.beat() >= 8 - 1e-9 && n.beat() <= 16 + 1e-9), "2 bars: " + out);
+        assertTrue(out.stream().allMatch(n -> n.epoch() == 1), "epoch 1 on every note: " + out);
+    }
+
+    @Test
+    void anUnknownRecordIsAnErrorButRecordsAreStillConsumed() {
+        instance = PluginInstance.start(3, input, notes, audio, control, RATE, "/nowhere");
+        block(0, 0, 0);
+        byte[] r = new byte[PluginInstance.INPUT_RECORD];
+        r[16] = 9; // no such kind
+        push(r);
+        frame = BLOCK_FRAMES;
+        block(frame, 0, BLOCK_FRAMES);
+        awaitProcessed(frame);
+        assertEquals(PluginInstance.STATUS_ERROR, control.getInt(PluginInstance.CONTROL_STATUS), "status 3");
+        assertEquals(3, (long) SharedRing.LONGS.getAcquire(input, SharedRing.TAIL), "every record consumed");
+    }
+
+    @Test
+    void refusesAControlBlockThatIsNotOne() {
+        ByteBuffer bad = ShimMemory.aligned(128);
+        assertThrows(IllegalArgumentException.class, () -> PluginInstance.start(4, input, notes, audio, bad, RATE, "/nowhere"));
+        assertThrows(IllegalArgumentException.class, () -> PluginInstance.start(4, input, notes, control, 0, "/nowhere"));
+    }
+
+    // ---- the shim's side ----
+
+    /** Runs blocks from the current frame to {@code untilBeat}, the MIDI ({beat, status, data1, data2}) at its frames; returns the notes. */
+    private List<Note> play(List<double[]> midi, double untilBeat, int epoch) {
+        List<Note> out = new ArrayList<>();
+        long until = (long) (untilBeat * FRAMES_PER_BEAT);
+        while (frame < until) {
+            long end = frame + BLOCK_FRAMES;
+            for (double[] m : midi) {
+                long at = (long) Math.ceil(m[0] * FRAMES_PER_BEAT);
+                if (at >= frame && at < end) midiRecord(at, (int) m[1], (int) m[2], (int) m[3]);
+            }
+            block(end, epoch, BLOCK_FRAMES);
+            awaitProcessed(end); // freewheel: run() waits for Java before it plays the block
+            frame = end;
+            for (byte[] r; (r = ShimMemory.pop(notes)) != null; ) out.add(note(r));
+        }
+        return out;
+    }
+
+    private void awaitProcessed(long end) {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        while ((long) SharedRing.LONGS.getAcquire(control, PluginInstance.CONTROL_PROCESSED) < end) {
+            if (System.nanoTime() > deadline) fail("Java did not finish the block ending at frame " + end);
+            Thread.onSpinWait();
+        }
+    }
+
+    private static Note note(byte[] r) {
+        ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
+        return new Note(b.getDouble(0), b.get(8) & 0xFF, b.get(9) & 0xFF, b.get(10) & 0xFF, b.get(11) & 0xFF, b.getInt(12));
+    }
+
+    private static ByteBuffer record(long time, double beat, int kind, int arg) {
+        ByteBuffer b = ByteBuffer.allocate(PluginInstance.INPUT_RECORD).order(ByteOrder.LITTLE_ENDIAN);
+        return b.putLong(0, time).putDouble(8, beat).put(16, (byte) kind).put(17, (byte) arg);
+    }
+
+    private void midiRecord(long time, int status, int d1, int d2) {
+        push(record(time, time / FRAMES_PER_BEAT, PluginInstance.REC_MIDI, 3).put(20, (byte) status).put(21, (byte) d1).put(22, (byte) d2).array());
+    }
+
+    private void transport(long time, double beat, int flags, float beatsPerBar, float bpm) {
+        push(record(time, beat, PluginInstance.REC_TRANSPORT, flags).putShort(18, (short) 4).putFloat(20, beatsPerBar).putFloat(24, bpm).putFloat(28, 1f)
+                .array());
+    }
+
+    private void parameter(int port, float value) {
+        push(record(frame, frame / FRAMES_PER_BEAT, PluginInstance.REC_PARAMETER, port).putFloat(20, value).array());
+    }
+
+    private void block(long end, int epoch, int frames) {
+        push(record(end, end / FRAMES_PER_BEAT, PluginInstance.REC_BLOCK, 0).putInt(20, epoch).putInt(24, frames).array());
+    }
+
+    private void push(byte[] r) {
+        assertTrue(ShimMemory.push(input, r), "input ring full");
+    }
+}
