@@ -130,7 +130,7 @@ class PluginInstanceTest {
     void refusesAControlBlockThatIsNotOne() {
         ByteBuffer bad = ShimMemory.aligned(128);
         assertThrows(IllegalArgumentException.class, () -> PluginInstance.start(4, input, notes, audio, bad, RATE, "/nowhere"));
-        assertThrows(IllegalArgumentException.class, () -> PluginInstance.start(4, input, notes, control, 0, "/nowhere"));
+        assertThrows(IllegalArgumentException.class, () -> PluginInstance.start(4, input, notes, audio, control, 0, "/nowhere"));
     }
 
     // ---- the shim's side ----
