@@ -75,6 +75,8 @@ typedef enum {
   PORT_LISTEN = 16,
   PORT_COVER_LAG_BARS = 17,
   PORT_CAPTURE = 18,
+  PORT_AUDIO_IN_R = 19, /* stereo's right channel, optional: unconnected, the plug-in is mono */
+  PORT_AUDIO_OUT_R = 20,
   PORT_COUNT
 } PortIndex;
 
@@ -146,6 +148,8 @@ typedef struct {
   /* ports */
   const float* audio_in;
   float* audio_out;
+  const float* audio_in_r; /* NULL when the host leaves the right channel unconnected */
+  float* audio_out_r;
   const LV2_Atom_Sequence* events_in;
   LV2_Atom_Sequence* midi_out;
   const float* params[PARAM_COUNT];
@@ -253,6 +257,8 @@ static void connect_port(LV2_Handle instance, uint32_t port, void* data) {
   switch ((PortIndex)port) {
     case PORT_AUDIO_IN: self->audio_in = (const float*)data; break;
     case PORT_AUDIO_OUT: self->audio_out = (float*)data; break;
+    case PORT_AUDIO_IN_R: self->audio_in_r = (const float*)data; break;
+    case PORT_AUDIO_OUT_R: self->audio_out_r = (float*)data; break;
     case PORT_EVENTS_IN: self->events_in = (const LV2_Atom_Sequence*)data; break;
     case PORT_MIDI_OUT: self->midi_out = (LV2_Atom_Sequence*)data; break;
     case PORT_LATENCY: self->latency = (float*)data; break;
@@ -358,6 +364,25 @@ static void publish_params(Pianola* self, const PnTransport* t) {
   }
 }
 
+/* The right channel joins the left as their mean: the engines listen in mono. Whole block or
+   nothing, as pn_ring_push_n; the samples are written straight into the ring's float slots. */
+static bool push_mono_mix(PnRing* r, const float* left, const float* right, uint32_t count) {
+  const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+  const uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+  if (count > r->capacity || head - tail > (uint64_t)(r->capacity - count)) return false;
+  for (uint32_t i = 0; i < count; i++) {
+    float* slot = (float*)pn_ring_slot(r, head + i);
+    *slot = 0.5f * (left[i] + right[i]);
+  }
+  atomic_store_explicit(&r->head, head + count, memory_order_release);
+  return true;
+}
+
+static void pass_through(const float* in, float* out, uint32_t n_samples) {
+  if (in && out && in != out) memmove(out, in, sizeof(float) * n_samples);
+  else if (!in && out) memset(out, 0, sizeof(float) * n_samples);
+}
+
 /* Step 1 of run(): what this block brings, for Java. Uses a copy of the transport, so that the
    beats and drops it reports are exactly those step 3 will meet. */
 static void publish_block(Pianola* self, uint32_t n_samples) {
@@ -401,7 +426,8 @@ static void publish_block(Pianola* self, uint32_t n_samples) {
   /* the input samples, whole or not at all; released before the BLOCK record that names them */
   bool audio = false;
   if (self->audio_in && n_samples > 0) {
-    audio = pn_ring_push_n(self->audio_ring, self->audio_in, n_samples);
+    audio = self->audio_in_r ? push_mono_mix(self->audio_ring, self->audio_in, self->audio_in_r, n_samples)
+                             : pn_ring_push_n(self->audio_ring, self->audio_in, n_samples);
     if (!audio) self->audio_dropped++;
   }
   publish_block_end(self, &t, self->frames + n_samples, epoch, n_samples, audio);
@@ -444,11 +470,12 @@ static int status_now(const Pianola* self) {
 static void run(LV2_Handle instance, uint32_t n_samples) {
   Pianola* self = (Pianola*)instance;
 
-  /* audio: straight through (memmove: hosts may give the same buffer for in and out) */
-  if (self->audio_in && self->audio_out && self->audio_in != self->audio_out)
-    memmove(self->audio_out, self->audio_in, sizeof(float) * n_samples);
-  else if (!self->audio_in && self->audio_out)
-    memset(self->audio_out, 0, sizeof(float) * n_samples);
+  /* audio: straight through, each channel (memmove: hosts may give the same buffer for a
+     channel's in and out) */
+  pass_through(self->audio_in, self->audio_out, n_samples);
+  /* a right output with no right input (a mono track that gave the plug-in two outputs) carries
+     the left: dual mono, not a silent side */
+  pass_through(self->audio_in_r ? self->audio_in_r : self->audio_in, self->audio_out_r, n_samples);
 
   /* output: the host left a Chunk whose size is the space available; always overwrite it with
      a Sequence, empty or not. The size is taken as the whole buffer (hosts differ on whether it

@@ -13,7 +13,10 @@
 #     default silence (silence_beats 2), at most answer_bars (2) bars long, nothing left hanging;
 #   - the plug-in reports no error: Ardour prints the plug-in's log:Error lines (no Java, a JVM
 #     that will not start, a Java exception: status 2 or 3), and any such line fails the test;
-#   - one instance of the plug-in on the MIDI track (Ardour's replication count);
+#   - one instance of the plug-in on the MIDI track (Ardour's replication count), and (a first,
+#     separate run of ardour_tracks.lua on Ardour's dummy backend) one on a stereo audio track,
+#     one on a mono audio track and one on a MIDI track: the stereo ports keep Ardour from
+#     replicating it (two instances, two answers) on stereo tracks;
 #   - the instance's virtual MIDI port (Pianola-1:notes, in Ardour's process) carries the same
 #     answer, each message a constant few periods after the track's output;
 #   - Ardour's JACK client was not thrown out by jackd ("JACK HALTED", see native-shim/README.md).
@@ -102,6 +105,13 @@ wait_for() {
     sleep 0.05
   done
 }
+
+# 0. how Ardour places the plug-in on a stereo, a mono and a MIDI track (its dummy backend, no JACK)
+mkdir -p "$WORK/tracks"
+ARDOUR_TEST_WORK="$WORK/tracks" PIANOLA_VIRTUAL_PORT=off timeout 90 ardour7-lua "$HERE/ardour_tracks.lua" >"$WORK/ardour-tracks.log" 2>&1 \
+  || die "ardour7-lua could not place the plug-in on its tracks (exit $?): $(grep -h 'FAIL' "$WORK/ardour-tracks.log" | head -1)"
+[ -s "$WORK/tracks/tracks" ] || die "ardour_tracks.lua wrote no result"
+say "tracks: $(tr '\n' ';' < "$WORK/tracks/tracks")"
 
 # 1. a private server, its name from this test's pool (reused slots; a live one is skipped)
 for n in 1 2; do
@@ -196,6 +206,11 @@ errors = [l for l in ardour_log.splitlines() if "pianola" in l.lower() and ("ERR
 check(not errors, "the plug-in logs no error in Ardour" + (f": {errors[0].strip()}" if errors else ""))
 check("JACK HALTED" not in ardour_log, "jackd kept Ardour's client (no \"JACK HALTED\": jackd 1.9.21 drops Ardour 7.3 now and then)")
 check(midi_instances == 1, f"Ardour runs one instance of the plug-in on the MIDI track ({midi_instances})")
+# name instances audio_outputs midi_outputs, from ardour_tracks.lua (dummy backend, strict I/O)
+tracks = {p[0]: tuple(map(int, p[1:])) for p in (l.split() for l in open(f"{work}/tracks/tracks")) if len(p) == 4}
+check(tracks.get("stereo", (0,))[0] == 1, f"one instance on a stereo audio track, both channels in it (instances, audio outs, MIDI outs: {tracks.get('stereo')})")
+check(tracks.get("mono", (0,))[0] == 1, f"one instance on a mono audio track ({tracks.get('mono')})")
+check(tracks.get("midi", (0,))[0] == 1, f"one instance on a MIDI track ({tracks.get('midi')})")
 
 ons = [(f, m[1]) for f, m in notes if is_on(m)][:5]
 ok = [k for _, k in ons] == PHRASE and all(b[0] - a[0] == FPB for a, b in zip(ons, ons[1:]))

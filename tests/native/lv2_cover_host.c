@@ -3,11 +3,12 @@
      SONG.wav     rendered piano, mono 16-bit PCM at 48 kHz (the Makefile renders it with `pianola render`)
      OFFLINE.mid  `pianola cover SONG.wav --bpm 120 --first-beat 0` of the same audio: the reference
      CAPTURE_DIR  empty; PIANOLA_CAPTURE_DIR must name it (the plug-in's capture goes there)
+   The song goes in on both channels (a stereo track; the plug-in hears their mean).
    The host rolls its transport from frame 0 at 120 BPM in 4/4 (one time:Position at the start),
    listen = audio, lag = 2 bars, freewheeling (run() waits for Java, Java for the bar's cover: the
    comparison is about what is played, not how fast). It feeds the song block by block, then three
    bars of silence, and checks:
-     - audio passes bit for bit;
+     - audio passes bit for bit, both channels;
      - the note-ons it plays, shifted back by the lag, match the offline cover's onsets on the bars
        covered (F1, onset within 50 ms, pitch exact; printed, with a floor a broken session fails);
      - every note-on has its note-off;
@@ -36,7 +37,8 @@
 #define PLUGIN_URI "https://pianola.dev/plugins/pianola"
 #define RATE 48000.0
 #define BLOCK 256u
-#define N_PORTS 19
+#define N_PORTS 21
+#define CONTROLS_END 19 /* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
 #define IN_CAP 4096
 #define OUT_CAP 16384
 #define MAX_NOTES 20000
@@ -45,7 +47,7 @@
 #define LAG_BARS 2
 #define ONSET_TOLERANCE_BEATS 0.1 /* 50 ms at 120 BPM */
 #define F1_FLOOR 0.8
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_FREEWHEEL = 12, P_STATUS = 14, P_LISTEN = 16, P_LAG = 17, P_CAPTURE = 18 };
+enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_FREEWHEEL = 12, P_STATUS = 14, P_LISTEN = 16, P_LAG = 17, P_CAPTURE = 18, P_IN_R = 19, P_OUT_R = 20 };
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
@@ -215,6 +217,8 @@ static int match(const Onset* ref, int nr, const Onset* est, int ne, double tol)
 
 static LilvInstance* inst;
 static float audio_in[BLOCK], audio_out[BLOCK], controls[N_PORTS];
+/* a stereo track: the song on both channels (the plug-in listens to their mean) */
+static float audio_in_r[BLOCK], audio_out_r[BLOCK];
 static uint64_t in_buf[IN_CAP / 8], out_buf[OUT_CAP / 8];
 static Onset played[MAX_NOTES];
 static int n_played, n_offs, bad_audio;
@@ -250,9 +254,9 @@ static void run_block(const float* samples, bool start, bool rolling) {
   LV2_Atom_Sequence* out = (LV2_Atom_Sequence*)out_buf;
   out->atom.type = u_chunk;
   out->atom.size = OUT_CAP - sizeof(LV2_Atom);
-  for (uint32_t i = 0; i < BLOCK; i++) audio_in[i] = samples ? samples[i] : 0.0f;
+  for (uint32_t i = 0; i < BLOCK; i++) audio_in[i] = audio_in_r[i] = samples ? samples[i] : 0.0f;
   lilv_instance_run(inst, BLOCK);
-  for (uint32_t i = 0; i < BLOCK; i++) bad_audio += audio_out[i] != audio_in[i];
+  for (uint32_t i = 0; i < BLOCK; i++) bad_audio += (audio_out[i] != audio_in[i]) + (audio_out_r[i] != audio_in_r[i]);
   if (out->atom.type == u_sequence) {
     LV2_ATOM_SEQUENCE_FOREACH (out, ev) {
       if (ev->body.type != u_midi || ev->body.size != 3) continue;
@@ -318,15 +322,17 @@ int main(int argc, char** argv) {
   if (!inst) return check_summary("lv2_cover_host");
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < N_PORTS; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < CONTROLS_END; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
   controls[P_LISTEN] = 2.0f; /* audio */
   controls[P_LAG] = (float)LAG_BARS;
   controls[P_FREEWHEEL] = 1.0f;
   lilv_instance_connect_port(inst, P_IN, audio_in);
   lilv_instance_connect_port(inst, P_OUT, audio_out);
+  lilv_instance_connect_port(inst, P_IN_R, audio_in_r);
+  lilv_instance_connect_port(inst, P_OUT_R, audio_out_r);
   lilv_instance_connect_port(inst, P_EVENTS, in_buf);
   lilv_instance_connect_port(inst, P_MIDI_OUT, out_buf);
-  for (uint32_t p = 4; p < N_PORTS; p++) lilv_instance_connect_port(inst, p, &controls[p]);
+  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(inst, p, &controls[p]);
   lilv_instance_activate(inst);
 
   controls[P_STATUS] = -1.0f; /* run() writes it every block */

@@ -35,13 +35,14 @@
 #define MAX_BLOCK 1024
 #define IN_CAP 65536
 #define OUT_CAP 8192 /* the TTL's rsz:minimumSize */
-#define N_PORTS 19
+#define N_PORTS 21
+#define CONTROLS_END 19 /* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
 
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_LATENCY = 13, P_STATUS = 14 };
+enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_LATENCY = 13, P_STATUS = 14, P_IN_R = 19, P_OUT_R = 20 };
 static const char* const SYMBOLS[N_PORTS] = {
     "in",          "out",         "events_in",   "midi_out",       "engine",  "answer_bars",   "silence_beats", "every_bar",
     "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status",
-    "start_on",    "listen",      "cover_lag_bars", "capture"};
+    "start_on",    "listen",      "cover_lag_bars", "capture", "in_r",        "out_r"};
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
@@ -66,6 +67,10 @@ static LV2_Log_Log log_feature_data = {NULL, log_printf, log_vprintf};
 
 /* Buffers the plugin sees; 8-aligned as atom ports require. */
 static float audio_in[MAX_BLOCK], audio_out[MAX_BLOCK], audio_expect[MAX_BLOCK];
+/* the optional right channel: connected only in the stereo blocks (stereo = true) */
+static float audio_in_r[MAX_BLOCK], audio_out_r[MAX_BLOCK], audio_expect_r[MAX_BLOCK];
+static bool stereo, mono_in_stereo_out;
+static int bad_audio_r, stereo_blocks, dual_mono_blocks;
 static uint64_t in_buf[IN_CAP / 8], out_buf[OUT_CAP / 8];
 static float controls[N_PORTS];
 
@@ -129,6 +134,10 @@ static void run_block(LilvInstance* inst, LV2_Atom_Forge* f, uint32_t n, const M
   }
   memcpy(audio_expect, audio_in, sizeof(float) * n);
   lilv_instance_connect_port(inst, P_OUT, in_place ? audio_in : audio_out);
+  for (uint32_t i = 0; i < n; i++) audio_in_r[i] = (float)(next_rand() >> 8) / -8388608.0f;
+  memcpy(audio_expect_r, audio_in_r, sizeof(float) * n);
+  lilv_instance_connect_port(inst, P_IN_R, stereo ? audio_in_r : NULL);
+  lilv_instance_connect_port(inst, P_OUT_R, stereo ? (in_place ? audio_in_r : audio_out_r) : mono_in_stereo_out ? audio_out_r : NULL);
 
   lv2_atom_forge_set_buffer(f, (uint8_t*)in_buf, sizeof in_buf);
   LV2_Atom_Forge_Frame seq;
@@ -156,6 +165,14 @@ static void run_block(LilvInstance* inst, LV2_Atom_Forge* f, uint32_t n, const M
 
   const float* audio_result = in_place ? audio_in : audio_out;
   if (memcmp(audio_result, audio_expect, sizeof(float) * n) != 0) bad_audio++;
+  if (stereo) {
+    stereo_blocks++;
+    if (memcmp(in_place ? audio_in_r : audio_out_r, audio_expect_r, sizeof(float) * n) != 0) bad_audio_r++;
+  }
+  if (mono_in_stereo_out) { /* the right output carries the left input (dual mono) */
+    dual_mono_blocks++;
+    if (memcmp(audio_out_r, audio_expect, sizeof(float) * n) != 0) bad_audio_r++;
+  }
   if (controls[P_LATENCY] != 0.0f) bad_latency++;
   /* run with no JRE to be found (Makefile): 1 (starting) until the loader gives up, then 2 for good */
   if (controls[P_STATUS] == 2.0f) saw_unavailable = true;
@@ -194,7 +211,7 @@ static void connect_all(LilvInstance* inst) {
   lilv_instance_connect_port(inst, P_OUT, audio_out);
   lilv_instance_connect_port(inst, P_EVENTS, in_buf);
   lilv_instance_connect_port(inst, P_MIDI_OUT, out_buf);
-  for (uint32_t p = 4; p < N_PORTS; p++) lilv_instance_connect_port(inst, p, &controls[p]);
+  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(inst, p, &controls[p]);
 }
 
 /* The song: 120 BPM, tempo change to 90 at block 1000, loop back to the start mid-block at 2000,
@@ -270,7 +287,7 @@ int main(void) {
 
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < N_PORTS; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < CONTROLS_END; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
 
   LV2_Atom_Forge forge;
   lv2_atom_forge_init(&forge, &map);
@@ -296,6 +313,18 @@ int main(void) {
     Midi m = {n ? n - 1 : 0, 3, {0x90, 64, 64}};
     run_block(inst, &forge, n, &m, n ? 1 : 0, NULL, 0, OUT_CAP, i % 3 == 0);
   }
+  /* the same with the right channel connected (a stereo track): both channels pass bit-exactly */
+  stereo = true;
+  for (int i = 0; i < 40; i++) {
+    const uint32_t n = sizes[i % 4];
+    Midi sm = {n ? n - 1 : 0, 3, {0x90, 64, 64}};
+    run_block(inst, &forge, n, &sm, n ? 1 : 0, NULL, 0, OUT_CAP, i % 3 == 0);
+  }
+  stereo = false;
+  /* a mono track that gave the plug-in two outputs: right output connected, right input not */
+  mono_in_stereo_out = true;
+  for (int i = 0; i < 10; i++) run_block(inst, &forge, 256, NULL, 0, NULL, 0, OUT_CAP, false);
+  mono_in_stereo_out = false;
   /* an output buffer with room for nothing but the Sequence header: still valid, just empty */
   Midi m = {10, 3, {0x90, 65, 64}};
   for (int i = 0; i < 10; i++) run_block(inst, &forge, 256, &m, 1, NULL, 0, (uint32_t)sizeof(LV2_Atom_Sequence), false);
@@ -313,6 +342,9 @@ int main(void) {
   lilv_instance_free(inst);
 
   CHECK(bad_audio == 0, "audio bit-exact through %d blocks (%d differ)", blocks_run, bad_audio);
+  CHECK(stereo_blocks == 40 && dual_mono_blocks == 10 && bad_audio_r == 0,
+        "the right channel bit-exact through %d stereo blocks, the left on it through %d with no right input (%d differ)",
+        stereo_blocks, dual_mono_blocks, bad_audio_r);
   CHECK(bad_sequence == 0, "a valid output Sequence every block (%d bad)", bad_sequence);
   CHECK(bad_thru == 0, "player MIDI out on exactly its frames (%d blocks wrong; %d sent, %d back)", bad_thru,
         midi_sent, midi_back);

@@ -45,7 +45,8 @@
 #define RATE 48000.0
 #define FRAMES_PER_BEAT 24000 /* 120 BPM */
 #define MAX_BLOCK 256
-#define N_PORTS 19
+#define N_PORTS 21
+#define CONTROLS_END 19 /* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
 #define IN_CAP 4096
 #define OUT_CAP 16384
 enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_ANSWER_BARS = 5, P_SILENCE = 6, P_FREEWHEEL = 12, P_STATUS = 14, P_START_ON = 15 };
@@ -88,12 +89,12 @@ static bool open_inst(Inst* x, const LV2_Feature* const* features) {
   if (!x->inst) return false;
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < N_PORTS; p++) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < CONTROLS_END; p++) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
   lilv_instance_connect_port(x->inst, P_IN, x->audio_in);
   lilv_instance_connect_port(x->inst, P_OUT, x->audio_out);
   lilv_instance_connect_port(x->inst, P_EVENTS, x->in_buf);
   lilv_instance_connect_port(x->inst, P_MIDI_OUT, x->out_buf);
-  for (uint32_t p = 4; p < N_PORTS; p++) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
+  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
   lilv_instance_activate(x->inst);
   return true;
 }
