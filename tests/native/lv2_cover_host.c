@@ -32,13 +32,11 @@
 
 #include "check.h"
 #include "host_uris.h"
+#include "pianola_ports.h"
 #include "test_urid.h"
 
-#define PLUGIN_URI "https://pianola.dev/plugins/pianola"
 #define RATE 48000.0
 #define BLOCK 256u
-#define N_PORTS 21
-#define CONTROLS_END 19 /* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
 #define IN_CAP 4096
 #define OUT_CAP 16384
 #define MAX_NOTES 20000
@@ -47,7 +45,6 @@
 #define LAG_BARS 2
 #define ONSET_TOLERANCE_BEATS 0.1 /* 50 ms at 120 BPM */
 #define F1_FLOOR 0.8
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_FREEWHEEL = 12, P_STATUS = 14, P_LISTEN = 16, P_LAG = 17, P_CAPTURE = 18, P_IN_R = 19, P_OUT_R = 20 };
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};

@@ -43,17 +43,14 @@
 
 #include "check.h"
 #include "host_uris.h"
+#include "pianola_ports.h"
 #include "test_urid.h"
 
-#define PLUGIN_URI "https://pianola.dev/plugins/pianola"
 #define RATE 48000.0
 #define BLOCK 256u
-#define N_PORTS 21
-#define CONTROLS_END 19 /* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
 #define IN_CAP 4096
 #define OUT_CAP 16384
 #define MAX_EVENTS 20000
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_FREEWHEEL = 12, P_LATENCY = 13, P_STATUS = 14, P_START_ON = 15, P_LISTEN = 16 };
 #define PLAYER_CH 1 /* the player plays on channel 2; answers come on channel 1 (0) */
 
 static TestUrids urids;

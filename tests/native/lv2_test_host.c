@@ -28,17 +28,14 @@
 
 #include "check.h"
 #include "host_uris.h"
+#include "pianola_ports.h"
 #include "test_urid.h"
 
-#define PLUGIN_URI "https://pianola.dev/plugins/pianola"
 #define RATE 48000.0
 #define MAX_BLOCK 1024
 #define IN_CAP 65536
 #define OUT_CAP 8192 /* the TTL's rsz:minimumSize */
-#define N_PORTS 21
-#define CONTROLS_END 19 /* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
 
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_LATENCY = 13, P_STATUS = 14, P_IN_R = 19, P_OUT_R = 20 };
 static const char* const SYMBOLS[N_PORTS] = {
     "in",          "out",         "events_in",   "midi_out",       "engine",  "answer_bars",   "silence_beats", "every_bar",
     "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status",

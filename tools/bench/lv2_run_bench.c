@@ -39,17 +39,14 @@
 #include <lv2/urid/urid.h>
 
 #include "host_uris.h"
+#include "pianola_ports.h"
 #include "test_urid.h"
 
-#define PLUGIN_URI "https://pianola.dev/plugins/pianola"
 #define RATE 48000.0
 #define FRAMES_PER_BEAT 24000 /* 120 BPM */
 #define MAX_BLOCK 256
-#define N_PORTS 21
-#define CONTROLS_END 19 /* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
 #define IN_CAP 4096
 #define OUT_CAP 16384
-enum { P_IN, P_OUT, P_EVENTS, P_MIDI_OUT, P_ENGINE = 4, P_ANSWER_BARS = 5, P_SILENCE = 6, P_FREEWHEEL = 12, P_STATUS = 14, P_START_ON = 15 };
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
