@@ -13,6 +13,7 @@
 # (PIANOLA_JAVA_HOME=/nonexistent: MIDI thru only) as a baseline, for PIANOLA_XRUN_BASELINE_MINUTES
 # (default MINUTES; 0 skips it).
 set -uo pipefail
+. "$(dirname "$(readlink -f "$0")")/../../tests/native/jack_lib.sh"
 BUNDLE="$(readlink -f "${1:?usage: lv2_xruns.sh BUNDLE [MINUTES] [WORK_DIR]}")"
 MINUTES="${2:-10}"
 WORK="${3:-$(mktemp -d)}"
@@ -29,41 +30,24 @@ ln -s "$BUNDLE" "$WORK/lv2path/pianola.lv2"
 export LV2_PATH="$WORK/lv2path" JACK_NO_START_SERVER=1
 
 PIDS=() JACKD=""
-stop() {
-  local p
-  for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
-  for _ in $(seq 50); do
-    local alive=0
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
-}
 stop_all() { # every process started here, by pid: the clients, then the server
   exec 7>&- 2>/dev/null
-  [ ${#PIDS[@]} -gt 0 ] && stop "${PIDS[@]}"
+  [ ${#PIDS[@]} -gt 0 ] && stop TERM "${PIDS[@]}"
   PIDS=()
-  [ -n "$JACKD" ] && stop "$JACKD"
+  [ -n "$JACKD" ] && stop TERM "$JACKD"
   JACKD=""
   wait 2>/dev/null
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-has_port() { jack_lsp 2>/dev/null | grep -qxF "$1"; }
 wait_for() { # seconds, then a command
   local end=$(( $(date +%s) + $1 )); shift
   until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.1; done
 }
 
-for name in pianola-bench-1 pianola-bench-2; do
-  export JACK_DEFAULT_SERVER=$name
-  jackd -R -n "$name" -d dummy -r $RATE -p 256 >"$WORK/jackd.log" 2>&1 &
-  JACKD=$!
-  if timeout 15 jack_wait -w -t 10 >/dev/null 2>&1 && kill -0 $JACKD 2>/dev/null; then break; fi
-  stop $JACKD; wait $JACKD 2>/dev/null; JACKD=""
-done
-[ -n "$JACKD" ] || { say "no JACK server could start as pianola-bench-1..2:"; tail -5 "$WORK/jackd.log"; exit 1; }
+DRIVER="-r $RATE -p 256"
+start_jackd "$WORK/jackd.log" "-R" pianola-bench-1 pianola-bench-2 \
+  || { say "$(jackd_failure $? pianola-bench-1..2)"; tail -5 "$WORK/jackd.log"; exit 1; }
 
 mkfifo "$WORK/transport.fifo"
 jack_transport <"$WORK/transport.fifo" >"$WORK/transport.log" 2>&1 &
@@ -93,7 +77,7 @@ phase() { # label, minutes, then extra environment for jalv
   local load1="$(cut -d' ' -f1-3 /proc/loadavg)" alive=yes
   kill -0 $jalv 2>/dev/null || alive="NO (exited)"
   tail -n +"$((from + 1))" "$WORK/jackd.log" >"$WORK/jackd-$label.log"
-  stop $jalv; wait $jalv 2>/dev/null
+  stop TERM $jalv; wait $jalv 2>/dev/null
   local driver pianola others ons
   driver=$(grep -c 'JackTimedDriver::Process XRun' "$WORK/jackd-$label.log")
   pianola=$(grep -c 'client = pianola was not finished' "$WORK/jackd-$label.log")

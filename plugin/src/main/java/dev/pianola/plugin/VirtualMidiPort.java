@@ -24,10 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * (PLAYED records); this class maps host frames to JACK frames and writes each message one JACK
  * period after the host played it. The map is learned from the BLOCK records: when one arrives
  * (the host has just run that block), JACK's current frame time minus the block's end frame is
- * the host-to-JACK offset plus how late Java saw it; the smallest of the first blocks is taken
- * and then kept, so the spacing of the notes is the host's, to the frame, while host and JACK run
- * on one clock (a host on the same JACK server). It is learned again if a message would fall in
- * the past (another clock drifted, an xrun, a restarted transport), which is counted.
+ * the host-to-JACK offset plus how late Java saw it; the smallest of the first blocks is taken.
+ * Later blocks only tighten it, and only while the port is quiet (nothing queued, nothing played
+ * for a second), so within an answer the spacing of the notes is the host's, to the frame, while
+ * host and JACK run on one clock (a host on the same JACK server); Java is slowest in its first
+ * blocks, just after it starts. The map is learned again if a message would fall in the past
+ * (another clock drifted, an xrun, a restarted transport), which is counted.
  *
  * <p>Threads: {@link #played} and {@link #blockEnded} come from the instance thread, the JACK
  * process callback reads; they share a single-producer single-consumer ring of long arrays
@@ -57,6 +59,9 @@ final class VirtualMidiPort implements AutoCloseable {
     private long offsetFrames;
     private int learnedBlocks;
     private long learningMinLag = Long.MAX_VALUE;
+    /** Host frame of the last message played, for "quiet". */
+    private long lastPlayedHostFrame = Long.MIN_VALUE / 2;
+    private final long quietHostFrames;
     private volatile long written, late, dropped, relearned;
     /** Set by the JACK thread when a message came more than a period late: learn the map again. */
     private volatile boolean relearn;
@@ -66,6 +71,7 @@ final class VirtualMidiPort implements AutoCloseable {
         this.port = port;
         this.jackPerHostFrame = client.getSampleRate() / hostRate;
         this.periodFrames = client.getBufferSize();
+        this.quietHostFrames = Math.round(hostRate);
     }
 
     /** Opens the port on the running JACK server, or returns null (and logs why) when there is none. */
@@ -108,11 +114,15 @@ final class VirtualMidiPort implements AutoCloseable {
             learnedBlocks = 0;
             learningMinLag = Long.MAX_VALUE;
         }
-        if (learnedBlocks >= LEARN_BLOCKS) return;
         long lag;
         try {
             lag = client.getFrameTime() - Math.round(endFrame * jackPerHostFrame);
         } catch (JackException e) {
+            return;
+        }
+        if (learnedBlocks >= LEARN_BLOCKS) {
+            boolean quiet = head.get() == tail.get() && endFrame - lastPlayedHostFrame > quietHostFrames;
+            if (quiet) offsetFrames = Math.min(offsetFrames, lag + 2L * periodFrames);
             return;
         }
         learningMinLag = Math.min(learningMinLag, lag);
@@ -129,6 +139,7 @@ final class VirtualMidiPort implements AutoCloseable {
             dropped++; // the first blocks after start: no clock map yet (the player has not played)
             return;
         }
+        lastPlayedHostFrame = hostFrame;
         long h = head.get();
         if (h - tail.get() >= CAPACITY) {
             dropped++;
