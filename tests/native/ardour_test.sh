@@ -18,7 +18,7 @@
 #     one on a mono audio track and one on a MIDI track: the stereo ports keep Ardour from
 #     replicating it (two instances, two answers) on stereo tracks;
 #   - the instance's virtual MIDI port (Pianola-1:notes, in Ardour's process) carries the same
-#     answer, each message a constant few periods after the track's output;
+#     answer, each message whole periods after the track's output, at its own frame in the period;
 #   - Ardour's JACK client was not thrown out by jackd ("JACK HALTED", see native-shim/README.md).
 #   tests/native/ardour_test.sh BUNDLE_DIR [WORK_DIR]
 # Exit 0 when all checks pass; on failure Ardour's, jackd's and the tools' logs are printed.
@@ -38,7 +38,18 @@ ROLL_LIMIT_SECONDS=60
 
 T0=$(date +%s.%N)
 say() { echo "ardour_test: [$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%5.1f", b - a }') s] $*"; }
+# Ardour 7.3 on jackd 1.9.21 now and then garbles its requests on the JACK socket and jackd drops it
+# ("JACK HALTED"; Ardour's race, not the plug-in's, seen before the plug-in opened any JACK client):
+# the whole test runs once more, in a fresh folder, and says so.
+retry_if_halted() {
+  if grep -q "JACK HALTED" "$WORK/ardour.log" 2>/dev/null && [ "${ARDOUR_TEST_ATTEMPT:-1}" = 1 ]; then
+    say "jackd threw Ardour's client out (\"JACK HALTED\" after garbled requests: Ardour 7.3's race on jackd 1.9.21); running the test once more"
+    stop_all
+    ARDOUR_TEST_ATTEMPT=2 exec "$0" "$BUNDLE" "$WORK.again"
+  fi
+}
 die() {
+  retry_if_halted
   say "FAIL: $*"
   grep -q "JACK HALTED" "$WORK/ardour.log" 2>/dev/null \
     && say "(jackd threw Ardour's client out: \"JACK HALTED\" after garbled requests, a race seen now and then with Ardour 7.3 on jackd 1.9.21; run again)"
@@ -241,7 +252,7 @@ for f, m in notes:
 check(sum(sounding.values()) == 0, f"no note left hanging after the stop ({sum(sounding.values())})")
 
 # the virtual port: after the phrase (which its recorder heard from the sequencer) the same notes as
-# the track's output, in order, each a constant few periods later
+# the track's output, in order, each whole periods later
 vevs = []
 for line in open(f"{work}/dump-virtual.txt", errors="replace"):
     m = re.match(r"\s*(\d+):((?: [0-9a-f]{2})+)", line)
@@ -257,7 +268,10 @@ if len(vons) >= 5 and [k for _, k in vons[:5]] == PHRASE and len(ons) == 5:
     check([m for _, m in v_after] == [m for _, m in t_after],
           f"virtual port Pianola-1:notes: the same {len(t_after)} note messages as the track's answer, in order (got {len(v_after)})")
     lags = sorted({vf - f for (vf, _), (f, _) in zip(v_after, t_after)})
-    check(len(lags) == 1 and 0 < lags[0] <= 8 * 256, f"virtual port: every message a constant 1..2048 frames after the track's (lags {lags})")
+    # one host block a JACK cycle, at its place in the block: whole periods behind the plug-in (one
+    # while Java keeps up); Ardour's track output itself can be a period behind the plug-in, so 0-4
+    check(bool(lags) and all(l % 256 == 0 and 0 <= l <= 4 * 256 for l in lags),
+          f"virtual port: every message 0-4 whole periods after the track's, at its own frame in the period (lags {lags})")
 else:
     check(False, f"virtual port recorder heard the phrase from the sequencer ({[k for _, k in vons[:5]]})")
 
@@ -269,5 +283,5 @@ print(f"ardour_test: jackd reported {xruns} late cycles; {len(passed)} passed, {
 sys.exit(1 if failed else 0)
 PY
 rc=$?
-[ $rc = 0 ] || show_logs
+[ $rc = 0 ] || { retry_if_halted; show_logs; }
 exit $rc

@@ -11,8 +11,8 @@
 #     period boundary (the transport starts on a cycle) and agrees with the wall clock;
 #   - those beats are on the Continuator's grid (1/24 beat = 1000 frames here);
 #   - the instance's virtual MIDI port (JACK client Pianola-N, port notes) carries the same answer:
-#     the same note-ons and releases, none of the player's thru, all a constant few periods after
-#     midi_out (the spacing exact); its recorder also hears the sequencer, for a common frame base;
+#     the same note-ons and releases, none of the player's thru, all whole periods (1-4) after
+#     midi_out, each at its own frame within the period; its recorder also hears the sequencer, for a common frame base;
 #   - failure containment, in the same run: a second jalv with PIANOLA_JAVA_HOME=/nonexistent runs,
 #     logs that Java is unavailable (status 2) and passes the phrase through, frame for frame.
 #   tests/native/jalv_test.sh BUNDLE_DIR [WORK_DIR]
@@ -260,8 +260,9 @@ if len(vons) >= 5:
     check([m for _, m in v_after] == [m for _, m in a_after],
           f"virtual port: the same {len(a_after)} messages as midi_out's answer, in order (got {len(v_after)})")
     lags = sorted({vf - f for (vf, _), (f, _) in zip(v_after, a_after)})
-    check(len(lags) == 1 and 0 < lags[0] <= 8 * PERIOD,
-          f"virtual port: every message a constant 1..{8 * PERIOD} frames after midi_out's (lags {lags})")
+    # one host block a JACK cycle, at its place in the block: whole periods behind (one while Java keeps up)
+    check(bool(lags) and all(l % PERIOD == 0 and PERIOD <= l <= 4 * PERIOD for l in lags),
+          f"virtual port: every message 1-4 whole periods after midi_out's, at its own frame in the period (lags {lags})")
     print(f"jalv_test: virtual port {len(v_after)} messages, {lags} frames after midi_out")
 
 nevs = dump(f"{work}/dump-nojava.txt")

@@ -115,7 +115,7 @@ final class PluginInstance implements AutoCloseable {
         this.control = control;
         this.sampleRate = sampleRate;
         this.noteLog = openNoteLog(handle);
-        this.virtualPort = VirtualMidiPort.open(sampleRate, line -> Bridge.log("instance " + handle + ": " + line));
+        this.virtualPort = VirtualMidiPort.open(line -> Bridge.log("instance " + handle + ": " + line));
         this.thread = new Thread(this::loop, "pianola-instance-" + handle);
         thread.setDaemon(true); // never keeps the host's process alive
     }
@@ -180,7 +180,7 @@ final class PluginInstance implements AutoCloseable {
                     epoch = w0; // authoritative: covers a TRANSPORT record the shim could not send
                     coverBlock(time, w1, w2, (arg & BLOCK_AUDIO) != 0);
                     SharedRing.LONGS.setRelease(control, CONTROL_PROCESSED, time); // after the notes' head
-                    if (virtualPort != null) virtualPort.blockEnded(time);
+                    if (virtualPort != null) virtualPort.blockEnded(time, w1);
                 }
                 case REC_PLAYED -> {
                     if (virtualPort != null) virtualPort.played(time, w0 & 0xFF, (w0 >>> 8) & 0xFF, arg > 2 ? (w0 >>> 16) & 0xFF : 0);
