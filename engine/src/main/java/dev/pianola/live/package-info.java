@@ -2,7 +2,8 @@
  * The live player, shared by the LV2 plugin and {@code pianola device}: {@link dev.pianola.live.LiveSession}
  * listens to MIDI input block by block and answers with beat-stamped note events;
  * {@link dev.pianola.live.CoverSession} listens to audio and covers it bar by bar (its own rules
- * are in its class comment; it owns its worker and model).
+ * are in its class comment; it owns its worker and model); {@link dev.pianola.live.MidiClock}
+ * turns MIDI clock into the transport of a block ({@code pianola device}).
  *
  * <h2>Threading contract</h2>
  * <ul>
