@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code <name>:out} that plays a {@link LiveSession} against JACK transport.
  *
  * <p>Each JACK cycle (on JACK's process thread) it reads the transport, turns it into a
- * {@link TransportSnapshot} for the block (bar, beat and tempo from the timebase master's BBT;
- * without a master, beats counted from frame 0 at a fixed tempo in 4/4), stamps the note events
+ * {@link TransportSnapshot} for the block (MIDI clock on {@code in} while it runs, see
+ * {@link MidiClock}; else bar, beat and tempo from the timebase master's BBT; without a master,
+ * beats counted from frame 0 at a fixed tempo in 4/4), stamps the note events
  * on {@code in} with the beat of their frame, calls {@link LiveSession#onBlock} (which never waits:
  * the engine runs on the session's inference worker) and writes the events that fall in the block
  * to {@code out} at their own frame offsets, in time order. The session hands events out up to a
@@ -223,7 +224,6 @@ public final class JackMidiDevice implements AutoCloseable {
                     if (midiClock.accept(clockFrames + event.time(), inBytes[0] & 0xFF, size > 1 ? inBytes[1] : 0, size > 2 ? inBytes[2] : 0)) clockMessages++;
                     continue;
                 }
-                if (size < 2) continue;
                 InputEvent e = InputEvent.ofMidi(t.beats() + event.time() * t.beatsPerFrame(), inBytes[0] & 0xFF, inBytes[1] & 0x7F, size == 3 ? inBytes[2] & 0x7F : 0);
                 if (e == null) continue;
                 if (e.pressed()) notesIn++;
