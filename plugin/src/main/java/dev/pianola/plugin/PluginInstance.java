@@ -290,6 +290,9 @@ final class PluginInstance implements AutoCloseable {
             for (int i = 0; i < frames; i++) blockAudio[i] = b.getFloat(audio.slot(head - frames + i));
         }
         if (head != tail) audio.releaseTail(head);
+        // listening to both (auto), the cover and its model start with the first audio that is not
+        // silence: a MIDI track's silent input never loads Basic Pitch
+        if (cover == null && listen == LISTEN_AUTO && !(whole && heard(blockAudio, frames))) coverBlocks.clear();
         CoverSession c = coverBlocks.isEmpty() ? null : coverSession();
         if (c != null) {
             for (TransportSnapshot t : coverBlocks) {
@@ -310,6 +313,11 @@ final class PluginInstance implements AutoCloseable {
             }
         }
         coverBlocks.clear();
+    }
+
+    private static boolean heard(float[] samples, int frames) {
+        for (int i = 0; i < frames; i++) if (Math.abs(samples[i]) >= CoverSession.SILENT_PEAK) return true;
+        return false;
     }
 
     /** The cover session, started (its model loads on its worker) when audio is first listened to; null if it cannot run. */
