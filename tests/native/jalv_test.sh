@@ -11,7 +11,7 @@
 #     period boundary (the transport starts on a cycle) and agrees with the wall clock;
 #   - those beats are on the Continuator's grid (1/24 beat = 1000 frames here);
 #   - the instance's virtual MIDI port (JACK client Pianola-N, port notes) carries the same answer:
-#     the same note-ons and releases, none of the player's thru, all whole periods (1-4) after
+#     the same note-ons and releases, none of the player's thru, all whole periods (0-4) after
 #     midi_out, each at its own frame within the period; its recorder also hears the sequencer, for a common frame base;
 #   - failure containment, in the same run: a second jalv with PIANOLA_JAVA_HOME=/nonexistent runs,
 #     logs that Java is unavailable (status 2) and passes the phrase through, frame for frame.
@@ -260,9 +260,10 @@ if len(vons) >= 5:
     check([m for _, m in v_after] == [m for _, m in a_after],
           f"virtual port: the same {len(a_after)} messages as midi_out's answer, in order (got {len(v_after)})")
     lags = sorted({vf - f for (vf, _), (f, _) in zip(v_after, a_after)})
-    # one host block a JACK cycle, at its place in the block: whole periods behind (one while Java keeps up)
-    check(bool(lags) and all(l % PERIOD == 0 and PERIOD <= l <= 4 * PERIOD for l in lags),
-          f"virtual port: every message 1-4 whole periods after midi_out's, at its own frame in the period (lags {lags})")
+    # one host block a JACK cycle, at its place in the block: whole periods behind (one while Java keeps
+    # up; none when JACK ran the port's client after jalv's in the same cycle and Java was that quick)
+    check(bool(lags) and all(l % PERIOD == 0 and 0 <= l <= 4 * PERIOD for l in lags),
+          f"virtual port: every message 0-4 whole periods after midi_out's, at its own frame in the period (lags {lags})")
     print(f"jalv_test: virtual port {len(v_after)} messages, {lags} frames after midi_out")
 
 nevs = dump(f"{work}/dump-nojava.txt")

@@ -31,6 +31,7 @@
 #include <lv2/urid/urid.h>
 
 #include "check.h"
+#include "host_log.h"
 #include "host_uris.h"
 #include "pianola_ports.h"
 #include "test_urid.h"
@@ -49,21 +50,6 @@
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
 static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
-static int log_printf(LV2_Log_Handle h, LV2_URID type, const char* fmt, ...) {
-  (void)h;
-  (void)type;
-  va_list ap;
-  va_start(ap, fmt);
-  const int r = vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  return r;
-}
-static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char* fmt, va_list ap) {
-  (void)h;
-  (void)type;
-  return vfprintf(stderr, fmt, ap);
-}
-static LV2_Log_Log log_data = {NULL, log_printf, log_vprintf};
 
 typedef struct {
   double beat;
@@ -226,27 +212,9 @@ static void run_block(const float* samples, bool start, bool rolling) {
   LV2_Atom_Forge forge;
   lv2_atom_forge_init(&forge, &map);
   lv2_atom_forge_set_buffer(&forge, (uint8_t*)in_buf, IN_CAP);
-  LV2_Atom_Forge_Frame seq, obj;
+  LV2_Atom_Forge_Frame seq;
   lv2_atom_forge_sequence_head(&forge, &seq, 0);
-  if (start) {
-    lv2_atom_forge_frame_time(&forge, 0);
-    lv2_atom_forge_object(&forge, &obj, 0, u_position);
-    lv2_atom_forge_key(&forge, u_frame);
-    lv2_atom_forge_long(&forge, 0);
-    lv2_atom_forge_key(&forge, u_speed);
-    lv2_atom_forge_float(&forge, 1.0f);
-    lv2_atom_forge_key(&forge, u_bar);
-    lv2_atom_forge_long(&forge, 0);
-    lv2_atom_forge_key(&forge, u_bar_beat);
-    lv2_atom_forge_float(&forge, 0.0f);
-    lv2_atom_forge_key(&forge, u_unit);
-    lv2_atom_forge_int(&forge, 4);
-    lv2_atom_forge_key(&forge, u_bpb);
-    lv2_atom_forge_float(&forge, 4.0f);
-    lv2_atom_forge_key(&forge, u_bpm);
-    lv2_atom_forge_float(&forge, 120.0f);
-    lv2_atom_forge_pop(&forge, &obj);
-  }
+  if (start) forge_position_4_4(&forge, 0, 0, 1.0f, 0.0, 120.0, 0);
   lv2_atom_forge_pop(&forge, &seq);
   LV2_Atom_Sequence* out = (LV2_Atom_Sequence*)out_buf;
   out->atom.type = u_chunk;
@@ -312,7 +280,7 @@ int main(int argc, char** argv) {
   const LilvPlugin* plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
   CHECK(plugin && lilv_plugin_get_num_ports(plugin) == N_PORTS, "bundle found, %d ports", plugin ? (int)lilv_plugin_get_num_ports(plugin) : -1);
   if (!plugin) return check_summary("lv2_cover_host");
-  LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &log_data};
+  LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &host_log};
   const LV2_Feature* features[] = {&map_f, &unmap_f, &log_f, NULL};
   inst = lilv_plugin_instantiate(plugin, RATE, features);
   CHECK(inst != NULL, "instantiated");

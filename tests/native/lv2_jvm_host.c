@@ -42,6 +42,7 @@
 #include <lv2/urid/urid.h>
 
 #include "check.h"
+#include "host_log.h"
 #include "host_uris.h"
 #include "pianola_ports.h"
 #include "test_urid.h"
@@ -57,21 +58,6 @@ static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
 static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
 
-static int log_printf(LV2_Log_Handle h, LV2_URID type, const char* fmt, ...) {
-  (void)h;
-  (void)type;
-  va_list ap;
-  va_start(ap, fmt);
-  const int r = vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  return r;
-}
-static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char* fmt, va_list ap) {
-  (void)h;
-  (void)type;
-  return vfprintf(stderr, fmt, ap);
-}
-static LV2_Log_Log log_data = {NULL, log_printf, log_vprintf};
 
 typedef struct {
   int64_t frame; /* absolute: frames run through this instance */
@@ -104,7 +90,7 @@ typedef struct {
 } BlockIn;
 
 static const LilvPlugin* plugin;
-static LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &log_data};
+static LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &host_log};
 static const LV2_Feature* features[] = {&map_f, &unmap_f, &log_f, NULL};
 
 static double now_ms(void) {
@@ -151,25 +137,7 @@ static void run_block(Inst* x, const BlockIn* b) {
   int m = 0;
   for (uint32_t t = 0; t <= BLOCK; t++) { /* events in time order; a Position before MIDI at the same frame */
     if (b && b->has_pos && b->pos_at == t) {
-      lv2_atom_forge_frame_time(&forge, t);
-      LV2_Atom_Forge_Frame obj;
-      const double bar = floor(b->pos_beat / 4.0);
-      lv2_atom_forge_object(&forge, &obj, 0, u_position);
-      lv2_atom_forge_key(&forge, u_frame);
-      lv2_atom_forge_long(&forge, b->pos_frame);
-      lv2_atom_forge_key(&forge, u_speed);
-      lv2_atom_forge_float(&forge, b->rolling ? 1.0f : 0.0f);
-      lv2_atom_forge_key(&forge, u_bar);
-      lv2_atom_forge_long(&forge, (int64_t)bar);
-      lv2_atom_forge_key(&forge, u_bar_beat);
-      lv2_atom_forge_float(&forge, (float)(b->pos_beat - bar * 4.0));
-      lv2_atom_forge_key(&forge, u_unit);
-      lv2_atom_forge_int(&forge, 4);
-      lv2_atom_forge_key(&forge, u_bpb);
-      lv2_atom_forge_float(&forge, 4.0f);
-      lv2_atom_forge_key(&forge, u_bpm);
-      lv2_atom_forge_float(&forge, (float)b->pos_bpm);
-      lv2_atom_forge_pop(&forge, &obj);
+      forge_position_4_4(&forge, t, b->pos_frame, b->rolling ? 1.0f : 0.0f, b->pos_beat, b->pos_bpm, 0);
     }
     while (b && m < b->n_midi && b->midi_at[m] == t) {
       lv2_atom_forge_frame_time(&forge, t);

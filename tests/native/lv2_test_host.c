@@ -92,25 +92,7 @@ static uint32_t next_rand(void) {
 }
 
 static void forge_position(LV2_Atom_Forge* f, uint32_t offset, const Song* s) {
-  const double bar = floor(s->beat / 4.0);
-  lv2_atom_forge_frame_time(f, offset);
-  LV2_Atom_Forge_Frame obj;
-  lv2_atom_forge_object(f, &obj, 0, u_position);
-  lv2_atom_forge_key(f, u_frame);
-  lv2_atom_forge_long(f, s->frame);
-  lv2_atom_forge_key(f, u_speed);
-  lv2_atom_forge_float(f, (float)s->speed);
-  lv2_atom_forge_key(f, u_bar);
-  lv2_atom_forge_long(f, (int64_t)bar);
-  lv2_atom_forge_key(f, u_bar_beat);
-  lv2_atom_forge_float(f, (float)(floor((s->beat - bar * 4.0) * 1920.0) / 1920.0));
-  lv2_atom_forge_key(f, u_unit);
-  lv2_atom_forge_int(f, 4);
-  lv2_atom_forge_key(f, u_bpb);
-  lv2_atom_forge_float(f, 4.0f);
-  lv2_atom_forge_key(f, u_bpm);
-  lv2_atom_forge_float(f, (float)s->bpm);
-  lv2_atom_forge_pop(f, &obj);
+  forge_position_4_4(f, offset, s->frame, (float)s->speed, s->beat, s->bpm, 1920.0); /* Ardour's 1/1920 barBeat */
 }
 
 /* Per-block failure tallies, checked once at the end so the counts stay readable. */

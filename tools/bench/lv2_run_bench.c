@@ -38,6 +38,7 @@
 #include <lv2/log/log.h>
 #include <lv2/urid/urid.h>
 
+#include "host_log.h"
 #include "host_uris.h"
 #include "pianola_ports.h"
 #include "test_urid.h"
@@ -51,19 +52,6 @@
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
 static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
-static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char* fmt, va_list ap) {
-  (void)h;
-  (void)type;
-  return vfprintf(stderr, fmt, ap);
-}
-static int log_printf(LV2_Log_Handle h, LV2_URID type, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const int r = log_vprintf(h, type, fmt, ap);
-  va_end(ap);
-  return r;
-}
-static LV2_Log_Log log_data = {NULL, log_printf, log_vprintf};
 
 typedef struct {
   LilvInstance* inst;
@@ -118,27 +106,7 @@ static int64_t run_block(Inst* x, const BlockIn* b, uint32_t n, int64_t abs, int
   lv2_atom_forge_set_buffer(&forge, (uint8_t*)x->in_buf, IN_CAP);
   LV2_Atom_Forge_Frame seq;
   lv2_atom_forge_sequence_head(&forge, &seq, 0);
-  if (b->position) {
-    LV2_Atom_Forge_Frame obj;
-    const double bar = floor(b->pos_beat / 4.0);
-    lv2_atom_forge_frame_time(&forge, 0);
-    lv2_atom_forge_object(&forge, &obj, 0, u_position);
-    lv2_atom_forge_key(&forge, u_frame);
-    lv2_atom_forge_long(&forge, b->pos_frame);
-    lv2_atom_forge_key(&forge, u_speed);
-    lv2_atom_forge_float(&forge, 1.0f);
-    lv2_atom_forge_key(&forge, u_bar);
-    lv2_atom_forge_long(&forge, (int64_t)bar);
-    lv2_atom_forge_key(&forge, u_bar_beat);
-    lv2_atom_forge_float(&forge, (float)(b->pos_beat - bar * 4.0));
-    lv2_atom_forge_key(&forge, u_unit);
-    lv2_atom_forge_int(&forge, 4);
-    lv2_atom_forge_key(&forge, u_bpb);
-    lv2_atom_forge_float(&forge, 4.0f);
-    lv2_atom_forge_key(&forge, u_bpm);
-    lv2_atom_forge_float(&forge, 120.0f);
-    lv2_atom_forge_pop(&forge, &obj);
-  }
+  if (b->position) forge_position_4_4(&forge, 0, b->pos_frame, 1.0f, b->pos_beat, 120.0, 0);
   for (int i = 0; i < b->n_midi; i++) {
     lv2_atom_forge_frame_time(&forge, b->at[i]);
     lv2_atom_forge_atom(&forge, 3, u_midi);
@@ -314,7 +282,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   map_host_uris(&map);
-  LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &log_data};
+  LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &host_log};
   const LV2_Feature* features[] = {&map_f, &unmap_f, &log_f, NULL};
 
   /* (c) JVM start */
