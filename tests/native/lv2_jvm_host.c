@@ -46,23 +46,16 @@
 #include "host_uris.h"
 #include "pianola_ports.h"
 #include "test_urid.h"
+#include "answer_song.h"
 
-#define RATE 48000.0
 #define BLOCK 256u
 #define IN_CAP 4096
 #define OUT_CAP 16384
-#define MAX_EVENTS 20000
-#define PLAYER_CH 1 /* the player plays on channel 2; answers come on channel 1 (0) */
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
 static LV2_URID_Unmap unmap = {&urids, test_urid_unmap};
 
-
-typedef struct {
-  int64_t frame; /* absolute: frames run through this instance */
-  uint8_t msg[3];
-} Ev;
 
 /* One plug-in instance and what it sent. */
 typedef struct {
@@ -92,12 +85,6 @@ typedef struct {
 static const LilvPlugin* plugin;
 static LV2_Feature map_f = {LV2_URID__map, &map}, unmap_f = {LV2_URID__unmap, &unmap}, log_f = {LV2_LOG__log, &host_log};
 static const LV2_Feature* features[] = {&map_f, &unmap_f, &log_f, NULL};
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static bool open_inst(Inst* x) {
   memset(x, 0, sizeof *x);
@@ -178,34 +165,8 @@ static double wait_started(Inst* x, double timeout_ms) {
   return now_ms() - t0;
 }
 
-/* ---- the song: the host's tempo map, for the expected frames ---- */
-
-/* Piecewise tempo: from absolute frame `abs` the beat is `beat` + elapsed * bpm / 60 / RATE. */
-typedef struct {
-  int64_t abs;
-  double beat, bpm;
-} Seg;
-static Seg segs[16];
-static int n_segs;
-
-static void song_at(int64_t abs, double beat, double bpm) { segs[n_segs++] = (Seg){abs, beat, bpm}; }
-
-/* The frame where beat `beat` plays in the segment starting at `s` (first frame whose beat >= it). */
-static int64_t frame_of(const Seg* s, double beat) {
-  const double fpb = 60.0 * RATE / s->bpm;
-  return s->abs + (int64_t)ceil((beat - s->beat) * fpb - 1e-4);
-}
-
-/* Absolute frame of a beat in the current (last) segment. */
-static int64_t at_beat(double beat) { return frame_of(&segs[n_segs - 1], beat); }
-
 /* Runs blocks up to absolute frame `until`, placing the player's notes (channel 2) at their frames.
    notes: pairs (beat on, beat off, key). Positions come from `pending`, consumed when reached. */
-typedef struct {
-  double on, off;
-  uint8_t key;
-} PNote;
-
 static BlockIn pending_pos; /* a Position to send at its absolute frame */
 static int64_t pending_pos_abs = -1;
 static double pace_ms; /* > 0: real-time pacing, this long per block */
@@ -253,81 +214,6 @@ static void play(Inst* x, const PNote* notes, int n, int64_t until) {
   }
 }
 
-/* ---- what Java sent (PIANOLA_NOTE_LOG) ---- */
-
-typedef struct {
-  double beat;
-  int status, key, vel, epoch;
-} Logged;
-static Logged logged[MAX_EVENTS];
-static int n_logged;
-
-static void read_note_log(long handle) {
-  const char* prefix = getenv("PIANOLA_NOTE_LOG");
-  n_logged = 0;
-  if (!prefix) return;
-  char path[1024];
-  snprintf(path, sizeof path, "%s.%ld", prefix, handle);
-  FILE* f = fopen(path, "r");
-  if (!f) return;
-  Logged l;
-  while (n_logged < MAX_EVENTS && fscanf(f, "%lf %d %d %d %d", &l.beat, &l.status, &l.key, &l.vel, &l.epoch) == 5) logged[n_logged++] = l;
-  fclose(f);
-}
-
-static bool is_answer_on(const Ev* e) { return (e->msg[0] & 0xF0) == 0x90 && (e->msg[0] & 0x0F) == 0 && e->msg[2] > 0; }
-static bool is_answer_off(const Ev* e) {
-  return (e->msg[0] & 0x0F) == 0 && ((e->msg[0] & 0xF0) == 0x80 || ((e->msg[0] & 0xF0) == 0x90 && e->msg[2] == 0));
-}
-
-/* Answer note-ons in [from, to): how many, the first frame, and how many are NOT on the exact frame
-   of a note-on Java logged (same key) under segment `s`. */
-static int answer_ons(const Inst* x, int64_t from, int64_t to, const Seg* s, int64_t* first, int* off_grid) {
-  int n = 0;
-  *first = -1;
-  if (off_grid) *off_grid = 0;
-  for (size_t i = 0; i < x->n_out; i++) {
-    const Ev* e = &x->out[i];
-    if (e->frame < from || e->frame >= to || !is_answer_on(e)) continue;
-    if (*first < 0) *first = e->frame;
-    n++;
-    if (!off_grid) continue;
-    bool found = false;
-    for (int k = 0; k < n_logged && !found; k++)
-      found = (logged[k].status & 0xF0) == 0x90 && logged[k].key == e->msg[1] && frame_of(s, logged[k].beat) == e->frame;
-    if (!found) {
-      if (*off_grid < 3) fprintf(stderr, "  note-on %d at frame %" PRId64 " (beat %.6f) matches no beat Java sent\n", e->msg[1], e->frame,
-                                 s->beat + (double)(e->frame - s->abs) * s->bpm / 60.0 / RATE);
-      (*off_grid)++;
-    }
-  }
-  return n;
-}
-
-/* Answer notes sounding just before `at` (on, no off yet) and whether each got its off exactly at `at`. */
-static void released_at(const Inst* x, int64_t at, int* sounding, int* released) {
-  *sounding = *released = 0;
-  int on[128] = {0};
-  for (size_t i = 0; i < x->n_out && x->out[i].frame < at; i++) {
-    if (is_answer_on(&x->out[i])) on[x->out[i].msg[1]]++;
-    else if (is_answer_off(&x->out[i]) && on[x->out[i].msg[1]] > 0) on[x->out[i].msg[1]]--;
-  }
-  for (int k = 0; k < 128; k++) {
-    if (!on[k]) continue;
-    (*sounding)++;
-    for (size_t i = 0; i < x->n_out; i++)
-      if (x->out[i].frame == at && is_answer_off(&x->out[i]) && x->out[i].msg[1] == k) {
-        (*released)++;
-        break;
-      }
-  }
-}
-
-static void phrase_at(PNote* p, double start) {
-  const uint8_t keys[5] = {60, 62, 64, 65, 67};
-  for (int i = 0; i < 5; i++) p[i] = (PNote){start + i, start + i + 0.5, keys[i]};
-}
-
 /* ---- scenarios ---- */
 
 static void scenario_answer(void) {
@@ -352,13 +238,13 @@ static void scenario_answer(void) {
   int64_t first;
   int off;
   Seg s1 = segs[n_segs - 1];
-  int n = answer_ons(x, s1.abs, at_beat(20), &s1, &first, &off);
+  int n = answer_ons(x->out, x->n_out, s1.abs, at_beat(20), &s1, &first, &off);
   const int64_t first120 = first;
   CHECK(n >= 3, "120 BPM: an answer came (%d note-ons)", n);
   CHECK(first == at_beat(8), "120 BPM: it starts on the bar line, beat 8 = frame %" PRId64 " (got %" PRId64 ")", at_beat(8) - s1.abs,
         first - s1.abs);
-  CHECK(answer_ons(x, s1.abs, at_beat(8), &s1, &first, NULL) == 0, "120 BPM: nothing answers before the bar line");
-  CHECK(answer_ons(x, at_beat(16), at_beat(20), &s1, &first, NULL) == 0, "120 BPM: the answer lasts 2 bars");
+  CHECK(answer_ons(x->out, x->n_out, s1.abs, at_beat(8), &s1, &first, NULL) == 0, "120 BPM: nothing answers before the bar line");
+  CHECK(answer_ons(x->out, x->n_out, at_beat(16), at_beat(20), &s1, &first, NULL) == 0, "120 BPM: the answer lasts 2 bars");
   CHECK(off == 0, "120 BPM: every note-on on the exact frame of its beat (%d not)", off);
   printf("answer: 120 BPM answer of %d notes from frame %" PRId64 " (beat 8)\n", n, first120 - s1.abs);
 
@@ -372,7 +258,7 @@ static void scenario_answer(void) {
   play(x, p, 5, at_beat(42));
   read_note_log(1);
   Seg s2 = segs[n_segs - 1];
-  n = answer_ons(x, change, at_beat(42), &s2, &first, &off);
+  n = answer_ons(x->out, x->n_out, change, at_beat(42), &s2, &first, &off);
   CHECK(n >= 3, "90 BPM: an answer came (%d note-ons)", n);
   CHECK(first == at_beat(32), "90 BPM: it starts on beat 32 = frame %" PRId64 " (got %" PRId64 ")", at_beat(32), first);
   CHECK(off == 0, "90 BPM: every note-on on the exact frame of its beat under the new tempo (%d not)", off);
@@ -385,13 +271,13 @@ static void scenario_answer(void) {
   pending_pos_abs = jump;
   play(x, NULL, 0, x->abs + BLOCK);
   int sounding, released;
-  released_at(x, jump, &sounding, &released);
+  released_at(x->out, x->n_out, jump, &sounding, &released);
   CHECK(sounding >= 1 && released == sounding, "loop: the %d sounding answer notes end exactly at the jump frame (%d did)", sounding, released);
   song_at(jump, 44, 90);
   x->host = 5000000 + (x->abs - jump);
   play(x, NULL, 0, at_beat(52));
   Seg s3 = segs[n_segs - 1];
-  CHECK(answer_ons(x, jump, at_beat(52), &s3, &first, NULL) == 0, "loop: nothing planned for the old position plays after the jump");
+  CHECK(answer_ons(x->out, x->n_out, jump, at_beat(52), &s3, &first, NULL) == 0, "loop: nothing planned for the old position plays after the jump");
 
   /* 4. barge-in: the answer to a phrase on 52-56 starts on beat 60; the player plays at 61.25 and
         holds the key to 66.5, so the next answer (to that key) is not due before beat 72 */
@@ -402,12 +288,12 @@ static void scenario_answer(void) {
   play(x, all, 6, at_beat(70));
   read_note_log(1);
   const int64_t barge = at_beat(61.25);
-  released_at(x, barge, &sounding, &released);
-  CHECK(answer_ons(x, at_beat(60), barge, &s3, &first, NULL) >= 1, "barge-in: the answer had started");
+  released_at(x->out, x->n_out, barge, &sounding, &released);
+  CHECK(answer_ons(x->out, x->n_out, at_beat(60), barge, &s3, &first, NULL) >= 1, "barge-in: the answer had started");
   CHECK(sounding >= 1 && released == sounding, "barge-in: the %d sounding answer notes end at the key's frame (%d did)", sounding, released);
   /* the session's horizon: what was handed out (up to a bar past the block) may still start */
   const int64_t horizon = at_beat(61.25 + 4) + 2 * BLOCK;
-  CHECK(answer_ons(x, horizon, at_beat(70), &s3, &first, NULL) == 0, "barge-in: no answer note starts past the one-bar horizon");
+  CHECK(answer_ons(x->out, x->n_out, horizon, at_beat(70), &s3, &first, NULL) == 0, "barge-in: no answer note starts past the one-bar horizon");
   int hanging = 0, on[128] = {0};
   for (size_t i = 0; i < x->n_out; i++) {
     if (is_answer_on(&x->out[i])) on[x->out[i].msg[1]]++;
@@ -428,7 +314,7 @@ static void scenario_answer(void) {
   play(x, p, 5, at_beat(113));
   read_note_log(1);
   Seg s4 = segs[n_segs - 1];
-  n = answer_ons(x, rt, at_beat(113), &s4, &first, &off);
+  n = answer_ons(x->out, x->n_out, rt, at_beat(113), &s4, &first, &off);
   CHECK(n >= 1 && first == at_beat(108), "real time: the answer starts on beat 108 (%d notes, first at %" PRId64 ", want %" PRId64 ")", n, first,
         at_beat(108));
   CHECK(off == 0, "real time: every note-on on its exact frame (%d not)", off);
@@ -553,10 +439,10 @@ static void scenario_presets(void) {
   Seg s = segs[n_segs - 1];
   int64_t first;
   int off;
-  int n = answer_ons(x, s.abs, at_beat(16), &s, &first, &off);
+  int n = answer_ons(x->out, x->n_out, s.abs, at_beat(16), &s, &first, &off);
   CHECK(n >= 1 && first == at_beat(6), "Quick answers: the answer starts on the next beat, beat 6 (%d notes, first at beat %.3f)", n,
         first < 0 ? -1.0 : (double)(first - s.abs) / 24000.0);
-  CHECK(answer_ons(x, at_beat(10), at_beat(16), &s, &first, NULL) == 0, "Quick answers: it lasts one bar (nothing from beat 10)");
+  CHECK(answer_ons(x->out, x->n_out, at_beat(10), at_beat(16), &s, &first, NULL) == 0, "Quick answers: it lasts one bar (nothing from beat 10)");
   CHECK(off == 0, "Quick answers: every note-on on the exact frame of its beat (%d not)", off);
 
   /* 3. "Call and response" on the same instance: a phrase on 20-24 is answered from the bar line
@@ -571,10 +457,10 @@ static void scenario_presets(void) {
   phrase_at(p, 20);
   play(x, p, 5, at_beat(40));
   read_note_log(1);
-  n = answer_ons(x, at_beat(20), at_beat(40), &s, &first, &off);
+  n = answer_ons(x->out, x->n_out, at_beat(20), at_beat(40), &s, &first, &off);
   CHECK(n >= 1 && first == at_beat(28), "Call and response: the answer starts on the bar line, beat 28 (%d notes, first at beat %.3f)", n,
         first < 0 ? -1.0 : (double)(first - s.abs) / 24000.0);
-  CHECK(answer_ons(x, at_beat(32), at_beat(36), &s, &first, NULL) >= 1 && answer_ons(x, at_beat(36), at_beat(40), &s, &first, NULL) == 0,
+  CHECK(answer_ons(x->out, x->n_out, at_beat(32), at_beat(36), &s, &first, NULL) >= 1 && answer_ons(x->out, x->n_out, at_beat(36), at_beat(40), &s, &first, NULL) == 0,
         "Call and response: it lasts two bars (notes in the second, none after)");
   CHECK(off == 0, "Call and response: every note-on on its exact frame (%d not)", off);
   CHECK(x->bad_audio == 0, "presets: audio passed (%d samples differ)", x->bad_audio);
@@ -643,7 +529,7 @@ static void scenario_many(void) {
     pending_pos_abs = x->abs;
     play(x, p, 5, at_beat(12));
     int64_t first;
-    answered += answer_ons(x, 0, x->abs, &segs[0], &first, NULL) > 0 && first == at_beat(8);
+    answered += answer_ons(x->out, x->n_out, 0, x->abs, &segs[0], &first, NULL) > 0 && first == at_beat(8);
   }
   CHECK(answered == N, "each of the %d instances answered on its bar line (%d did)", N, answered);
   for (int i = 0; i < N; i++) close_inst(&xs[i]);

@@ -1,36 +1,38 @@
-/* pianola_ports.h: the plug-in's URI and port indices, as native-shim/ttl/pianola.ttl declares them
-   (PortIndex in native-shim/src/pianola_lv2.c), for the test hosts and the benchmark host: one
-   place to change when a port is added (lilv writes every port's range, so arrays are N_PORTS long). */
+/* pianola_ports.h: the plug-in's URI and LV2 port indices for the test hosts and the benchmark host,
+   taken from the shim's own definitions (native-shim/core/pn_params.h, native-shim/lv2/lv2_ports.h):
+   a port added there reaches every host (lilv writes every port's range, so arrays are N_PORTS long). */
 #ifndef PIANOLA_PORTS_H
 #define PIANOLA_PORTS_H
 
-#define PLUGIN_URI "https://pianola.dev/plugins/pianola"
-#define N_PORTS 21
-/* ports 4..18 are controls (and the outputs 13, 14); 19 and 20 the optional right channel */
-#define CONTROLS_END 19
+#include "lv2_ports.h"
+
+#define PLUGIN_URI PIANOLA_LV2_URI
+#define N_PORTS PN_LV2_PORT_COUNT
+/* ports 4..18 are the controls (and the outputs latency and status among them); 19 and 20 the optional right channel */
+#define CONTROLS_END PN_LV2_AUDIO_IN_R
 
 enum {
-  P_IN = 0,
-  P_OUT = 1,
-  P_EVENTS = 2,
-  P_MIDI_OUT = 3,
-  P_ENGINE = 4,
-  P_ANSWER_BARS = 5,
-  P_SILENCE = 6,
-  P_EVERY_BAR = 7,
-  P_TEMPERATURE = 8,
-  P_KEY_LOCK = 9,
-  P_VELOCITY_SCALE = 10,
-  P_FOLLOW = 11,
-  P_FREEWHEEL = 12,
-  P_LATENCY = 13,
-  P_STATUS = 14,
-  P_START_ON = 15,
-  P_LISTEN = 16,
-  P_LAG = 17,
-  P_CAPTURE = 18,
-  P_IN_R = 19,
-  P_OUT_R = 20
+  P_IN = PN_LV2_AUDIO_IN,
+  P_OUT = PN_LV2_AUDIO_OUT,
+  P_EVENTS = PN_LV2_EVENTS_IN,
+  P_MIDI_OUT = PN_LV2_MIDI_OUT,
+  P_ENGINE = PN_LV2_PORT_ENGINE,
+  P_ANSWER_BARS = PN_LV2_PORT_ANSWER_BARS,
+  P_SILENCE = PN_LV2_PORT_SILENCE_BEATS,
+  P_EVERY_BAR = PN_LV2_PORT_EVERY_BAR,
+  P_TEMPERATURE = PN_LV2_PORT_TEMPERATURE,
+  P_KEY_LOCK = PN_LV2_PORT_KEY_LOCK,
+  P_VELOCITY_SCALE = PN_LV2_PORT_VELOCITY_SCALE,
+  P_FOLLOW = PN_LV2_PORT_FOLLOW,
+  P_FREEWHEEL = PN_LV2_PORT_FREE_WHEELING,
+  P_LATENCY = PN_LV2_LATENCY,
+  P_STATUS = PN_LV2_PORT_STATUS,
+  P_START_ON = PN_LV2_PORT_START_ON,
+  P_LISTEN = PN_LV2_PORT_LISTEN,
+  P_LAG = PN_LV2_PORT_COVER_LAG_BARS,
+  P_CAPTURE = PN_LV2_PORT_CAPTURE,
+  P_IN_R = PN_LV2_AUDIO_IN_R,
+  P_OUT_R = PN_LV2_AUDIO_OUT_R
 };
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "test_urid.h"
+#include "lv2_position.h"
 #include "transport.h"
 
 typedef enum { NONE = 0, INT, LONG, FLOAT, DOUBLE } NumType;

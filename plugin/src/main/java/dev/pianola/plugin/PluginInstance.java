@@ -34,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One plug-in instance's Java side: a daemon thread that consumes the shim's input ring, turns its
  * records into blocks for a {@link LiveSession} and writes the session's beat-stamped notes into
- * the note ring (record layouts: native-shim/src/pianola_lv2.c and scheduler.h).
+ * the note ring (record layouts: native-shim/core/pn_protocol.h and scheduler.h; ProtocolTest checks these
+ * constants against the shim's).
  *
  * <p>Blocks: the shim ends each host block with a BLOCK record; a TRANSPORT record inside a block
  * splits it, so each {@code onBlock} call sees one transport from its first frame (a tempo change
@@ -56,14 +57,11 @@ final class PluginInstance implements AutoCloseable {
     static final int INPUT_RECORD = 32, NOTE_RECORD = 16, AUDIO_RECORD = 4;
     static final int CONTROL_MAGIC = 0x50524E43, CONTROL_PROCESSED = 64, CONTROL_STATUS = 72;
     static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4, REC_PLAYED = 5;
-    static final int TR_ROLLING = 1, TR_GRID = 4, TR_DROPPED = 8;
-    static final int PORT_ENGINE = 4, PORT_ANSWER_BARS = 5, PORT_SILENCE_BEATS = 6, PORT_EVERY_BAR = 7, PORT_TEMPERATURE = 8,
-            PORT_KEY_LOCK = 9, PORT_VELOCITY_SCALE = 10, PORT_FOLLOW = 11, PORT_FREE_WHEELING = 12,
-            PORT_START_ON = 15, PORT_LISTEN = 16, PORT_COVER_LAG_BARS = 17, PORT_CAPTURE = 18;
+    static final int TR_ROLLING = 1, TR_JUMPED = 2, TR_GRID = 4, TR_DROPPED = 8, TR_RESYNC = 16;
     static final int BLOCK_AUDIO = 1;
-    /** Port 16: the MIDI session and the cover both listen (each plays only what it hears), or one of them. */
+    /** The listen parameter: the MIDI session and the cover both listen (each plays only what it hears), or one of them. */
     static final int LISTEN_AUTO = 0, LISTEN_MIDI = 1, LISTEN_AUDIO = 2;
-    static final int STATUS_OK = 0, STATUS_ERROR = 3;
+    static final int STATUS_OK = 0, STATUS_STARTING = 1, STATUS_JAVA_UNAVAILABLE = 2, STATUS_ERROR = 3;
     /** Offline: the longest wait for an answer or an engine before one block (the shim waits 200 ms in all). */
     static final long OFFLINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
     /** A full note ring is retried this long before notes are dropped (the host stopped calling run). */
@@ -210,25 +208,27 @@ final class PluginInstance implements AutoCloseable {
         if ((flags & TR_DROPPED) != 0) epoch++;
     }
 
-    private void parameter(int port, float v) {
+    private void parameter(int id, float v) {
+        PluginParameter which = PluginParameter.byId(id);
+        if (which == null) return; // a newer shim's parameter: not one this side reads
         LiveParameters p = parameters;
-        switch (port) {
-            case PORT_ENGINE -> p = withEngine(p, LiveParameters.Engine.values()[Math.max(0, Math.min(2, Math.round(v)))]);
-            case PORT_ANSWER_BARS -> p = p.withAnswerBars(Math.max(1, Math.min(16, Math.round(v))));
-            case PORT_SILENCE_BEATS -> p = p.withSilenceBeats(Math.max(0.25, Math.min(64, v)));
-            case PORT_EVERY_BAR -> p = p.withAnswerOnBar(v > 0.5f);
-            case PORT_TEMPERATURE -> p = p.withTemperature(Math.max(0, Math.min(10, v)));
-            case PORT_KEY_LOCK -> p = p.withKeyLock(v > 0.5f);
-            case PORT_VELOCITY_SCALE -> p = p.withVelocityScale(Math.max(0.01, Math.min(4, v)));
-            case PORT_FOLLOW -> p = p.withFollow(v > 0.5f);
-            case PORT_FREE_WHEELING -> freewheel = v > 0.5f;
-            case PORT_START_ON -> p = p.withStartOn(v > 0.5f ? LiveParameters.Start.BEAT : LiveParameters.Start.BAR); // 0 bar, 1 beat
-            case PORT_LISTEN -> listen = Math.max(LISTEN_AUTO, Math.min(LISTEN_AUDIO, Math.round(v)));
-            case PORT_COVER_LAG_BARS -> {
-                coverLagBars = Math.max(1, Math.min(2, Math.round(v)));
+        switch (which) {
+            case ENGINE -> p = withEngine(p, LiveParameters.Engine.values()[which.clampRound(v)]);
+            case ANSWER_BARS -> p = p.withAnswerBars(which.clampRound(v));
+            case SILENCE_BEATS -> p = p.withSilenceBeats(which.clamp(v));
+            case EVERY_BAR -> p = p.withAnswerOnBar(v > 0.5f);
+            case TEMPERATURE -> p = p.withTemperature(which.clamp(v));
+            case KEY_LOCK -> p = p.withKeyLock(v > 0.5f);
+            case VELOCITY_SCALE -> p = p.withVelocityScale(Math.max(0.01, which.clamp(v)));
+            case FOLLOW -> p = p.withFollow(v > 0.5f);
+            case FREE_WHEELING -> freewheel = v > 0.5f;
+            case START_ON -> p = p.withStartOn(v > 0.5f ? LiveParameters.Start.BEAT : LiveParameters.Start.BAR); // 0 bar, 1 beat
+            case LISTEN -> listen = which.clampRound(v);
+            case COVER_LAG_BARS -> {
+                coverLagBars = which.clampRound(v);
                 if (cover != null) cover.setLagBars(coverLagBars);
             }
-            case PORT_CAPTURE -> {
+            case CAPTURE -> {
                 if (v > 0.5f && !captureHigh) capture();
                 captureHigh = v > 0.5f;
             }

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 
 /**
  * One of the shim's single-producer single-consumer rings, seen through a direct ByteBuffer over
- * the shim's memory (layout: native-shim/src/spsc_ring.h). Fields are little-endian (the shim
+ * the shim's memory (layout: native-shim/core/spsc_ring.h). Fields are little-endian (the shim
  * refuses other targets), so the buffer is set to native order: a fresh direct buffer is
  * big-endian. head and tail are read with acquire and written with release through VarHandles,
  * pairing with the C side's atomics.

@@ -52,16 +52,16 @@ class PluginInstanceTest {
         int epoch = 2;
         block(0, epoch, 0);
         transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
-        parameter(PluginInstance.PORT_ENGINE, 0);
-        parameter(PluginInstance.PORT_ANSWER_BARS, 1);
-        parameter(PluginInstance.PORT_SILENCE_BEATS, 1);
-        parameter(PluginInstance.PORT_EVERY_BAR, 0);
-        parameter(PluginInstance.PORT_TEMPERATURE, 1);
-        parameter(PluginInstance.PORT_KEY_LOCK, 1);
-        parameter(PluginInstance.PORT_VELOCITY_SCALE, 0.5f);
-        parameter(PluginInstance.PORT_FOLLOW, 0);
-        parameter(PluginInstance.PORT_FREE_WHEELING, 1);
-        parameter(PluginInstance.PORT_START_ON, 1); // next beat
+        parameter(PluginParameter.ENGINE.id, 0);
+        parameter(PluginParameter.ANSWER_BARS.id, 1);
+        parameter(PluginParameter.SILENCE_BEATS.id, 1);
+        parameter(PluginParameter.EVERY_BAR.id, 0);
+        parameter(PluginParameter.TEMPERATURE.id, 1);
+        parameter(PluginParameter.KEY_LOCK.id, 1);
+        parameter(PluginParameter.VELOCITY_SCALE.id, 0.5f);
+        parameter(PluginParameter.FOLLOW.id, 0);
+        parameter(PluginParameter.FREE_WHEELING.id, 1);
+        parameter(PluginParameter.START_ON.id, 1); // next beat
         // C D E F G, a beat apart, half a beat long, velocity 100 on channel 2: released at 4.5,
         // one beat of silence ends the phrase at 5.5, so the answer starts on beat 6 for one bar
         List<double[]> midi = new ArrayList<>();
@@ -92,8 +92,8 @@ class PluginInstanceTest {
         instance = PluginInstance.start(2, input, notes, audio, control, RATE, "/nowhere");
         block(0, 0, 0);
         transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
-        parameter(PluginInstance.PORT_FREE_WHEELING, 1);
-        parameter(PluginInstance.PORT_START_ON, 0); // next bar
+        parameter(PluginParameter.FREE_WHEELING.id, 1);
+        parameter(PluginParameter.START_ON.id, 0); // next bar
         // a drop before the phrase: the TRANSPORT record's dropped flag moves Java's epoch to 1,
         // and the BLOCK records after it say 1 as well
         transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | PluginInstance.TR_DROPPED, 4, 120);

@@ -16,13 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** SharedRing over memory laid out exactly as native-shim/src/spsc_ring.h, the C side played through raw offsets. */
+/** SharedRing over memory laid out exactly as native-shim/core/spsc_ring.h, the C side played through raw offsets. */
 class SharedRingTest {
 
     /** The Java constants are the ones the C header asserts at compile time (a drift on either side fails here). */
     @Test
     void layoutIsTheOneTheShimHeaderAsserts() throws IOException {
-        Path header = Path.of(System.getProperty("pianola.root", "..")).resolve("native-shim/src/spsc_ring.h");
+        Path header = Path.of(System.getProperty("pianola.root", "..")).resolve("native-shim/core/spsc_ring.h");
         String h = Files.readString(header);
         assertEquals(SharedRing.MAGIC, (int) Long.parseLong(define(h, "PN_RING_MAGIC").replace("u", "").substring(2), 16));
         assertEquals(SharedRing.RECORDS, Integer.parseInt(define(h, "PN_RING_HEADER_BYTES").replace("u", "")));

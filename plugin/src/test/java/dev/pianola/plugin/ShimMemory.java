@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Shared memory formatted as the shim formats it (native-shim/src/spsc_ring.h pn_ring_init,
+ * Shared memory formatted as the shim formats it (native-shim/core/spsc_ring.h pn_ring_init,
  * java_bridge.c pn_control_init): direct, 64-byte aligned, native order, header written, the rest
  * zero. The tests then play the C side of each ring through the raw offsets of that layout.
  */

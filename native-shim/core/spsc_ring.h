@@ -34,7 +34,7 @@
  * head and tail only grow (2^64 records never wrap in practice); head - tail is the number of
  * records waiting: 0 = empty, capacity = full. A full ring refuses a push (the caller counts the
  * drop); nothing is ever overwritten. The record contents are defined by each ring's user (see
- * pianola_lv2.c for the input and output rings).
+ * pn_protocol.h and scheduler.h for the input and output rings).
  */
 #ifndef PIANOLA_SPSC_RING_H
 #define PIANOLA_SPSC_RING_H

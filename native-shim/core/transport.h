@@ -1,5 +1,6 @@
 /*
- * transport.h: the host's transport as told by time:Position objects, kept as an exact anchor plus
+ * transport.h: the host's transport, as each format tells it (LV2 time:Position objects, CLAP
+ * transport events, VST3 ProcessContext: the front-end fills a PnPosition), kept as an exact anchor plus
  * an integer frame counter, so that beat k at 120 BPM / 48 kHz is frame k * 24000 exactly however
  * long the song runs (no float accumulation).
  *
@@ -21,7 +22,6 @@
  *     PN_TRANSPORT_JUMPED.
  * The host's beat is time:beat when sent, else bar * beatsPerBar + barBeat (time.ttl: bar is
  * 0-based). Without either (jalv without a JACK timebase master) there is no beat grid.
- * Every key is accepted as atom Int, Long, Float or Double.
  *
  * Real time: every function here is arithmetic on the struct; no allocation, locks or calls out.
  */
@@ -30,9 +30,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <lv2/atom/atom.h>
-#include <lv2/urid/urid.h>
 
 /* Two Ardour ticks (1/1920 beat each): covers the host's truncation plus float rounding. */
 #define PN_BEAT_TOLERANCE (2.0 / 1920.0)
@@ -45,7 +42,8 @@ enum {
   PN_TRANSPORT_STOPPED = 1u << 3,    /* speed went from > 0 to <= 0 */
 };
 
-/* One time:Position, each key optional. */
+/* One position report from the host, each field optional (LV2 time:Position keys; a front-end for
+   another format fills the fields its host gives, in beats of the beat unit). */
 typedef struct PnPosition {
   bool has_frame, has_speed, has_bpm, has_beats_per_bar, has_beat_unit, has_bar, has_bar_beat, has_beat;
   int64_t frame;
@@ -53,14 +51,6 @@ typedef struct PnPosition {
   int32_t beat_unit;
   double speed, bpm, beats_per_bar, bar_beat, beat;
 } PnPosition;
-
-/* The URIDs pn_position_read needs (pn_time_urids_map fills them). */
-typedef struct PnTimeUrids {
-  LV2_URID atom_Int, atom_Long, atom_Float, atom_Double;
-  LV2_URID atom_Object, atom_Blank;
-  LV2_URID time_Position, time_frame, time_speed, time_bar, time_barBeat, time_beat;
-  LV2_URID time_beatsPerBar, time_beatUnit, time_beatsPerMinute;
-} PnTimeUrids;
 
 typedef struct PnTransport {
   double rate;            /* audio frames per second */
@@ -78,11 +68,6 @@ typedef struct PnTransport {
   uint32_t reanchors;     /* how often the anchor moved (tests read it) */
   uint32_t jumps;         /* how many of those were discontinuities */
 } PnTransport;
-
-void pn_time_urids_map(PnTimeUrids* u, const LV2_URID_Map* map);
-
-/* Reads a time:Position object (Object or Blank). False if obj is not a time:Position. */
-bool pn_position_read(PnPosition* out, const LV2_Atom_Object* obj, const PnTimeUrids* u);
 
 void pn_transport_init(PnTransport* t, double rate);
 
