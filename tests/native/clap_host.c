@@ -1,0 +1,533 @@
+/* clap_host.c: a CLAP host written on the CLAP headers, for the assembled CLAP bundle
+   (Pianola.clap beside pianola.jar and lib/) with the real JVM inside. It drives the plug-in as a
+   DAW does: init, activate, start_processing, process block after block on this thread with the
+   host's transport in every block (and transport events inside a block for a tempo change or a
+   loop jump), deactivate, destroy. One scenario per process (a process keeps its one JVM):
+     answer   the plug-in's parameters are the table's (core/pn_params.h); the answer to a phrase at
+              120 BPM starts on the bar line and every note-on lands on the exact frame of the beat
+              Java sent (PIANOLA_NOTE_LOG); a tempo change to 90 BPM; a loop jump mid-answer (notes
+              released at the jump frame, nothing stale after it); barge-in; parameter automation
+              (answer_bars = 1 by a CLAP param event); state save, change, load (the saved value
+              returns; damaged states are refused); then the same song in real time in a fresh
+              instance: its answer equals the offline one, frame for frame.
+     lifecycle  no Java (PIANOLA_JAVA_HOME nowhere): status 2, audio and MIDI pass; 20
+              create/activate/process/deactivate/destroy cycles with RSS reported.
+   usage: clap_host BUNDLE/Pianola.clap answer|lifecycle */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <clap/clap.h>
+
+#include "answer_song.h"
+#include "check.h"
+#include "pn_params.h"
+
+#define BLOCK 256u
+#define MAX_IN 64
+
+/* ---- the host ---- */
+
+static pthread_t main_thread;
+static bool in_process;
+static int rescans, log_errors;
+
+static void host_log(const clap_host_t* h, clap_log_severity s, const char* msg) {
+  (void)h;
+  if (s >= CLAP_LOG_ERROR) log_errors++;
+  fprintf(stderr, "[plugin %d] %s\n", s, msg);
+}
+static bool is_main(const clap_host_t* h) {
+  (void)h;
+  return pthread_equal(pthread_self(), main_thread) && !in_process;
+}
+static bool is_audio(const clap_host_t* h) {
+  (void)h;
+  return in_process;
+}
+static void params_rescan(const clap_host_t* h, clap_param_rescan_flags f) {
+  (void)h;
+  (void)f;
+  rescans++;
+}
+static void params_clear(const clap_host_t* h, clap_id id, clap_param_clear_flags f) {
+  (void)h;
+  (void)id;
+  (void)f;
+}
+static void params_request_flush(const clap_host_t* h) { (void)h; }
+
+static const clap_host_log_t ext_log = {host_log};
+static const clap_host_thread_check_t ext_thread = {is_main, is_audio};
+static const clap_host_params_t ext_params = {params_rescan, params_clear, params_request_flush};
+
+static const void* host_get_extension(const clap_host_t* h, const char* id) {
+  (void)h;
+  if (!strcmp(id, CLAP_EXT_LOG)) return &ext_log;
+  if (!strcmp(id, CLAP_EXT_THREAD_CHECK)) return &ext_thread;
+  if (!strcmp(id, CLAP_EXT_PARAMS)) return &ext_params;
+  return NULL;
+}
+static void host_request(const clap_host_t* h) { (void)h; }
+
+static const clap_host_t host = {CLAP_VERSION_INIT, NULL, "pianola clap_host", "pianola", "https://pianola.dev", "1",
+                                 host_get_extension, host_request, host_request, host_request};
+
+static const clap_plugin_entry_t* entry;
+static const clap_plugin_factory_t* factory;
+
+/* ---- one instance and what it sent ---- */
+
+typedef struct {
+  const clap_plugin_t* p;
+  const clap_plugin_params_t* params;
+  const clap_plugin_state_t* state;
+  const clap_plugin_render_t* render;
+  float in_l[BLOCK], in_r[BLOCK], out_l[BLOCK], out_r[BLOCK];
+  int64_t abs; /* frames run */
+  Ev* out;
+  size_t n_out;
+  int bad_audio;
+} Inst;
+
+/* this block's input events (pointers into `in_store`) */
+typedef union {
+  clap_event_header_t header;
+  clap_event_note_t note;
+  clap_event_midi_t midi;
+  clap_event_transport_t transport;
+  clap_event_param_value_t param;
+} AnyEvent;
+static AnyEvent in_store[MAX_IN];
+static uint32_t n_in;
+static Inst* current;
+
+static uint32_t in_size(const clap_input_events_t* l) {
+  (void)l;
+  return n_in;
+}
+static const clap_event_header_t* in_get(const clap_input_events_t* l, uint32_t i) {
+  (void)l;
+  return i < n_in ? &in_store[i].header : NULL;
+}
+static bool out_push(const clap_output_events_t* l, const clap_event_header_t* h) {
+  (void)l;
+  Inst* x = current;
+  if (h->type == CLAP_EVENT_MIDI && x->n_out < MAX_EVENTS) {
+    const clap_event_midi_t* m = (const clap_event_midi_t*)h;
+    Ev e = {x->abs + h->time, {m->data[0], m->data[1], m->data[2]}};
+    x->out[x->n_out++] = e;
+  }
+  return true;
+}
+static const clap_input_events_t in_list = {NULL, in_size, in_get};
+static const clap_output_events_t out_list = {NULL, out_push};
+
+static bool open_inst(Inst* x, const char* id) {
+  memset(x, 0, sizeof *x);
+  x->out = (Ev*)calloc(MAX_EVENTS, sizeof(Ev));
+  x->p = factory->create_plugin(factory, &host, id);
+  if (!x->p || !x->p->init(x->p)) return false;
+  x->params = (const clap_plugin_params_t*)x->p->get_extension(x->p, CLAP_EXT_PARAMS);
+  x->state = (const clap_plugin_state_t*)x->p->get_extension(x->p, CLAP_EXT_STATE);
+  x->render = (const clap_plugin_render_t*)x->p->get_extension(x->p, CLAP_EXT_RENDER);
+  return x->params && x->state && x->render;
+}
+
+static void close_inst(Inst* x) {
+  if (x->p) {
+    x->p->stop_processing(x->p);
+    x->p->deactivate(x->p);
+    x->p->destroy(x->p);
+  }
+  x->p = NULL;
+  free(x->out);
+  x->out = NULL;
+}
+
+static double param(const Inst* x, clap_id id) {
+  double v = NAN;
+  x->params->get_value(x->p, id, &v);
+  return v;
+}
+
+/* one parameter change by flush (outside process), as a host's automation lane when stopped */
+static void flush_param(Inst* x, clap_id id, double v) {
+  n_in = 1;
+  in_store[0].param = (clap_event_param_value_t){{sizeof(clap_event_param_value_t), 0, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_PARAM_VALUE, 0},
+                                                 id, NULL, -1, -1, -1, -1, v};
+  x->params->flush(x->p, &in_list, &out_list);
+  n_in = 0;
+}
+
+static void add_in(const AnyEvent* e) {
+  if (n_in < MAX_IN) in_store[n_in++] = *e;
+}
+
+static clap_event_transport_t transport_at(uint32_t time, double beat, double bpm, bool playing) {
+  clap_event_transport_t t;
+  memset(&t, 0, sizeof t);
+  t.header = (clap_event_header_t){sizeof t, time, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_TRANSPORT, 0};
+  t.flags = CLAP_TRANSPORT_HAS_TEMPO | CLAP_TRANSPORT_HAS_BEATS_TIMELINE | CLAP_TRANSPORT_HAS_TIME_SIGNATURE | (playing ? CLAP_TRANSPORT_IS_PLAYING : 0);
+  t.song_pos_beats = (clap_beattime)llround(beat * (double)CLAP_BEATTIME_FACTOR);
+  t.tempo = bpm;
+  t.tsig_num = 4;
+  t.tsig_denom = 4;
+  t.bar_number = (int32_t)floor(beat / 4);
+  t.bar_start = (clap_beattime)llround(floor(beat / 4) * 4 * (double)CLAP_BEATTIME_FACTOR);
+  return t;
+}
+
+/* One process() call; events already in in_store (sorted by time). `transport` NULL: free-running. */
+static void run_block(Inst* x, const clap_event_transport_t* transport) {
+  for (uint32_t i = 0; i < BLOCK; i++) {
+    x->in_l[i] = (float)((x->abs + i) % 977) / 977.0f - 0.5f;
+    x->in_r[i] = (float)((x->abs + i) % 613) / 613.0f - 0.5f;
+  }
+  float* ins[2] = {x->in_l, x->in_r};
+  float* outs[2] = {x->out_l, x->out_r};
+  clap_audio_buffer_t ain = {ins, NULL, 2, 0, 0}, aout = {outs, NULL, 2, 0, 0};
+  clap_process_t pr = {x->abs, BLOCK, transport, &ain, &aout, 1, 1, &in_list, &out_list};
+  current = x;
+  in_process = true;
+  x->p->process(x->p, &pr);
+  in_process = false;
+  n_in = 0;
+  for (uint32_t i = 0; i < BLOCK; i++) x->bad_audio += (x->out_l[i] != x->in_l[i]) + (x->out_r[i] != x->in_r[i]);
+  x->abs += BLOCK;
+}
+
+static double wait_started(Inst* x, double timeout_ms) {
+  const double t0 = now_ms();
+  while (now_ms() - t0 < timeout_ms) {
+    run_block(x, NULL);
+    if (param(x, PN_PARAM_STATUS) != PN_STATUS_STARTING) break;
+    usleep(2000);
+  }
+  return now_ms() - t0;
+}
+
+/* ---- the song, as a CLAP host reports it ---- */
+
+/* the segment that holds absolute frame `abs` */
+static const Seg* seg_at(int64_t abs) {
+  const Seg* s = &segs[0];
+  for (int i = 1; i < n_segs; i++)
+    if (segs[i].abs <= abs) s = &segs[i];
+  return s;
+}
+static double beat_at(int64_t abs) {
+  const Seg* s = seg_at(abs);
+  return s->beat + (double)(abs - s->abs) * s->bpm / 60.0 / RATE;
+}
+
+static double pace_ms;
+
+/* Runs blocks up to `until`: the transport at each block's start, a transport event where a new
+   segment starts inside the block, the player's notes (channel 2) and `param` at their frames. */
+static void play(Inst* x, const PNote* notes, int n, int64_t until) {
+  double next = now_ms();
+  while (x->abs < until) {
+    const Seg* s = seg_at(x->abs);
+    const clap_event_transport_t t = transport_at(0, beat_at(x->abs), s->bpm, true);
+    for (uint32_t f = 0; f < BLOCK; f++) {
+      const int64_t at = x->abs + f;
+      for (int k = 1; k < n_segs; k++)
+        if (segs[k].abs == at && f > 0) {
+          AnyEvent e = {.transport = transport_at(f, segs[k].beat, segs[k].bpm, true)};
+          add_in(&e);
+        }
+      for (int i = 0; i < n; i++) {
+        const bool on = at_beat(notes[i].on) == at, off = at_beat(notes[i].off) == at;
+        if (!on && !off) continue;
+        AnyEvent e = {.midi = {{sizeof(clap_event_midi_t), f, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_MIDI, 0}, 0,
+                               {(uint8_t)((on ? 0x90 : 0x80) | PLAYER_CH), notes[i].key, on ? 100 : 0}}};
+        add_in(&e);
+      }
+    }
+    run_block(x, &t);
+    if (pace_ms > 0) {
+      next += pace_ms;
+      const double wait = next - now_ms();
+      if (wait > 0) usleep((useconds_t)(wait * 1000));
+    }
+  }
+}
+
+/* ---- state streams ---- */
+
+typedef struct {
+  uint8_t buf[4096];
+  size_t len, pos, chunk; /* chunk: at most this many bytes per call (hosts give partial reads) */
+} Stream;
+
+static int64_t s_write(const clap_ostream_t* o, const void* b, uint64_t n) {
+  Stream* s = (Stream*)o->ctx;
+  if (s->chunk && n > s->chunk) n = s->chunk;
+  if (s->len + n > sizeof s->buf) return -1;
+  memcpy(s->buf + s->len, b, n);
+  s->len += n;
+  return (int64_t)n;
+}
+static int64_t s_read(const clap_istream_t* i, void* b, uint64_t n) {
+  Stream* s = (Stream*)i->ctx;
+  if (s->chunk && n > s->chunk) n = s->chunk;
+  if (n > s->len - s->pos) n = s->len - s->pos;
+  memcpy(b, s->buf + s->pos, n);
+  s->pos += n;
+  return (int64_t)n;
+}
+
+static bool load_state(Inst* x, Stream* s) {
+  s->pos = 0;
+  clap_istream_t in = {s, s_read};
+  return x->state->load(x->p, &in);
+}
+
+/* ---- scenarios ---- */
+
+static void check_params(Inst* x) {
+  const uint32_t count = x->params->count(x->p);
+  CHECK(count == PN_PARAM_COUNT - 1, "params: %u shown (the table's %d but the host's render mode)", count, PN_PARAM_COUNT);
+  int same = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    clap_param_info_t info;
+    if (!x->params->get_info(x->p, i, &info) || info.id >= PN_PARAM_COUNT) continue;
+    const PnParamInfo* t = &pn_params[info.id];
+    const bool ro = (info.flags & CLAP_PARAM_IS_READONLY) != 0;
+    same += !strcmp(info.name, t->label) && info.min_value == t->min && info.max_value == t->max && info.default_value == t->def &&
+            ro == ((t->flags & PN_PARAM_OUTPUT) != 0) && !(t->flags & PN_PARAM_HOST);
+  }
+  CHECK(same == (int)count, "params: every one has the table's id, name, range and default (%d of %u)", same, count);
+  char text[64];
+  double v = -1;
+  CHECK(x->params->value_to_text(x->p, PN_PARAM_ENGINE, 1, text, sizeof text) && !strcmp(text, "REMI (GPT-2)"), "params: engine 1 reads 'REMI (GPT-2)' (%s)", text);
+  CHECK(x->params->text_to_value(x->p, PN_PARAM_ENGINE, "perceiver ar", &v) && v == 2, "params: 'perceiver ar' is engine 2 (%g)", v);
+  CHECK(x->params->value_to_text(x->p, PN_PARAM_ANSWER_BARS, 4, text, sizeof text) && !strcmp(text, "4 bars"), "params: '4 bars' (%s)", text);
+  CHECK(param(x, PN_PARAM_ANSWER_BARS) == 2 && param(x, PN_PARAM_TEMPERATURE) == 1, "params: defaults before anything is set");
+  flush_param(x, PN_PARAM_TEMPERATURE, NAN);
+  flush_param(x, PN_PARAM_ANSWER_BARS, 1e300);
+  CHECK(param(x, PN_PARAM_TEMPERATURE) == 1 && param(x, PN_PARAM_ANSWER_BARS) == 16, "params: NaN ignored, 1e300 clamped to the maximum (%g, %g)",
+        param(x, PN_PARAM_TEMPERATURE), param(x, PN_PARAM_ANSWER_BARS));
+  flush_param(x, PN_PARAM_ANSWER_BARS, 2);
+}
+
+/* The offline song: phrase on 0-4 answered from beat 8 at 120 BPM; returns the answer's note-ons
+   (frames from the song's start) for the real-time comparison. */
+static int song_120(Inst* x, int64_t* frames, uint8_t* keys, int max) {
+  PNote p[5];
+  phrase_at(p, 0);
+  play(x, p, 5, at_beat(20));
+  const Seg* s = &segs[n_segs - 1];
+  int n = 0;
+  for (size_t i = 0; i < x->n_out && n < max; i++)
+    if (x->out[i].frame >= s->abs && x->out[i].frame < at_beat(20) && is_answer_on(&x->out[i])) {
+      frames[n] = x->out[i].frame - s->abs;
+      keys[n++] = x->out[i].msg[1];
+    }
+  return n;
+}
+
+static void scenario_answer(void) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x, "dev.pianola.pianola"), "creates and inits the plug-in with every extension");
+  check_params(x);
+  const double t0 = now_ms();
+  CHECK(x->p->activate(x->p, RATE, 1, 4096) && x->p->start_processing(x->p), "activates at 48 kHz");
+  const double started = wait_started(x, 30000);
+  CHECK(param(x, PN_PARAM_STATUS) == PN_STATUS_OK, "status 0 (Java running) after %.0f ms (got %g)", started, param(x, PN_PARAM_STATUS));
+  printf("answer: JVM up and instance running %.0f ms after activate\n", now_ms() - t0);
+  CHECK(x->render->set(x->p, CLAP_RENDER_OFFLINE), "render: offline (process waits for Java)");
+  flush_param(x, PN_PARAM_LISTEN, 1); /* MIDI only: the test tone on the audio input is not to be covered */
+
+  /* 1. 120 BPM from beat 0; phrase on beats 0-4, released 4.5; the answer (2 bars) from beat 8 */
+  song_at(x->abs, 0, 120);
+  int64_t offline_frames[64];
+  uint8_t offline_keys[64];
+  const int n_offline = song_120(x, offline_frames, offline_keys, 64);
+  read_note_log(1);
+  Seg s1 = segs[n_segs - 1];
+  int64_t first;
+  int off;
+  int n = answer_ons(x->out, x->n_out, s1.abs, at_beat(20), &s1, &first, &off);
+  CHECK(n >= 3, "120 BPM: an answer came (%d note-ons)", n);
+  CHECK(first == at_beat(8), "120 BPM: it starts on the bar line, beat 8 = frame %" PRId64 " (got %" PRId64 ")", at_beat(8) - s1.abs, first - s1.abs);
+  CHECK(answer_ons(x->out, x->n_out, at_beat(16), at_beat(20), &s1, &first, NULL) == 0, "120 BPM: the answer lasts 2 bars");
+  CHECK(off == 0, "120 BPM: every note-on on the exact frame of its beat (%d not)", off);
+
+  /* 2. tempo change to 90 BPM at a frame inside a block: phrase on 24-28, answer from beat 32 */
+  const int64_t change = x->abs + 100;
+  const double change_beat = beat_at(change);
+  song_at(change, change_beat, 90);
+  PNote p[6];
+  phrase_at(p, 24);
+  play(x, p, 5, at_beat(42));
+  read_note_log(1);
+  Seg s2 = segs[n_segs - 1];
+  n = answer_ons(x->out, x->n_out, change, at_beat(42), &s2, &first, &off);
+  CHECK(n >= 3 && first == at_beat(32), "90 BPM: the answer starts on beat 32 = frame %" PRId64 " (%d notes, got %" PRId64 ")", at_beat(32), n, first);
+  CHECK(off == 0, "90 BPM: every note-on on the exact frame of its beat under the new tempo (%d not)", off);
+
+  /* 3. a loop jump back to beat 44 (inside a block) while the answer to a phrase on 44-48 sounds */
+  phrase_at(p, 44);
+  play(x, p, 5, at_beat(54.25));
+  const int64_t jump = x->abs + 37;
+  song_at(jump, 44, 90);
+  play(x, NULL, 0, x->abs + BLOCK);
+  int sounding, released;
+  released_at(x->out, x->n_out, jump, &sounding, &released);
+  CHECK(sounding >= 1 && released == sounding, "loop: the %d sounding answer notes end exactly at the jump frame (%d did)", sounding, released);
+  play(x, NULL, 0, at_beat(52));
+  Seg s3 = segs[n_segs - 1];
+  CHECK(answer_ons(x->out, x->n_out, jump, at_beat(52), &s3, &first, NULL) == 0, "loop: nothing planned for the old position plays after the jump");
+
+  /* 4. barge-in: the answer to a phrase on 52-56 starts on beat 60; the player plays at 61.25 and
+        holds the key to 66.5 */
+  phrase_at(p, 52);
+  p[5] = (PNote){61.25, 66.5, 72};
+  play(x, p, 6, at_beat(70));
+  const int64_t barge = at_beat(61.25);
+  released_at(x->out, x->n_out, barge, &sounding, &released);
+  CHECK(answer_ons(x->out, x->n_out, at_beat(60), barge, &s3, &first, NULL) >= 1, "barge-in: the answer had started");
+  CHECK(sounding >= 1 && released == sounding, "barge-in: the %d sounding answer notes end at the key's frame (%d did)", sounding, released);
+  const int64_t horizon = at_beat(61.25 + 4) + 2 * BLOCK;
+  CHECK(answer_ons(x->out, x->n_out, horizon, at_beat(70), &s3, &first, NULL) == 0, "barge-in: no answer note starts past the one-bar horizon");
+
+  /* 5. automation: answer_bars = 1 as a CLAP param event inside a block; a phrase on 76-80 is
+        answered from beat 84 for one bar only */
+  play(x, NULL, 0, at_beat(72));
+  AnyEvent e = {.param = {{sizeof(clap_event_param_value_t), 10, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_PARAM_VALUE, 0}, PN_PARAM_ANSWER_BARS, NULL, -1, -1, -1, -1, 1.0}};
+  add_in(&e);
+  play(x, NULL, 0, x->abs + BLOCK);
+  CHECK(param(x, PN_PARAM_ANSWER_BARS) == 1, "automation: answer_bars reads 1 after the event (%g)", param(x, PN_PARAM_ANSWER_BARS));
+  phrase_at(p, 76);
+  play(x, p, 5, at_beat(96));
+  n = answer_ons(x->out, x->n_out, at_beat(84), at_beat(88), &s3, &first, NULL);
+  const int after = answer_ons(x->out, x->n_out, at_beat(88), at_beat(96), &s3, &first, NULL);
+  CHECK(n >= 1 && after == 0, "automation: the answer lasts one bar (%d notes in it, %d after)", n, after);
+
+  /* 6. state: saved with answer_bars 1 and temperature 1.5 (written in 3-byte pieces), changed,
+        loaded: both come back; a damaged state is refused and changes nothing */
+  flush_param(x, PN_PARAM_TEMPERATURE, 1.5);
+  Stream st = {.chunk = 3};
+  clap_ostream_t os = {&st, s_write};
+  CHECK(x->state->save(x->p, &os) && st.len >= 16 && !memcmp(st.buf, "PNST", 4), "state: saved (%zu bytes, 'PNST' header)", st.len);
+  flush_param(x, PN_PARAM_ANSWER_BARS, 4);
+  flush_param(x, PN_PARAM_TEMPERATURE, 0.5);
+  const int rescans_before = rescans;
+  CHECK(load_state(x, &st), "state: loads (read in 3-byte pieces)");
+  CHECK(param(x, PN_PARAM_ANSWER_BARS) == 1 && fabs(param(x, PN_PARAM_TEMPERATURE) - 1.5) < 1e-6, "state: answer_bars 1 and temperature 1.5 restored (%g, %g)",
+        param(x, PN_PARAM_ANSWER_BARS), param(x, PN_PARAM_TEMPERATURE));
+  CHECK(rescans > rescans_before, "state: the host is told to rescan the values");
+  flush_param(x, PN_PARAM_ANSWER_BARS, 3);
+  Stream bad = st;
+  bad.buf[0] = 'X';
+  CHECK(!load_state(x, &bad) && param(x, PN_PARAM_ANSWER_BARS) == 3, "state: a foreign header is refused, nothing changes");
+  bad = st;
+  bad.len = 10;
+  CHECK(!load_state(x, &bad) && param(x, PN_PARAM_ANSWER_BARS) == 3, "state: a cut-short state is refused");
+  bad = st;
+  bad.buf[8] = 0xFF, bad.buf[9] = 0xFF, bad.buf[10] = 0xFF, bad.buf[11] = 0x7F; /* claims 2 GB */
+  CHECK(!load_state(x, &bad) && param(x, PN_PARAM_ANSWER_BARS) == 3, "state: an absurd length is refused");
+  CHECK(x->bad_audio == 0, "audio passed bit for bit on both channels in every block (%d samples differ)", x->bad_audio);
+  close_inst(x);
+
+  /* 7. the same first song in REAL TIME in a fresh instance (blocks paced at 5.33 ms, no waiting
+        for Java): the answer equals the offline one, frame for frame */
+  Inst* y = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(y, "dev.pianola.pianola") && y->p->activate(y->p, RATE, 1, 4096) && y->p->start_processing(y->p), "a second instance starts");
+  wait_started(y, 30000);
+  flush_param(y, PN_PARAM_LISTEN, 1);
+  n_segs = 0;
+  song_at(y->abs, 0, 120);
+  pace_ms = BLOCK * 1000.0 / RATE;
+  int64_t rt_frames[64];
+  uint8_t rt_keys[64];
+  const int n_rt = song_120(y, rt_frames, rt_keys, 64);
+  pace_ms = 0;
+  int same = n_rt == n_offline;
+  for (int i = 0; same && i < n_rt; i++) same = rt_frames[i] == offline_frames[i] && rt_keys[i] == offline_keys[i];
+  CHECK(n_offline >= 3 && same, "real time: the answer equals the offline render (%d and %d note-ons)", n_rt, n_offline);
+  close_inst(y);
+  free(x);
+  free(y);
+  CHECK(1, "destroy returned");
+}
+
+static long rss_kb(void) {
+  FILE* f = fopen("/proc/self/statm", "r");
+  long pages = 0, rss = 0;
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = 0;
+    fclose(f);
+  }
+  return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void scenario_lifecycle(void) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x, "dev.pianola.pianola") && x->p->activate(x->p, RATE, 1, 4096) && x->p->start_processing(x->p), "starts");
+  wait_started(x, 30000);
+  CHECK(param(x, PN_PARAM_STATUS) == PN_STATUS_JAVA_UNAVAILABLE, "no Java: status 2 (got %g)", param(x, PN_PARAM_STATUS));
+  n_segs = 0;
+  song_at(x->abs, 0, 120);
+  PNote p[5];
+  phrase_at(p, 0);
+  play(x, p, 5, at_beat(8));
+  int thru = 0;
+  for (size_t i = 0; i < x->n_out; i++) thru += (x->out[i].msg[0] & 0x0F) == PLAYER_CH;
+  CHECK(thru == 10, "no Java: the player's 10 messages pass through (%d)", thru);
+  CHECK(x->bad_audio == 0, "no Java: audio passes (%d samples differ)", x->bad_audio);
+  CHECK(factory->create_plugin(factory, &host, "dev.pianola.nothing") == NULL, "an unknown id creates nothing");
+  close_inst(x);
+  free(x);
+  Inst* z = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(z, "dev.pianola.pianola") && !z->p->activate(z->p, NAN, 1, 4096) && !z->p->activate(z->p, 1e300, 1, 4096),
+        "a NaN or absurd sample rate is refused at activate");
+  z->p->destroy(z->p);
+  z->p = NULL;
+  close_inst(z);
+  free(z);
+  const long rss0 = rss_kb();
+  for (int c = 0; c < 20; c++) {
+    Inst* y = (Inst*)calloc(1, sizeof(Inst));
+    bool ok = open_inst(y, "dev.pianola.pianola") && y->p->activate(y->p, c % 2 ? 44100 : 96000, 1, 4096) && y->p->start_processing(y->p);
+    for (int b = 0; ok && b < 8; b++) run_block(y, NULL);
+    CHECK(ok, "cycle %d", c);
+    close_inst(y);
+    free(y);
+  }
+  printf("lifecycle: RSS %ld kB before 20 cycles, %ld kB after\n", rss0, rss_kb());
+}
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: clap_host PATH/Pianola.clap answer|lifecycle\n");
+    return 2;
+  }
+  main_thread = pthread_self();
+  void* lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  CHECK(lib != NULL, "dlopen %s: %s", argv[1], lib ? "" : dlerror());
+  if (!lib) return check_summary("clap_host");
+  entry = (const clap_plugin_entry_t*)dlsym(lib, "clap_entry");
+  CHECK(entry && clap_version_is_compatible(entry->clap_version) && entry->init(argv[1]), "clap_entry found and initialized");
+  if (!entry) return check_summary("clap_host");
+  factory = (const clap_plugin_factory_t*)entry->get_factory(CLAP_PLUGIN_FACTORY_ID);
+  const clap_plugin_descriptor_t* d = factory ? factory->get_plugin_descriptor(factory, 0) : NULL;
+  CHECK(factory && factory->get_plugin_count(factory) == 1 && d && !strcmp(d->id, "dev.pianola.pianola"), "the factory offers dev.pianola.pianola");
+  if (!d) return check_summary("clap_host");
+  if (!strcmp(argv[2], "answer")) scenario_answer();
+  else if (!strcmp(argv[2], "lifecycle")) scenario_lifecycle();
+  else CHECK(0, "unknown scenario %s", argv[2]);
+  entry->deinit();
+  char name[64];
+  snprintf(name, sizeof name, "clap_host %s", argv[2]);
+  return check_summary(name);
+}
