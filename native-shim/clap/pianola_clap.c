@@ -6,7 +6,7 @@
  *
  * Extensions: note-ports (one in: CLAP notes or MIDI; one out: MIDI), audio-ports (one stereo
  * main in/out, in place; a mono buffer works too), params (automatable; status read-only), state
- * (versioned, length-prefixed), latency (0: answers are placed by beat, audio is not delayed),
+ * (core/pn_state.h: versioned, length-prefixed), latency (0: answers are placed by beat, audio is not delayed),
  * render (offline = the core's freewheel wait). From the host: log, thread-check, params, state.
  *
  * Transport: clap_process.transport (and transport events inside the block) become PnPositions in
@@ -31,13 +31,10 @@
 #include <clap/clap.h>
 
 #include "pn_core.h"
+#include "pn_state.h"
 
 #define PLUGIN_ID "dev.pianola.pianola"
 #define MAX_EVENTS 1024u
-/* the state: "PNST", u32 version, u32 payload bytes, then u32 count and count x (u32 id, f32 value) */
-#define STATE_MAGIC "PNST"
-#define STATE_VERSION 1u
-#define STATE_MAX_BYTES 65536u
 
 static char g_bundle[4096] = ".";
 
@@ -355,11 +352,8 @@ static const clap_plugin_params_t params_ext = {params_count, params_get_info, p
 
 /* ---- state ---- */
 
-static void put_u32(uint8_t* at, uint32_t v) {
-  for (int i = 0; i < 4; i++) at[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get_u32(const uint8_t* at) { return at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24; }
-
+/* The bytes are the core's (pn_state.h); CLAP streams have no length and may move a few bytes per
+   call, so the state carries its own length and both sides loop. */
 static bool write_all(const clap_ostream_t* s, const uint8_t* buf, uint64_t n) {
   while (n > 0) {
     const int64_t w = s->write(s, buf, n);
@@ -380,54 +374,26 @@ static bool read_all(const clap_istream_t* s, uint8_t* buf, uint64_t n) {
   return true;
 }
 
-/* The user's controls (not the host's render mode, not the status), little-endian. */
 static bool state_save(const clap_plugin_t* plugin, const clap_ostream_t* stream) {
-  Pianola* self = self_of(plugin);
-  uint8_t buf[12 + 4 + PN_PARAM_COUNT * 8];
-  uint32_t count = 0;
-  for (unsigned i = 0; i < PN_PARAM_COUNT; i++) {
-    if (pn_params[i].flags & (PN_PARAM_HOST | PN_PARAM_OUTPUT)) continue;
-    const float v = pn_core_param(self->core, i);
-    uint32_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_u32(buf + 16 + count * 8, i);
-    put_u32(buf + 20 + count * 8, bits);
-    count++;
-  }
-  memcpy(buf, STATE_MAGIC, 4);
-  put_u32(buf + 4, STATE_VERSION);
-  put_u32(buf + 8, 4 + count * 8);
-  put_u32(buf + 12, count);
-  return write_all(stream, buf, 16 + (uint64_t)count * 8);
+  uint8_t buf[PN_STATE_HEADER_BYTES + 4 + PN_PARAM_COUNT * 8];
+  const size_t len = pn_state_save(self_of(plugin)->core, buf, sizeof buf);
+  return len > 0 && write_all(stream, buf, len);
 }
 
 static bool state_load(const clap_plugin_t* plugin, const clap_istream_t* stream) {
   Pianola* self = self_of(plugin);
-  uint8_t head[12];
-  if (!read_all(stream, head, sizeof head) || memcmp(head, STATE_MAGIC, 4) != 0) {
-    log_line(self, true, "pianola: the saved state is not Pianola's (or is cut short); controls left as they are");
-    return false;
-  }
-  const uint32_t version = get_u32(head + 4), bytes = get_u32(head + 8);
-  if (version != STATE_VERSION || bytes < 4 || bytes > STATE_MAX_BYTES) {
-    char line[160];
-    snprintf(line, sizeof line, "pianola: saved state version %u (%u bytes) is not one this plug-in reads; controls left as they are", version, bytes);
+  uint8_t* buf = (uint8_t*)malloc(PN_STATE_MAX_BYTES + PN_STATE_HEADER_BYTES);
+  if (!buf) return false;
+  char err[200] = "the saved state is cut short";
+  size_t len = 0;
+  bool ok = read_all(stream, buf, PN_STATE_HEADER_BYTES) && (len = pn_state_length(buf, err, sizeof err)) > 0 &&
+            read_all(stream, buf + PN_STATE_HEADER_BYTES, len - PN_STATE_HEADER_BYTES) && pn_state_load(self->core, buf, len, err, sizeof err);
+  free(buf);
+  if (!ok) {
+    char line[260];
+    snprintf(line, sizeof line, "pianola: %s; controls left as they were", err);
     log_line(self, true, line);
-    return false;
   }
-  uint8_t* body = (uint8_t*)malloc(bytes);
-  if (!body) return false;
-  bool ok = read_all(stream, body, bytes);
-  const uint32_t count = ok ? get_u32(body) : 0;
-  if (ok && (uint64_t)count * 8 + 4 > bytes) ok = false;
-  for (uint32_t k = 0; ok && k < count; k++) {
-    const uint32_t id = get_u32(body + 4 + k * 8), bits = get_u32(body + 8 + k * 8);
-    float v;
-    memcpy(&v, &bits, sizeof v);
-    if (id < PN_PARAM_COUNT && !(pn_params[id].flags & (PN_PARAM_HOST | PN_PARAM_OUTPUT))) pn_core_set_param(self->core, id, v);
-  }
-  free(body);
-  if (!ok) log_line(self, true, "pianola: the saved state is cut short or damaged; controls read up to there");
   if (self->host_params) self->host_params->rescan(self->host, CLAP_PARAM_RESCAN_VALUES);
   return ok;
 }
