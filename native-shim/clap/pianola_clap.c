@@ -20,13 +20,11 @@
  * core/jvm_loader.h from <dir>.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <clap/clap.h>
 
@@ -298,43 +296,12 @@ static bool params_get_value(const clap_plugin_t* plugin, clap_id id, double* va
 
 static bool params_value_to_text(const clap_plugin_t* plugin, clap_id id, double value, char* buf, uint32_t len) {
   (void)plugin;
-  if (id >= PN_PARAM_COUNT || !len || !isfinite(value)) return false;
-  const PnParamInfo* p = &pn_params[id];
-  const char* unit = !strcmp(p->unit, "bar") ? (fabs(value - 1.0) < 1e-9 ? " bar" : " bars")
-                     : !strcmp(p->unit, "beat") ? (fabs(value - 1.0) < 1e-9 ? " beat" : " beats")
-                                                : "";
-  switch (p->kind) {
-    case PN_KIND_ENUM: pn_param_choice(id, (int)lround(value), buf, len); return buf[0] != '\0';
-    case PN_KIND_TOGGLE:
-    case PN_KIND_TRIGGER: snprintf(buf, len, "%s", value > 0.5 ? "On" : "Off"); return true;
-    case PN_KIND_INT: snprintf(buf, len, "%ld%s", lround(value), unit); return true;
-    default: snprintf(buf, len, "%.2f%s", value, unit); return true;
-  }
+  return pn_param_format(id, value, buf, len);
 }
 
 static bool params_text_to_value(const clap_plugin_t* plugin, clap_id id, const char* text, double* value) {
   (void)plugin;
-  if (id >= PN_PARAM_COUNT || !text) return false;
-  const PnParamInfo* p = &pn_params[id];
-  if (p->kind == PN_KIND_ENUM) {
-    char label[128];
-    for (int v = (int)p->min; v <= (int)p->max; v++)
-      if (!strcasecmp(pn_param_choice(id, v, label, sizeof label), text)) {
-        *value = v;
-        return true;
-      }
-  }
-  if (p->kind == PN_KIND_TOGGLE || p->kind == PN_KIND_TRIGGER) {
-    if (!strcasecmp(text, "on")) return (*value = 1.0), true;
-    if (!strcasecmp(text, "off")) return (*value = 0.0), true;
-  }
-  char* end = NULL;
-  const double v = strtod(text, &end);
-  if (end == text || !isfinite(v)) return false;
-  float clamped;
-  if (!pn_param_sanitize(id, v, &clamped)) return false;
-  *value = clamped;
-  return true;
+  return pn_param_parse(id, text, value);
 }
 
 static void params_flush(const clap_plugin_t* plugin, const clap_input_events_t* in, const clap_output_events_t* out) {

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pn_callbacks.h"
 #include "spsc_ring.h"
 
 #define PN_CONTROL_MAGIC 0x50524E43u
@@ -42,8 +43,6 @@ _Static_assert(offsetof(PnControl, processed) == 64, "control: processed at 64")
 _Static_assert(offsetof(PnControl, java_status) == 72, "control: java_status at 72");
 _Static_assert(sizeof(PnControl) == 128, "control block is 128 bytes");
 
-/* Logs one line (not real time; called from the starter thread and cleanup). */
-typedef void (*PnLineFn)(void* ctx, bool error, const char* line);
 
 typedef struct PnJava {
   _Atomic int status; /* the status port's value while the Java side is not the problem */

@@ -32,7 +32,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "java_bridge.h"
 #include "pn_protocol.h"
+#include "scheduler.h"
 #include "spsc_ring.h"
 
 /* bounds the scheduler's insert work per block (see scheduler.h) */

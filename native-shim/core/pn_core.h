@@ -22,10 +22,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "java_bridge.h"
+#include "pn_callbacks.h"
 #include "pn_params.h"
-#include "scheduler.h"
 #include "transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* One host event inside a block, at a frame offset (events in non-decreasing frame order). */
 enum { PN_EV_MIDI = 1, PN_EV_POSITION = 2 };
@@ -90,5 +93,9 @@ void pn_core_stats(const PnCore* c, PnCoreStats* out);
 /* Stops Java and frees the instance (if Java does not confirm it stopped, the shared memory is
    left allocated rather than freed under it). */
 void pn_core_destroy(PnCore* c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,7 +1,10 @@
 /* pn_params.c: the table of pn_params.h as data. Real time: pn_param_sanitize is arithmetic. */
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pn_params.h"
 
@@ -39,4 +42,59 @@ const char* pn_param_choice(unsigned id, int value, char* buf, unsigned len) {
   memcpy(buf, s, n);
   buf[n] = '\0';
   return buf;
+}
+
+bool pn_param_format(unsigned id, double value, char* buf, unsigned len) {
+  if (id >= PN_PARAM_COUNT || !len || !isfinite(value)) return false;
+  const PnParamInfo* p = &pn_params[id];
+  const bool one = fabs(value - 1.0) < 1e-9;
+  const char* unit = !strcmp(p->unit, "bar") ? (one ? " bar" : " bars") : !strcmp(p->unit, "beat") ? (one ? " beat" : " beats") : "";
+  switch (p->kind) {
+    case PN_KIND_ENUM: pn_param_choice(id, (int)lround(value), buf, len); return buf[0] != '\0';
+    case PN_KIND_TOGGLE:
+    case PN_KIND_TRIGGER: snprintf(buf, len, "%s", value > 0.5 ? "On" : "Off"); return true;
+    case PN_KIND_INT: snprintf(buf, len, "%ld%s", lround(value), unit); return true;
+    default: snprintf(buf, len, "%.2f%s", value, unit); return true;
+  }
+}
+
+bool pn_param_parse(unsigned id, const char* text, double* value) {
+  if (id >= PN_PARAM_COUNT || !text) return false;
+  const PnParamInfo* p = &pn_params[id];
+  while (*text == ' ') text++;
+  if (p->kind == PN_KIND_ENUM) {
+    char label[128];
+    for (int v = (int)p->min; v <= (int)p->max; v++)
+      if (!strcasecmp(pn_param_choice(id, v, label, sizeof label), text)) {
+        *value = v;
+        return true;
+      }
+  }
+  if (p->kind == PN_KIND_TOGGLE || p->kind == PN_KIND_TRIGGER) {
+    if (!strcasecmp(text, "on")) return (*value = 1.0), true;
+    if (!strcasecmp(text, "off")) return (*value = 0.0), true;
+  }
+  char* end = NULL;
+  const double v = strtod(text, &end);
+  float clamped;
+  if (end == text || !pn_param_sanitize(id, v, &clamped)) return false;
+  *value = clamped;
+  return true;
+}
+
+double pn_param_to_normalized(unsigned id, double value) {
+  if (id >= PN_PARAM_COUNT) return 0.0;
+  const PnParamInfo* p = &pn_params[id];
+  float v;
+  if (!pn_param_sanitize(id, value, &v)) v = (float)p->def;
+  return p->max > p->min ? (v - p->min) / (p->max - p->min) : 0.0;
+}
+
+double pn_param_from_normalized(unsigned id, double normalized) {
+  if (id >= PN_PARAM_COUNT) return 0.0;
+  const PnParamInfo* p = &pn_params[id];
+  const double n = isfinite(normalized) ? (normalized < 0 ? 0 : normalized > 1 ? 1 : normalized) : 0.0;
+  float v;
+  pn_param_sanitize(id, p->min + n * (p->max - p->min), &v); /* rounds integer kinds to their steps */
+  return v;
 }

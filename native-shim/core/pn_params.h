@@ -28,6 +28,10 @@
 
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { PN_KIND_FLOAT = 0, PN_KIND_INT = 1, PN_KIND_TOGGLE = 2, PN_KIND_ENUM = 3, PN_KIND_TRIGGER = 4 };
 enum { PN_PARAM_HOST = 1, PN_PARAM_OUTPUT = 2 };
 
@@ -78,5 +82,20 @@ bool pn_param_sanitize(unsigned id, double value, float* out);
 
 /* The label of an ENUM value ("" past its choices); writes into buf. */
 const char* pn_param_choice(unsigned id, int value, char* buf, unsigned len);
+
+/* A value as a host shows it ("REMI (GPT-2)", "On", "4 bars", "1.50"); false for NaN or an id
+   out of range. */
+bool pn_param_format(unsigned id, double value, char* buf, unsigned len);
+
+/* A host's text back to a value (a choice's label in any case, On/Off, or a number, clamped). */
+bool pn_param_parse(unsigned id, const char* text, double* value);
+
+/* The plain value <-> 0..1 (VST3's normalized values; integer kinds round to their steps). */
+double pn_param_to_normalized(unsigned id, double value);
+double pn_param_from_normalized(unsigned id, double normalized);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

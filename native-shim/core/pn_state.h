@@ -18,6 +18,10 @@
 
 #include "pn_core.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PN_STATE_HEADER_BYTES 12u
 #define PN_STATE_VERSION 1u
 /* no state of ours is near this; a larger length is damage */
@@ -32,5 +36,9 @@ size_t pn_state_length(const uint8_t* header, char* err, size_t err_len);
 /* Applies a whole state (header included). False with a one-line reason when it is not one of
    ours, or damaged (then the parameters read before the damage are kept). */
 bool pn_state_load(PnCore* c, const uint8_t* state, size_t len, char* err, size_t err_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pn_callbacks.h"
 #include "spsc_ring.h"
 #include "transport.h"
 
@@ -58,8 +59,6 @@ typedef struct PnNoteRecord {
 } PnNoteRecord;
 _Static_assert(sizeof(PnNoteRecord) == 16, "out-ring record is 16 bytes");
 
-/* Called for every MIDI message the scheduler sends, in time order. */
-typedef void (*PnEmitFn)(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t size);
 
 typedef struct PnEvent {
   double beat;

@@ -31,6 +31,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Two Ardour ticks (1/1920 beat each): covers the host's truncation plus float rounding. */
 #define PN_BEAT_TOLERANCE (2.0 / 1920.0)
 
@@ -87,5 +91,9 @@ double pn_transport_beat(const PnTransport* t, int64_t offset);
    frame is behind). Beat k's frame is ceil((k - anchor_beat) * frames_per_beat) after the anchor,
    with 1e-4 frame of slack for rounding. False when not rolling. */
 bool pn_transport_frames_until(const PnTransport* t, double beat, int64_t* offset);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
