@@ -12,10 +12,14 @@
 --      rolls the transport from sample 0, writes "rolling", rolls until the transport reaches
 --      ARDOUR_TEST_ROLL_BEATS (counted in transport samples, not wall-clock seconds: on a loaded
 --      machine JACK's synchronous cycles run late and the transport falls behind the clock),
---      stops, writes "stopped" and closes the session.
+--      stops, writes "stopped", saves and closes the session;
+--   4. loads the saved session again and writes "state": the value of the control it changed before
+--      the roll (Velocity Scale 0.75), as the reloaded plug-in reports it.
+-- ARDOUR_TEST_FORMAT picks the plug-in: lv2 (by URI) or vst3 (by name, VST3_PATH scanned first).
 -- Any error ends the run with exit code 1 and one line "ardour_test.lua: FAIL: ..." (the session
 -- is closed first: an error left uncaught can leave luasession hanging).
 local URI = "https://pianola.dev/plugins/pianola"
+local FORMAT = os.getenv("ARDOUR_TEST_FORMAT") or "lv2" -- lv2 | vst3
 local work = assert(os.getenv("ARDOUR_TEST_WORK"), "ARDOUR_TEST_WORK is not set")
 local roll_beats = tonumber(os.getenv("ARDOUR_TEST_ROLL_BEATS") or "26")
 local roll_limit_seconds = tonumber(os.getenv("ARDOUR_TEST_ROLL_LIMIT_SECONDS") or "60")
@@ -37,10 +41,27 @@ local function wait_file(name, seconds)
 end
 local function only_track(list) local last; for t in list:iter() do last = t end; return last end
 local function pianola()
-  local proc = ARDOUR.LuaAPI.new_plugin(Session, URI, ARDOUR.PluginType.LV2, "")
-  if proc:isnil() then error("Ardour does not find the LV2 plug-in " .. URI .. " (LV2_PATH=" .. tostring(os.getenv("LV2_PATH")) .. ")") end
+  local proc
+  if FORMAT == "vst3" then
+    proc = ARDOUR.LuaAPI.new_plugin(Session, "Pianola", ARDOUR.PluginType.VST3, "")
+    if proc:isnil() then error("Ardour does not find the VST3 plug-in Pianola (VST3_PATH=" .. tostring(os.getenv("VST3_PATH")) .. ")") end
+  else
+    proc = ARDOUR.LuaAPI.new_plugin(Session, URI, ARDOUR.PluginType.LV2, "")
+    if proc:isnil() then error("Ardour does not find the LV2 plug-in " .. URI .. " (LV2_PATH=" .. tostring(os.getenv("LV2_PATH")) .. ")") end
+  end
   return proc
 end
+-- the index Ardour's Lua API takes for the parameter with this label (it counts every control)
+local function param_index(proc, label)
+  local plug = proc:to_insert():plugin(0)
+  for j = 0, plug:parameter_count() - 1 do
+    local id = plug:nth_parameter(j, true)
+    if plug:parameter_label(id) == label then return j end
+  end
+  error("the plug-in has no parameter " .. label)
+end
+-- a control changed before the roll, read back after the session is saved and loaded again
+local SAVED_LABEL, SAVED_VALUE = "Velocity Scale", 0.75
 local function ports(io_)
   local names = {}
   for i = 0, io_:n_ports():n_total() - 1 do names[#names + 1] = io_:nth(i):name() end
@@ -69,6 +90,7 @@ local ok, err = pcall(function()
   local proc = pianola()
   assert(track:add_processor_by_index(proc, 0, nil, true) == 0, "cannot insert the plug-in on the MIDI track")
   track:monitoring_control():set_value(ARDOUR.MonitorChoice.MonitorInput, PBD.GroupControlDisposition.NoGroup)
+  assert(ARDOUR.LuaAPI.set_processor_param(proc, param_index(proc, SAVED_LABEL), SAVED_VALUE), "cannot set " .. SAVED_LABEL)
   local midi_count = proc:to_insert():get_count()
 
   write_file("ready", string.format("in=%s\nout=%s\nmidi_track_instances=%d\n",
@@ -93,6 +115,20 @@ local ok, err = pcall(function()
   Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
   sleep(0.5)
   write_file("stopped", tostring(Session:transport_sample()) .. "\n")
+  Session:save_state("", false, false, false, false, false)
+end)
+close_session()
+if not ok then say("FAIL: " .. tostring(err)); os.exit(1) end
+
+-- 4. the session saved and loaded again: the changed control is back (the plug-in's state in the project)
+ok, err = pcall(function()
+  assert(load_session(work .. "/session", "pianola"), "cannot load the saved session")
+  local route = Session:route_by_name("Pianola")
+  assert(route and not route:isnil(), "the reloaded session has no track Pianola")
+  local proc = route:nth_plugin(0)
+  assert(not proc:isnil(), "the reloaded track has no plug-in")
+  local value = ARDOUR.LuaAPI.get_processor_param(proc, param_index(proc, SAVED_LABEL), true)
+  write_file("state", string.format("%s=%g\n", SAVED_LABEL, value))
 end)
 close_session()
 if not ok then say("FAIL: " .. tostring(err)); os.exit(1) end
