@@ -111,8 +111,10 @@ static void plugin_on_main_thread(const clap_plugin_t* plugin) { (void)plugin; }
 
 /* ---- events ---- */
 
+/* A host's parameter change. The core ignores unknown ids, outputs and NaN; the render mode is not a
+   parameter here (clap.render sets it), so its id is refused too. */
 static void apply_param(Pianola* self, const clap_event_param_value_t* e) {
-  pn_core_set_param(self->core, e->param_id, e->value); /* the core ignores unknown ids, outputs and NaN */
+  if (e->param_id < PN_PARAM_COUNT && !(pn_params[e->param_id].flags & PN_PARAM_HOST)) pn_core_set_param(self->core, e->param_id, e->value);
 }
 
 /* The bytes of a channel message with this status (1..3); 0 for what the engines do not take. */

@@ -28,7 +28,25 @@ bool pn_transport_frames_until(const PnTransport* t, double beat, int64_t* offse
   return true;
 }
 
-unsigned pn_transport_apply(PnTransport* t, const PnPosition* p) {
+/* A host's absurd or non-finite values (1e300 BPM, a NaN beat, a negative meter) are dropped, field
+   by field, as if the host had not sent them: the transport keeps what it knew, and the next sane
+   position is taken as usual. */
+static PnPosition sane(const PnPosition* in) {
+  PnPosition p = *in;
+  if (p.has_speed && !(isfinite(p.speed) && fabs(p.speed) <= PN_MAX_SPEED)) p.has_speed = false;
+  if (p.has_bpm && !(isfinite(p.bpm) && p.bpm >= PN_MIN_BPM && p.bpm <= PN_MAX_BPM)) p.has_bpm = false;
+  if (p.has_beats_per_bar && !(isfinite(p.beats_per_bar) && p.beats_per_bar > 0.0 && p.beats_per_bar <= PN_MAX_BEATS_PER_BAR))
+    p.has_beats_per_bar = false;
+  if (p.has_beat_unit && !(p.beat_unit > 0 && p.beat_unit <= 256)) p.has_beat_unit = false;
+  if (p.has_beat && !(isfinite(p.beat) && fabs(p.beat) <= PN_MAX_ABS_BEAT)) p.has_beat = false;
+  if (p.has_bar_beat && !(isfinite(p.bar_beat) && fabs(p.bar_beat) <= PN_MAX_ABS_BEAT)) p.has_bar_beat = false;
+  if (p.has_bar && !(p.bar >= -(int64_t)PN_MAX_ABS_BEAT && p.bar <= (int64_t)PN_MAX_ABS_BEAT)) p.has_bar = false;
+  return p;
+}
+
+unsigned pn_transport_apply(PnTransport* t, const PnPosition* position) {
+  const PnPosition sane_position = sane(position);
+  const PnPosition* p = &sane_position;
   /* a host that never sends speed is taken as rolling once it sends a position */
   const double speed = p->has_speed ? p->speed : (t->known ? t->speed : 1.0);
   const double bpm = p->has_bpm ? p->bpm : t->bpm;

@@ -38,6 +38,13 @@ extern "C" {
 /* Two Ardour ticks (1/1920 beat each): covers the host's truncation plus float rounding. */
 #define PN_BEAT_TOLERANCE (2.0 / 1920.0)
 
+/* What a position may say; anything else is dropped field by field (pn_transport_apply). */
+#define PN_MIN_BPM 1.0
+#define PN_MAX_BPM 1000.0
+#define PN_MAX_SPEED 64.0
+#define PN_MAX_BEATS_PER_BAR 64.0
+#define PN_MAX_ABS_BEAT 1.0e9
+
 /* What pn_transport_apply saw (bit flags). */
 enum {
   PN_TRANSPORT_REANCHORED = 1u << 0, /* the anchor moved (tempo/meter/speed change or a jump) */
@@ -75,7 +82,8 @@ typedef struct PnTransport {
 
 void pn_transport_init(PnTransport* t, double rate);
 
-/* Applies a Position at the current point (after pn_transport_advance up to its frame). */
+/* Applies a Position at the current point (after pn_transport_advance up to its frame). Absurd or
+   non-finite fields are ignored (the limits above). */
 unsigned pn_transport_apply(PnTransport* t, const PnPosition* p);
 
 /* Moves the current point on by `frames` audio frames. */

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#define RATE 48000.0
+/* the song's sample rate (a host may change it: the stress test plays at several) */
+static double song_rate = 48000.0;
+#define RATE song_rate
 #define MAX_EVENTS 20000
 #define PLAYER_CH 1 /* the player plays on channel 2; answers come on channel 1 (0) */
 

@@ -10,9 +10,18 @@
               (answer_bars = 1 by a CLAP param event); state save, change, load (the saved value
               returns; damaged states are refused); then the same song in real time in a fresh
               instance: its answer equals the offline one, frame for frame.
+     stress   modelled on pluginval, Java running: sample rates 22.05-192 kHz (Java restarts at each),
+              block sizes 1..4096 changing every block, random parameter values including NaN and
+              +-inf, transport jumps and tempi 20-300 BPM, absurd transports (1e300 BPM, NaN and
+              infinite beats, a negative meter): no crash, audio passes bit for bit, the status
+              stays OK, and once sane values return a phrase is answered on its bar line; 16
+              instances in one process, each answering; 100 create/activate/process/deactivate/
+              destroy cycles with Java, RSS reported and bounded.
      lifecycle  no Java (PIANOLA_JAVA_HOME nowhere): status 2, audio and MIDI pass; 20
               create/activate/process/deactivate/destroy cycles with RSS reported.
-   usage: clap_host BUNDLE/Pianola.clap answer|lifecycle */
+   Every real-time process() call is watched (rt_guard.h): no allocation, lock, sleep or blocking
+   system call on the audio thread, Java running or not.
+   usage: clap_host BUNDLE/Pianola.clap answer|stress|lifecycle */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -29,8 +38,10 @@
 #include "answer_song.h"
 #include "check.h"
 #include "pn_params.h"
+#include "rt_guard.h"
 
 #define BLOCK 256u
+#define MAX_BLOCK 4096u
 #define MAX_IN 64
 
 /* ---- the host ---- */
@@ -90,8 +101,9 @@ typedef struct {
   const clap_plugin_params_t* params;
   const clap_plugin_state_t* state;
   const clap_plugin_render_t* render;
-  float in_l[BLOCK], in_r[BLOCK], out_l[BLOCK], out_r[BLOCK];
+  float in_l[MAX_BLOCK], in_r[MAX_BLOCK], out_l[MAX_BLOCK], out_r[MAX_BLOCK];
   int64_t abs; /* frames run */
+  bool offline; /* the render mode the host set: real-time blocks are watched by rt_guard.h */
   Ev* out;
   size_t n_out;
   int bad_audio;
@@ -185,24 +197,29 @@ static clap_event_transport_t transport_at(uint32_t time, double beat, double bp
   return t;
 }
 
-/* One process() call; events already in in_store (sorted by time). `transport` NULL: free-running. */
-static void run_block(Inst* x, const clap_event_transport_t* transport) {
-  for (uint32_t i = 0; i < BLOCK; i++) {
+/* One process() call of `frames`; events already in in_store (sorted by time). `transport` NULL:
+   free-running. */
+static void run_frames(Inst* x, const clap_event_transport_t* transport, uint32_t frames) {
+  for (uint32_t i = 0; i < frames; i++) {
     x->in_l[i] = (float)((x->abs + i) % 977) / 977.0f - 0.5f;
     x->in_r[i] = (float)((x->abs + i) % 613) / 613.0f - 0.5f;
   }
   float* ins[2] = {x->in_l, x->in_r};
   float* outs[2] = {x->out_l, x->out_r};
   clap_audio_buffer_t ain = {ins, NULL, 2, 0, 0}, aout = {outs, NULL, 2, 0, 0};
-  clap_process_t pr = {x->abs, BLOCK, transport, &ain, &aout, 1, 1, &in_list, &out_list};
+  clap_process_t pr = {x->abs, frames, transport, &ain, &aout, 1, 1, &in_list, &out_list};
   current = x;
   in_process = true;
+  if (!x->offline) rt_enter();
   x->p->process(x->p, &pr);
+  rt_leave();
   in_process = false;
   n_in = 0;
-  for (uint32_t i = 0; i < BLOCK; i++) x->bad_audio += (x->out_l[i] != x->in_l[i]) + (x->out_r[i] != x->in_r[i]);
-  x->abs += BLOCK;
+  for (uint32_t i = 0; i < frames; i++) x->bad_audio += (x->out_l[i] != x->in_l[i]) + (x->out_r[i] != x->in_r[i]);
+  x->abs += frames;
 }
+
+static void run_block(Inst* x, const clap_event_transport_t* transport) { run_frames(x, transport, BLOCK); }
 
 static double wait_started(Inst* x, double timeout_ms) {
   const double t0 = now_ms();
@@ -344,7 +361,9 @@ static void scenario_answer(void) {
   const double started = wait_started(x, 30000);
   CHECK(param(x, PN_PARAM_STATUS) == PN_STATUS_OK, "status 0 (Java running) after %.0f ms (got %g)", started, param(x, PN_PARAM_STATUS));
   printf("answer: JVM up and instance running %.0f ms after activate\n", now_ms() - t0);
+  CHECK(rt_total() == 0, "real time: no allocation, lock, sleep or blocking call in process() while Java started (%u)", rt_total());
   CHECK(x->render->set(x->p, CLAP_RENDER_OFFLINE), "render: offline (process waits for Java)");
+  x->offline = true;
   flush_param(x, PN_PARAM_LISTEN, 1); /* MIDI only: the test tone on the audio input is not to be covered */
 
   /* 1. 120 BPM from beat 0; phrase on beats 0-4, released 4.5; the answer (2 bars) from beat 8 */
@@ -448,6 +467,7 @@ static void scenario_answer(void) {
   n_segs = 0;
   song_at(y->abs, 0, 120);
   pace_ms = BLOCK * 1000.0 / RATE;
+  rt_reset();
   int64_t rt_frames[64];
   uint8_t rt_keys[64];
   const int n_rt = song_120(y, rt_frames, rt_keys, 64);
@@ -455,6 +475,8 @@ static void scenario_answer(void) {
   int same = n_rt == n_offline;
   for (int i = 0; same && i < n_rt; i++) same = rt_frames[i] == offline_frames[i] && rt_keys[i] == offline_keys[i];
   CHECK(n_offline >= 3 && same, "real time: the answer equals the offline render (%d and %d note-ons)", n_rt, n_offline);
+  rt_report("clap_host answer");
+  CHECK(rt_total() == 0, "real time: no allocation, lock, sleep or blocking call in process() while Java answered (%u)", rt_total());
   close_inst(y);
   free(x);
   free(y);
@@ -471,6 +493,146 @@ static long rss_kb(void) {
   return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* a random number in [0, 1) (a fixed sequence: the run is repeatable) */
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static double rnd(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+/* Plays a phrase at 120 BPM from the instance's next block and returns the frame of the first
+   answer note-on (-1: none) and, in *bar_frame, the frame of the bar line it should start on. */
+static int64_t answers_on_bar(Inst* x, int64_t* bar_frame) {
+  n_segs = 0;
+  song_at(x->abs, 0, 120);
+  PNote p[5];
+  phrase_at(p, 0);
+  const size_t from = x->n_out;
+  play(x, p, 5, at_beat(16));
+  *bar_frame = at_beat(8);
+  for (size_t i = from; i < x->n_out; i++)
+    if (is_answer_on(&x->out[i])) return x->out[i].frame;
+  return -1;
+}
+
+static void scenario_stress(void) {
+  const double rates[] = {22050, 44100, 48000, 88200, 96000, 192000};
+  const double absurd[] = {NAN, INFINITY, -INFINITY, 1e300, -1e300, 0, -1};
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x, "dev.pianola.pianola"), "creates the plug-in");
+  int crashes_avoided = 0, status_bad = 0, blocks = 0;
+  for (size_t r = 0; r < sizeof rates / sizeof rates[0]; r++) {
+    if (r > 0) {
+      x->p->stop_processing(x->p);
+      x->p->deactivate(x->p);
+    }
+    const bool up = x->p->activate(x->p, rates[r], 1, MAX_BLOCK) && x->p->start_processing(x->p);
+    CHECK(up, "activates at %g Hz", rates[r]);
+    wait_started(x, 30000);
+    CHECK(param(x, PN_PARAM_STATUS) == PN_STATUS_OK, "Java runs at %g Hz (status %g)", rates[r], param(x, PN_PARAM_STATUS));
+    flush_param(x, PN_PARAM_LISTEN, 1);
+    x->offline = false;
+    x->render->set(x->p, CLAP_RENDER_REALTIME);
+    rt_reset();
+    double beat = 0, bpm = 120;
+    for (int b = 0; b < 400; b++, blocks++) {
+      const uint32_t frames = 1 + (uint32_t)(rnd() * MAX_BLOCK);
+      /* parameter events: random values, a third of them not numbers or out of range */
+      for (int k = 0; k < 3; k++) {
+        const clap_id id = (clap_id)(rnd() * PN_PARAM_COUNT);
+        const double v = rnd() < 0.3 ? absurd[(int)(rnd() * 7)] : pn_params[id].min + rnd() * (pn_params[id].max - pn_params[id].min);
+        AnyEvent e = {.param = {{sizeof(clap_event_param_value_t), (uint32_t)(rnd() * frames), CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_PARAM_VALUE, 0},
+                                id, NULL, -1, -1, -1, -1, v}};
+        /* not these: an engine without its package (status 3 by design), the audio cover of the
+           test ramp, a capture file in the user's folder */
+        if (id == PN_PARAM_ENGINE) e.param.value = 0;
+        if (id == PN_PARAM_LISTEN) e.param.value = 1;
+        if (id == PN_PARAM_CAPTURE) e.param.value = 0;
+        add_in(&e);
+      }
+      /* the transport: mostly rolling on, sometimes a jump, a new tempo (20-300), or nonsense */
+      const double u = rnd();
+      if (u < 0.05) beat = rnd() * 1000;
+      else if (u < 0.10) bpm = 20 + rnd() * 280;
+      clap_event_transport_t t = transport_at(0, beat, bpm, rnd() > 0.05);
+      if (u > 0.95) {
+        t.tempo = absurd[(int)(rnd() * 7)];
+        t.song_pos_beats = rnd() < 0.5 ? INT64_MAX : INT64_MIN;
+        t.tsig_num = (uint16_t)(rnd() * 65535);
+        t.tsig_denom = 0;
+        crashes_avoided++;
+      }
+      run_frames(x, &t, frames);
+      beat += frames * bpm / 60.0 / rates[r];
+      status_bad += param(x, PN_PARAM_STATUS) != PN_STATUS_OK;
+    }
+    /* sane again: the defaults, and a phrase is answered on its bar line */
+    for (unsigned i = 0; i < PN_PARAM_COUNT; i++)
+      if (!(pn_params[i].flags & (PN_PARAM_OUTPUT | PN_PARAM_HOST))) flush_param(x, i, pn_params[i].def);
+    flush_param(x, PN_PARAM_LISTEN, 1);
+    x->render->set(x->p, CLAP_RENDER_OFFLINE);
+    x->offline = true;
+    song_rate = rates[r];
+    int64_t bar;
+    const int64_t first = answers_on_bar(x, &bar);
+    song_rate = 48000.0;
+    CHECK(first == bar, "%g Hz after the storm: the answer starts on the bar line (frame %" PRId64 ", want %" PRId64 ")", rates[r], first, bar);
+    rt_report("clap_host stress");
+    printf("stress: %g Hz: 400 blocks of 1..%u frames, random and absurd parameters and transports; %u real-time violations\n", rates[r], MAX_BLOCK,
+           rt_total());
+    CHECK(rt_total() == 0, "%g Hz: no allocation, lock, sleep or blocking call on the audio thread (%u)", rates[r], rt_total());
+  }
+  CHECK(status_bad == 0, "the status stayed OK through %d blocks of nonsense (%d not)", blocks, status_bad);
+  CHECK(x->bad_audio == 0, "audio passed bit for bit through all of it (%d samples differ)", x->bad_audio);
+  printf("stress: %d absurd transports, %d blocks\n", crashes_avoided, blocks);
+  close_inst(x);
+  free(x);
+
+  /* 16 instances in one process (one JVM), each answering */
+  enum { MANY = 16 };
+  Inst* many = (Inst*)calloc(MANY, sizeof(Inst));
+  int up = 0, answered = 0;
+  for (int i = 0; i < MANY; i++)
+    up += open_inst(&many[i], "dev.pianola.pianola") && many[i].p->activate(many[i].p, RATE, 1, MAX_BLOCK) && many[i].p->start_processing(many[i].p);
+  for (int i = 0; i < MANY; i++) {
+    wait_started(&many[i], 30000);
+    flush_param(&many[i], PN_PARAM_LISTEN, 1);
+    many[i].render->set(many[i].p, CLAP_RENDER_OFFLINE);
+    many[i].offline = true;
+    int64_t bar;
+    answered += answers_on_bar(&many[i], &bar) == bar;
+  }
+  CHECK(up == MANY && answered == MANY, "%d instances in one process: %d started, %d answered on the bar line", MANY, up, answered);
+  for (int i = 0; i < MANY; i++) close_inst(&many[i]);
+  free(many);
+
+  /* 100 cycles with Java: RSS flat */
+  enum { CYCLES = 100 };
+  long rss_start = 0;
+  int ok = 0;
+  const double t0 = now_ms();
+  for (int c = 0; c < CYCLES; c++) {
+    Inst* y = (Inst*)calloc(1, sizeof(Inst));
+    bool fine = open_inst(y, "dev.pianola.pianola") && y->p->activate(y->p, RATE, 1, MAX_BLOCK) && y->p->start_processing(y->p);
+    /* MIDI only, as the LV2 cycles: an instance that hears audio starts Basic Pitch, whose ~0.4 MB
+       an instance is not given back (the engine's, noted in plugin/README) */
+    if (fine) flush_param(y, PN_PARAM_LISTEN, 1);
+    if (fine) wait_started(y, 30000);
+    for (int b = 0; fine && b < 16; b++) run_block(y, NULL);
+    ok += fine && param(y, PN_PARAM_STATUS) == PN_STATUS_OK;
+    close_inst(y);
+    free(y);
+    if (c == 9) rss_start = rss_kb(); /* after the JVM's warm-up */
+  }
+  const long rss_end = rss_kb();
+  printf("stress: %d cycles in %.0f ms (%.1f ms each); RSS %ld kB after 10, %ld kB after %d\n", CYCLES, now_ms() - t0, (now_ms() - t0) / CYCLES,
+         rss_start, rss_end, CYCLES);
+  CHECK(ok == CYCLES, "%d create/activate/process/deactivate/destroy cycles with Java running (%d)", CYCLES, ok);
+  CHECK(rss_end - rss_start < 48 * 1024, "RSS roughly flat over cycles 10-%d: grew %ld kB (bound 48 MiB, as LV2's)", CYCLES, rss_end - rss_start);
+}
+
 static void scenario_lifecycle(void) {
   Inst* x = (Inst*)calloc(1, sizeof(Inst));
   CHECK(open_inst(x, "dev.pianola.pianola") && x->p->activate(x->p, RATE, 1, 4096) && x->p->start_processing(x->p), "starts");
@@ -485,6 +647,7 @@ static void scenario_lifecycle(void) {
   for (size_t i = 0; i < x->n_out; i++) thru += (x->out[i].msg[0] & 0x0F) == PLAYER_CH;
   CHECK(thru == 10, "no Java: the player's 10 messages pass through (%d)", thru);
   CHECK(x->bad_audio == 0, "no Java: audio passes (%d samples differ)", x->bad_audio);
+  CHECK(rt_total() == 0, "no Java: nothing real-time code must not do in process() (%u)", rt_total());
   CHECK(factory->create_plugin(factory, &host, "dev.pianola.nothing") == NULL, "an unknown id creates nothing");
   close_inst(x);
   free(x);
@@ -509,7 +672,7 @@ static void scenario_lifecycle(void) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: clap_host PATH/Pianola.clap answer|lifecycle\n");
+    fprintf(stderr, "usage: clap_host PATH/Pianola.clap answer|stress|lifecycle\n");
     return 2;
   }
   main_thread = pthread_self();
@@ -525,6 +688,7 @@ int main(int argc, char** argv) {
   if (!d) return check_summary("clap_host");
   if (!strcmp(argv[2], "answer")) scenario_answer();
   else if (!strcmp(argv[2], "lifecycle")) scenario_lifecycle();
+  else if (!strcmp(argv[2], "stress")) scenario_stress();
   else CHECK(0, "unknown scenario %s", argv[2]);
   entry->deinit();
   char name[64];

@@ -47,6 +47,7 @@
 #include "pianola_ports.h"
 #include "test_urid.h"
 #include "answer_song.h"
+#include "rt_guard.h"
 
 #define BLOCK 256u
 #define IN_CAP 4096
@@ -138,7 +139,10 @@ static void run_block(Inst* x, const BlockIn* b) {
   out->atom.type = u_chunk;
   out->atom.size = OUT_CAP - sizeof(LV2_Atom);
   for (uint32_t i = 0; i < BLOCK; i++) x->audio_in[i] = (float)((x->abs + i) % 977) / 977.0f - 0.5f;
+  const bool realtime = x->controls[P_FREEWHEEL] < 0.5f;
+  if (realtime) rt_enter();
   lilv_instance_run(x->inst, BLOCK);
+  rt_leave();
   for (uint32_t i = 0; i < BLOCK; i++) x->bad_audio += x->audio_out[i] != x->audio_in[i];
   if (out->atom.type == u_sequence) {
     LV2_ATOM_SEQUENCE_FOREACH (out, ev) {
@@ -305,6 +309,7 @@ static void scenario_answer(void) {
   /* 5. real time: freewheel off, blocks paced at 5.33 ms; jump to beat 100 and answer again */
   x->controls[P_FREEWHEEL] = 0.0f;
   pace_ms = BLOCK * 1000.0 / RATE;
+  rt_reset();
   const int64_t rt = x->abs;
   pending_pos = (BlockIn){.rolling = true, .pos_beat = 100, .pos_bpm = 120, .pos_frame = 9000000};
   pending_pos_abs = rt;
@@ -319,6 +324,8 @@ static void scenario_answer(void) {
         at_beat(108));
   CHECK(off == 0, "real time: every note-on on its exact frame (%d not)", off);
   pace_ms = 0;
+  rt_report("lv2_jvm_host answer");
+  CHECK(rt_total() == 0, "real time: no allocation, lock, sleep or blocking call in run() while Java answered (%u)", rt_total());
   CHECK(x->bad_audio == 0, "audio passed bit for bit in every block (%d samples differ)", x->bad_audio);
   close_inst(x);
   free(x);

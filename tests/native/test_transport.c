@@ -245,6 +245,29 @@ static void test_stop_start_and_no_grid(void) {
   CHECK(pn_transport_frames_until(&t, 11.0, &until) && until == 24000, "time:beat alone anchors the grid");
 }
 
+/* A host's absurd values are ignored field by field; sane ones afterwards are taken as usual. */
+static void test_absurd_values(void) {
+  PnTransport t;
+  pn_transport_init(&t, 48000.0);
+  PnPosition p = {.has_speed = true, .speed = 1, .has_bpm = true, .bpm = 120, .has_beat = true, .beat = 0, .has_beats_per_bar = true, .beats_per_bar = 4};
+  pn_transport_apply(&t, &p);
+  pn_transport_advance(&t, 24000);
+  PnPosition bad = {.has_speed = true, .speed = NAN, .has_bpm = true, .bpm = 1e300, .has_beat = true, .beat = INFINITY,
+                    .has_beats_per_bar = true, .beats_per_bar = -3, .has_beat_unit = true, .beat_unit = 9999};
+  pn_transport_apply(&t, &bad);
+  CHECK(t.bpm == 120 && t.speed == 1 && t.beats_per_bar == 4 && pn_transport_rolling(&t), "absurd values ignored: 120 BPM, rolling, 4/4 kept");
+  CHECK(fabs(pn_transport_beat(&t, 0) - 1.0) < 1e-12, "absurd values ignored: the beat runs on (%.6f)", pn_transport_beat(&t, 0));
+  PnPosition slow = {.has_bpm = true, .bpm = 0.001}, fast = {.has_bpm = true, .bpm = 5000};
+  pn_transport_apply(&t, &slow);
+  pn_transport_apply(&t, &fast);
+  CHECK(t.bpm == 120, "tempi below 1 or above 1000 BPM ignored (%g)", t.bpm);
+  PnPosition tempo20 = {.has_bpm = true, .bpm = 20, .has_beat = true, .beat = 1.0}, tempo300 = {.has_bpm = true, .bpm = 300, .has_beat = true, .beat = 1.0};
+  pn_transport_apply(&t, &tempo20);
+  CHECK(t.bpm == 20 && t.frames_per_beat == 144000.0, "20 BPM taken (%g frames per beat)", t.frames_per_beat);
+  pn_transport_apply(&t, &tempo300);
+  CHECK(t.bpm == 300 && t.frames_per_beat == 9600.0, "300 BPM taken (%g frames per beat)", t.frames_per_beat);
+}
+
 int main(void) {
   pn_time_urids_map(&U, &map);
   lv2_atom_forge_init(&forge, &map);
@@ -254,6 +277,7 @@ int main(void) {
   test_tempo_change();
   test_jumps();
   test_stop_start_and_no_grid();
+  test_absurd_values();
   test_urids_free(&urid_table);
   return check_summary("test_transport");
 }
