@@ -18,6 +18,8 @@
      unavailable  no JRE (PIANOLA_JAVA_HOME points nowhere): status 2, audio and MIDI pass.
      badjvm       a JVM that cannot start (PIANOLA_JVM_OPTIONS=-Xmx1k): status 3, host survives.
      nolib        a bundle without lib/: status 3, host survives.
+     absurd       a time:Position at 1e30 BPM and beat 1e30, NaN and infinite controls: the status stays
+                  OK and a phrase afterwards is answered on its bar line, on exact frames.
      javaerror    an engine whose model package is missing: status 3, audio passes; choosing the
                   Continuator again recovers (status 0).
    The host drives the plug-in like a DAW: run() on this thread, block after block. */
@@ -611,6 +613,61 @@ static void scenario_javaerror(void) {
   free(x);
 }
 
+/* A host's nonsense: a time:Position with an absurd (finite) tempo and beat, controls set to NaN and
+   infinity. Nothing of it reaches Java (the core drops such fields and values), the status stays OK,
+   and once sane values return a phrase is answered on its bar line. */
+static void scenario_absurd(void) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x), "absurd: instantiates");
+  wait_started(x, 30000);
+  x->controls[P_FREEWHEEL] = 1.0f;
+  x->host = 0;
+  n_segs = 0;
+  song_at(x->abs, 0, 120);
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 0, .pos_bpm = 120};
+  pending_pos_abs = x->abs;
+  play(x, NULL, 0, at_beat(4));
+  /* 1e30 BPM and beat 1e30 (finite as the atoms' floats), then NaN and infinite controls */
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 1e30, .pos_bpm = 1e30};
+  pending_pos_abs = x->abs + 10;
+  play(x, NULL, 0, x->abs + 4 * BLOCK);
+  const float saved[3] = {x->controls[P_SILENCE], x->controls[P_TEMPERATURE], x->controls[P_VELOCITY_SCALE]};
+  x->controls[P_SILENCE] = NAN;
+  x->controls[P_TEMPERATURE] = INFINITY;
+  x->controls[P_VELOCITY_SCALE] = -INFINITY;
+  x->controls[P_ANSWER_BARS] = 1e30f;
+  int bad_status = 0;
+  for (int b = 0; b < 40; b++) {
+    play(x, NULL, 0, x->abs + BLOCK);
+    bad_status += status_of(x) != 0;
+  }
+  CHECK(bad_status == 0, "absurd: the status stays OK through nonsense (%d blocks not)", bad_status);
+  x->controls[P_SILENCE] = saved[0];
+  x->controls[P_TEMPERATURE] = saved[1];
+  x->controls[P_VELOCITY_SCALE] = saved[2];
+  x->controls[P_ANSWER_BARS] = 2;
+  /* sane again: a jump to beat 100 at 120 BPM, a phrase on 101-105, its answer from beat 108 */
+  const int64_t from = x->abs;
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 100, .pos_bpm = 120, .pos_frame = 7000000};
+  pending_pos_abs = from;
+  song_at(from, 100, 120);
+  x->host = 7000000;
+  PNote p[5];
+  phrase_at(p, 101);
+  play(x, p, 5, at_beat(118));
+  read_note_log(1);
+  Seg s = segs[n_segs - 1];
+  int64_t first;
+  int off;
+  const int n = answer_ons(x->out, x->n_out, from, at_beat(118), &s, &first, &off);
+  CHECK(n >= 1 && first == at_beat(108), "absurd: afterwards the answer starts on beat 108 (%d notes, first at %" PRId64 ", want %" PRId64 ")", n, first,
+        at_beat(108));
+  CHECK(off == 0 && status_of(x) == 0, "absurd: every note-on on its exact frame (%d not), status %d", off, status_of(x));
+  CHECK(x->bad_audio == 0, "absurd: audio passed (%d samples differ)", x->bad_audio);
+  close_inst(x);
+  free(x);
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* which = argc > 1 ? argv[1] : "";
@@ -630,6 +687,7 @@ int main(int argc, char** argv) {
   else if (!strcmp(which, "badjvm")) scenario_failure("JVM will not start", 3);
   else if (!strcmp(which, "nolib")) scenario_failure("missing jars", 3);
   else if (!strcmp(which, "javaerror")) scenario_javaerror();
+  else if (!strcmp(which, "absurd")) scenario_absurd();
   else CHECK(0, "unknown scenario '%s'", which);
   lilv_node_free(uri);
   lilv_world_free(world);
