@@ -453,7 +453,7 @@ static const clap_plugin_descriptor_t descriptor = {
     .url = "https://pianola.dev",
     .manual_url = "https://pianola.dev",
     .support_url = "https://pianola.dev",
-    .version = "0.1.0",
+    .version = PN_VERSION, /* the pom's, passed by the Makefile */
     .description = "An AI piano player: answers what it hears with piano notes, locked to the host's tempo.",
     .features = features,
 };

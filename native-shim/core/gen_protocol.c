@@ -3,7 +3,7 @@
  * target/protocol.tsv: record kinds and flags, field offsets and sizes, ring sizes, the control
  * block, and every parameter (pn_params.h). The Java test ProtocolTest checks Java's constants
  * against this file, so the two sides cannot drift apart silently.
- * Lines: `const NAME VALUE` and `param ID SYMBOL KIND MIN MAX DEFAULT FLAGS`.
+ * Lines: `const NAME VALUE` and `param ID SYMBOL KIND MIN MAX DEFAULT FLAGS LABEL`.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -56,7 +56,7 @@ int main(void) {
   CONST("STATUS_ERROR", PN_STATUS_ERROR);
   for (unsigned i = 0; i < PN_PARAM_COUNT; i++) {
     const PnParamInfo* p = &pn_params[i];
-    printf("param\t%u\t%s\t%d\t%g\t%g\t%g\t%u\n", p->id, p->symbol, p->kind, p->min, p->max, p->def, p->flags);
+    printf("param\t%u\t%s\t%d\t%g\t%g\t%g\t%u\t%s\n", p->id, p->symbol, p->kind, p->min, p->max, p->def, p->flags, p->label);
   }
   return 0;
 }

@@ -521,7 +521,7 @@ class Factory final : public IPluginFactory2 {
     /* an instrument slot is where hosts give a plug-in MIDI in; it generates the piano part */
     snprintf(info->subCategories, sizeof info->subCategories, "Instrument|Generator");
     snprintf(info->vendor, sizeof info->vendor, "Pianola");
-    snprintf(info->version, sizeof info->version, "0.1.0");
+    snprintf(info->version, sizeof info->version, "%s", PN_VERSION); /* the pom's, passed by the Makefile */
     snprintf(info->sdkVersion, sizeof info->sdkVersion, "%s", kVstVersionString);
     return kResultOk;
   }

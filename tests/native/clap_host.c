@@ -17,6 +17,7 @@
               stays OK, and once sane values return a phrase is answered on its bar line; 16
               instances in one process, each answering; 100 create/activate/process/deactivate/
               destroy cycles with Java, RSS reported and bounded.
+     installed  an installed bundle starts its Java (the install test).
      lifecycle  no Java (PIANOLA_JAVA_HOME nowhere): status 2, audio and MIDI pass; 20
               create/activate/process/deactivate/destroy cycles with RSS reported.
    Every real-time process() call is watched (rt_guard.h): no allocation, lock, sleep or blocking
@@ -483,6 +484,17 @@ static void scenario_answer(void) {
   CHECK(1, "destroy returned");
 }
 
+/* An installed bundle (found by a search of ~/.clap, as hosts do): Java starts from the bundle's own
+   java-home and the instance runs. */
+static void scenario_installed(void) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x, "dev.pianola.pianola") && x->p->activate(x->p, RATE, 1, 4096) && x->p->start_processing(x->p), "starts");
+  const double ms = wait_started(x, 30000);
+  CHECK(param(x, PN_PARAM_STATUS) == PN_STATUS_OK, "installed: Java runs (status %g after %.0f ms)", param(x, PN_PARAM_STATUS), ms);
+  close_inst(x);
+  free(x);
+}
+
 static long rss_kb(void) {
   FILE* f = fopen("/proc/self/statm", "r");
   long pages = 0, rss = 0;
@@ -689,6 +701,7 @@ int main(int argc, char** argv) {
   if (!strcmp(argv[2], "answer")) scenario_answer();
   else if (!strcmp(argv[2], "lifecycle")) scenario_lifecycle();
   else if (!strcmp(argv[2], "stress")) scenario_stress();
+  else if (!strcmp(argv[2], "installed")) scenario_installed();
   else CHECK(0, "unknown scenario %s", argv[2]);
   entry->deinit();
   char name[64];

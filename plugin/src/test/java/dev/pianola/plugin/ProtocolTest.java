@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProtocolTest {
     private static final Path TSV = Path.of(System.getProperty("pianola.root", "..")).resolve("native-shim/target/protocol.tsv");
 
-    private record Param(int id, String symbol, double min, double max, double def) {}
+    private record Param(int id, String symbol, double min, double max, double def, int flags, String label) {}
 
     private final Map<String, Long> constants = new HashMap<>();
     private final Map<Integer, Param> params = new HashMap<>();
@@ -35,7 +35,7 @@ class ProtocolTest {
             if (f[0].equals("const")) constants.put(f[1], Long.parseLong(f[2]));
             else if (f[0].equals("param"))
                 params.put(Integer.parseInt(f[1]), new Param(Integer.parseInt(f[1]), f[2], Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-                        Double.parseDouble(f[6])));
+                        Double.parseDouble(f[6]), Integer.parseInt(f[7]), f[8]));
         }
     }
 
@@ -92,6 +92,16 @@ class ProtocolTest {
             assertEquals(p.min(), j.min, 1e-6, p.symbol() + " minimum");
             assertEquals(p.max(), j.max, 1e-6, p.symbol() + " maximum");
             assertEquals(p.def(), j.defaultValue, 1e-6, p.symbol() + " default");
+        }
+    }
+
+    /** The musician's page names every control a host shows (all but the host's render mode, flag 1). */
+    @Test
+    void theReadmeExplainsEveryControl() throws IOException {
+        String readme = Files.readString(TSV.getParent().getParent().getParent().resolve("plugin/README.md"));
+        for (Param p : params.values()) {
+            if ((p.flags() & 1) != 0) continue;
+            assertTrue(readme.contains("| **" + p.label() + "** |"), "plugin/README.md's controls table has a row for " + p.label());
         }
     }
 }
