@@ -19,7 +19,6 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,25 +29,31 @@
 
 enum { RT_ALLOC, RT_LOCK, RT_SLEEP, RT_IO, RT_KINDS };
 static const char* const rt_kind_names[RT_KINDS] = {"allocation", "lock or wait", "sleep", "blocking I/O"};
-static _Atomic unsigned rt_counts[RT_KINDS];
-static _Atomic(const char*) rt_first[RT_KINDS]; /* the first function seen of each kind */
+/* plain variables with GCC's atomic builtins: the header is C and C++ (the VST3 host) */
+static unsigned rt_counts[RT_KINDS];
+static const char* rt_first[RT_KINDS]; /* the first function seen of each kind */
 static __thread int rt_inside;
+#define rt_count(k) __atomic_load_n(&rt_counts[k], __ATOMIC_RELAXED)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 static inline void rt_enter(void) { rt_inside = 1; }
 static inline void rt_leave(void) { rt_inside = 0; }
 static inline unsigned rt_total(void) {
   unsigned n = 0;
-  for (int k = 0; k < RT_KINDS; k++) n += atomic_load(&rt_counts[k]);
+  for (int k = 0; k < RT_KINDS; k++) n += rt_count(k);
   return n;
 }
 static inline void rt_reset(void) {
-  for (int k = 0; k < RT_KINDS; k++) atomic_store(&rt_counts[k], 0);
+  for (int k = 0; k < RT_KINDS; k++) __atomic_store_n(&rt_counts[k], 0, __ATOMIC_RELAXED);
 }
 static inline void rt_report(const char* name) {
   printf("%s: real-time calls on the audio thread:", name);
   for (int k = 0; k < RT_KINDS; k++) {
-    const char* f = atomic_load(&rt_first[k]);
-    printf(" %s %u%s%s%s", rt_kind_names[k], atomic_load(&rt_counts[k]), f ? " (first: " : "", f ? f : "", f ? ")" : "");
+    const char* f = __atomic_load_n(&rt_first[k], __ATOMIC_RELAXED);
+    printf(" %s %u%s%s%s", rt_kind_names[k], rt_count(k), f ? " (first: " : "", f ? f : "", f ? ")" : "");
   }
   printf("\n");
 }
@@ -56,9 +61,9 @@ static inline void rt_report(const char* name) {
 static inline void rt_hit(int kind, const char* fn) {
   if (!rt_inside) return;
   rt_inside = 0; /* what follows may call more of these */
-  atomic_fetch_add(&rt_counts[kind], 1);
+  __atomic_fetch_add(&rt_counts[kind], 1, __ATOMIC_RELAXED);
   const char* none = NULL;
-  atomic_compare_exchange_strong(&rt_first[kind], &none, fn);
+  __atomic_compare_exchange_n(&rt_first[kind], &none, fn, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
   rt_inside = 1;
 }
 
@@ -214,5 +219,9 @@ int openat(int dir, const char* path, int flags, ...) {
   va_end(ap);
   return rt_next_openat()(dir, path, flags, mode);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

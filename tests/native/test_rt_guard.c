@@ -19,12 +19,12 @@ int main(void) {
   rt_enter();
   void* p = malloc(32);
   rt_leave();
-  CHECK(atomic_load(&rt_counts[RT_ALLOC]) == 1, "malloc on the watched thread is counted (%u)", atomic_load(&rt_counts[RT_ALLOC]));
+  CHECK(rt_count(RT_ALLOC) == 1, "malloc on the watched thread is counted (%u)", rt_count(RT_ALLOC));
   rt_enter();
   free(p);
   char* s = strdup("inside libc"); /* libc allocates on our behalf: interposed too */
   rt_leave();
-  CHECK(atomic_load(&rt_counts[RT_ALLOC]) == 3, "free, and libc's own allocation in strdup, are counted (%u)", atomic_load(&rt_counts[RT_ALLOC]));
+  CHECK(rt_count(RT_ALLOC) == 3, "free, and libc's own allocation in strdup, are counted (%u)", rt_count(RT_ALLOC));
   free(s);
 
   pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -36,9 +36,9 @@ int main(void) {
   const ssize_t w = write(-1, "x", 1); /* a blocking system call, even a failing one */
   rt_leave();
   (void)w;
-  CHECK(atomic_load(&rt_counts[RT_LOCK]) == 1 && atomic_load(&rt_counts[RT_SLEEP]) == 1 && atomic_load(&rt_counts[RT_IO]) == 1,
-        "a lock, a sleep and a write are counted (%u, %u, %u)", atomic_load(&rt_counts[RT_LOCK]), atomic_load(&rt_counts[RT_SLEEP]),
-        atomic_load(&rt_counts[RT_IO]));
+  CHECK(rt_count(RT_LOCK) == 1 && rt_count(RT_SLEEP) == 1 && rt_count(RT_IO) == 1,
+        "a lock, a sleep and a write are counted (%u, %u, %u)", rt_count(RT_LOCK), rt_count(RT_SLEEP),
+        rt_count(RT_IO));
 
   rt_reset();
   rt_enter();
