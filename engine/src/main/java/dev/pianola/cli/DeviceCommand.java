@@ -168,14 +168,23 @@ final class DeviceCommand implements Callable<Integer> {
                     seconds == null ? " (Ctrl-C to stop)" : String.format(Locale.ROOT, " (for %s s)", seconds));
             long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
             String shown = "";
+            // what JACK's process thread allocates per cycle, from 2 s in (after the JIT's first compiles)
+            long baseBytes = -1, baseCycles = 0;
+            final long warm = System.nanoTime() + 2_000_000_000L;
             while (!stop.await(Math.max(1, Math.min(250, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
                 if (device.failure() != null || System.nanoTime() >= deadline) break;
+                if (baseBytes < 0 && System.nanoTime() > warm) {
+                    baseCycles = device.counts().cycles();
+                    baseBytes = device.processAllocatedBytes();
+                }
                 if (verbose) {
                     String line = statusLine(device);
                     if (!line.equals(shown)) System.err.println(line);
                     shown = line;
                 }
             }
+            long endCycles = device.counts().cycles(), endBytes = device.processAllocatedBytes();
+            Double bytesPerCycle = baseBytes >= 0 && endBytes >= 0 && endCycles > baseCycles ? (endBytes - baseBytes) / (double) (endCycles - baseCycles) : null;
             String failure = device.failure();
             device.close();
             if (failure != null) throw new dev.pianola.DeviceException(failure);
@@ -185,7 +194,9 @@ final class DeviceCommand implements Callable<Integer> {
                         .put("notesIn", c.notesIn()).put("notesOut", c.notesOut()).put("answersAsked", c.session().answersAsked())
                         .put("answersPlayed", c.session().answersPlayed()).put("answersShifted", c.session().answersShifted())
                         .put("answersDropped", c.session().answersDropped()).put("bargeIns", c.session().bargeIns()).put("cycles", c.cycles())
-                        .put("midiClockMessages", device.clockMessages()).put("stopsOrJumps", c.session().discontinuities()).toJson());
+                        .put("midiClockMessages", device.clockMessages()).put("stopsOrJumps", c.session().discontinuities())
+                        .put("eventsDropped", c.eventsDropped()).put("blocksDropped", c.blocksDropped())
+                        .put("processBytesPerCycle", bytesPerCycle).toJson());
             }
             if (!quiet) System.err.println(statusLine(device));
             return 0;

@@ -21,41 +21,49 @@ import org.jaudiolibs.jnajack.JackTransportState;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.lang.management.ManagementFactory;
 
 /**
  * {@code pianola device}: a JACK client with a MIDI input {@code <name>:in} and a MIDI output
  * {@code <name>:out} that plays a {@link LiveSession} against JACK transport.
  *
- * <p>Each JACK cycle (on JACK's process thread) it reads the transport, turns it into a
- * {@link TransportSnapshot} for the block (MIDI clock on {@code in} while it runs, see
- * {@link MidiClock}; else bar, beat and tempo from the timebase master's BBT; without a master,
- * beats counted from frame 0 at a fixed tempo in 4/4), stamps the note events
- * on {@code in} with the beat of their frame, calls {@link LiveSession#onBlock} (which never waits:
- * the engine runs on the session's inference worker) and writes the events that fall in the block
- * to {@code out} at their own frame offsets, in time order. The session hands events out up to a
- * bar ahead; the device holds them until their block, and drops what it holds when the transport
- * stops or jumps (the session then sends the note-offs itself).
+ * <p>JACK's process thread does only what must happen in the cycle, as the plug-in's shim does:
+ * it reads the transport (MIDI clock on {@code in} while it runs, see {@link MidiClock}; else bar,
+ * beat and tempo from the timebase master's BBT; without a master, beats counted from frame 0 at a
+ * fixed tempo in 4/4), stamps the note events on {@code in} with the beat of their frame and puts
+ * the block (transport and notes, as numbers) into a ring; then it takes the notes the session
+ * sent from a second ring into a table sorted by beat and writes those that fall in the block to
+ * {@code out} at their own frame offsets. The session runs on a thread of its own
+ * ({@code pianola-device}): it takes each block from the ring, calls {@link LiveSession#onBlock}
+ * and puts the events it hands out (up to a bar ahead) into the note ring, with a CLEAR first when
+ * the transport stopped or jumped (the table is then dropped; the session sends the note-offs
+ * itself). A note the session was late with is written at the start of the next block.
  *
- * <p>The callback allocates little (a snapshot, the input events, the session's output list) and
- * never blocks. JNAJack keeps JACK's thread attached to the JVM, so a garbage collection can
- * still delay a cycle.
+ * <p>The process thread never waits, sorts a list or runs the session; its rings and table are
+ * arrays made when the device opens (full: the block or note is dropped and counted). It still
+ * runs Java (JNAJack calls it), so a garbage collection can delay a cycle; what it allocates per
+ * cycle is measured ({@link #processAllocatedBytes()}, in {@code --json}).
  */
 public final class JackMidiDevice implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JackMidiDevice.class);
-    /** At one beat a note-off goes first, so a pitch struck again is not cut by its own release. */
-    private static final Comparator<OutputEvent> ORDER = Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn);
     /** Meter assumed when no timebase master says otherwise. */
     static final double FALLBACK_BAR_BEATS = 4;
     /** The transport frame may be off by this many blocks from where the last block ended before it counts as a jump. */
     static final int XRUN_TOLERANCE_BLOCKS = 4;
 
+    /** Blocks the ring holds (at 64-frame periods, 1.3 s at 48 kHz) and the notes each may carry. */
+    static final int BLOCK_RING = 1024, NOTES_PER_BLOCK = 64;
+    /** Events the session may have handed out and the process thread not yet written. */
+    static final int NOTE_RING = 4096, TABLE = 2048;
+
     /** What the device has done, for the status line and tests. */
-    public record Counts(long cycles, long notesIn, long notesOut, long eventsDropped, LiveSession.Status session) {}
+    public record Counts(long cycles, long notesIn, long notesOut, long eventsDropped, long blocksDropped, LiveSession.Status session) {}
 
     private final JackClient client;
     private final JackPort in, out;
@@ -70,10 +78,28 @@ public final class JackMidiDevice implements AutoCloseable {
     private final JackPosition position = new JackPosition();
     private final JackMidi.Event event = new JackMidi.Event();
     private final byte[] inBytes = new byte[3], outBytes = new byte[3];
-    private final List<InputEvent> input = new ArrayList<>();
-    /** Events handed out by the session and not yet written, sorted by beat. */
-    private final List<OutputEvent> held = new ArrayList<>();
-    private long discontinuitiesSeen;
+    /** Notes handed out by the session and not yet written, sorted by beat (note-offs first at one beat). */
+    private final double[] heldBeats = new double[TABLE];
+    private final int[] heldMessage = new int[TABLE];
+    private int held;
+    private volatile long processThreadId = -1;
+
+    // block ring (process thread -> session thread): the block's transport and its notes, as numbers
+    private final long[] bFrame = new long[BLOCK_RING];
+    private final int[] bFrames = new int[BLOCK_RING], bNotes = new int[BLOCK_RING];
+    private final double[] bRate = new double[BLOCK_RING], bSpeed = new double[BLOCK_RING], bBpm = new double[BLOCK_RING],
+            bBeats = new double[BLOCK_RING], bBarStart = new double[BLOCK_RING], bBarBeats = new double[BLOCK_RING];
+    private final double[] bNoteBeats = new double[BLOCK_RING * NOTES_PER_BLOCK];
+    private final int[] bNoteMessage = new int[BLOCK_RING * NOTES_PER_BLOCK];
+    private final AtomicLong blockHead = new AtomicLong(), blockTail = new AtomicLong();
+    // note ring (session thread -> process thread): beat and message (status | data1 << 8 | data2 << 16), CLEAR = -1
+    private static final int CLEAR = -1;
+    private final double[] nBeats = new double[NOTE_RING];
+    private final int[] nMessage = new int[NOTE_RING];
+    private final AtomicLong noteHead = new AtomicLong(), noteTail = new AtomicLong();
+    private final Thread sessionThread;
+    private volatile boolean running = true;
+    private long discontinuitiesSeen; // the session thread's
     /** MIDI clock on the input, on a frame count of this device's own (JACK's frame time wraps). */
     private final MidiClock midiClock;
     private long clockFrames;
@@ -83,7 +109,7 @@ public final class JackMidiDevice implements AutoCloseable {
     private TransportSnapshot anchor;
     private boolean anchored;
     private long anchorNextFrame;
-    private volatile long cycles, notesIn, notesOut, eventsDropped;
+    private volatile long cycles, notesIn, notesOut, eventsDropped, blocksDropped;
     private volatile boolean lastRolling, lastHadBbt;
     private volatile double lastBpm;
 
@@ -95,6 +121,8 @@ public final class JackMidiDevice implements AutoCloseable {
         this.fallbackBpm = fallbackBpm;
         this.sampleRate = sampleRate;
         this.midiClock = new MidiClock(sampleRate);
+        this.sessionThread = new Thread(this::sessionLoop, "pianola-device");
+        this.sessionThread.setDaemon(true);
     }
 
     /**
@@ -127,6 +155,7 @@ public final class JackMidiDevice implements AutoCloseable {
             device = new JackMidiDevice(client, in, out, session, fallbackBpm, client.getSampleRate());
             client.setProcessCallback((c, frames) -> device.process(frames));
             client.onShutdown(c -> device.serverGone());
+            device.sessionThread.start();
             client.activate();
         } catch (JackException e) {
             client.close();
@@ -205,6 +234,7 @@ public final class JackMidiDevice implements AutoCloseable {
     /** JACK's process thread: one block. Returning false would take the client out of the graph. */
     private boolean process(int frames) {
         try {
+            if (processThreadId < 0) processThreadId = Thread.currentThread().getId();
             cycles++;
             JackMidi.clearBuffer(out);
             TransportSnapshot jackTransport = snapshot(client.transportQuery(position), frames);
@@ -213,34 +243,8 @@ public final class JackMidiDevice implements AutoCloseable {
             clockLeads = t != jackTransport;
             lastRolling = t.rolling();
             lastBpm = t.bpm();
-            input.clear();
-            int n = JackMidi.getEventCount(in);
-            for (int i = 0; i < n; i++) {
-                JackMidi.eventGet(event, in, i);
-                int size = event.size();
-                if (size < 1 || size > 3) continue; // sysex and others: not notes
-                event.read(inBytes);
-                if (size == 1 || (inBytes[0] & 0xFF) == 0xF2) {
-                    if (midiClock.accept(clockFrames + event.time(), inBytes[0] & 0xFF, size > 1 ? inBytes[1] : 0, size > 2 ? inBytes[2] : 0)) clockMessages++;
-                    continue;
-                }
-                InputEvent e = InputEvent.ofMidi(t.beats() + event.time() * t.beatsPerFrame(), inBytes[0] & 0xFF, inBytes[1] & 0x7F, size == 3 ? inBytes[2] & 0x7F : 0);
-                if (e == null) continue;
-                if (e.pressed()) notesIn++;
-                input.add(e);
-            }
-            List<OutputEvent> answer = session.onBlock(t, input);
-            if (!answer.isEmpty()) {
-                long jumps = session.status().discontinuities();
-                if (jumps != discontinuitiesSeen) {
-                    // a stop, loop or seek: what is held was planned for the old position
-                    discontinuitiesSeen = jumps;
-                    eventsDropped += held.size();
-                    held.clear();
-                }
-                held.addAll(answer);
-                held.sort(ORDER);
-            }
+            publishBlock(t, frames);
+            takeNotes();
             write(t, frames);
             clockFrames += frames;
             return true;
@@ -252,22 +256,170 @@ public final class JackMidiDevice implements AutoCloseable {
         }
     }
 
+    /** The block's transport and input notes into the block ring (whole, or dropped and counted). */
+    private void publishBlock(TransportSnapshot t, int frames) throws JackException {
+        long head = blockHead.get();
+        boolean room = head - blockTail.get() < BLOCK_RING;
+        int slot = (int) (head & (BLOCK_RING - 1)), notes = 0;
+        int n = JackMidi.getEventCount(in);
+        for (int i = 0; i < n; i++) {
+            JackMidi.eventGet(event, in, i);
+            int size = event.size();
+            if (size < 1 || size > 3) continue; // sysex and others: not notes
+            event.read(inBytes);
+            if (size == 1 || (inBytes[0] & 0xFF) == 0xF2) {
+                if (midiClock.accept(clockFrames + event.time(), inBytes[0] & 0xFF, size > 1 ? inBytes[1] : 0, size > 2 ? inBytes[2] : 0)) clockMessages++;
+                continue;
+            }
+            int status = inBytes[0] & 0xF0;
+            if (status != 0x80 && status != 0x90) continue;
+            if (status == 0x90 && size == 3 && inBytes[2] != 0) notesIn++;
+            if (!room || notes == NOTES_PER_BLOCK) continue;
+            bNoteBeats[slot * NOTES_PER_BLOCK + notes] = t.beats() + event.time() * t.beatsPerFrame();
+            bNoteMessage[slot * NOTES_PER_BLOCK + notes] = (inBytes[0] & 0xFF) | (inBytes[1] & 0x7F) << 8 | (size == 3 ? inBytes[2] & 0x7F : 0) << 16;
+            notes++;
+        }
+        if (!room) {
+            blocksDropped++;
+            return;
+        }
+        bFrame[slot] = t.frame();
+        bFrames[slot] = frames;
+        bRate[slot] = t.sampleRate();
+        bSpeed[slot] = t.speed();
+        bBpm[slot] = t.bpm();
+        bBeats[slot] = t.beats();
+        bBarStart[slot] = t.barStartBeats();
+        bBarBeats[slot] = t.barBeats();
+        bNotes[slot] = notes;
+        blockHead.lazySet(head + 1); // release: the slot's contents before the head
+        LockSupport.unpark(sessionThread);
+    }
+
+    /** The session's notes into the table, in beat order (a CLEAR drops the table first). */
+    private void takeNotes() {
+        long tail = noteTail.get(), head = noteHead.get();
+        while (tail != head) {
+            int slot = (int) (tail & (NOTE_RING - 1));
+            int message = nMessage[slot];
+            if (message == CLEAR) {
+                eventsDropped += held;
+                held = 0;
+            } else if (held == TABLE) {
+                eventsDropped++;
+            } else {
+                double beat = nBeats[slot];
+                int at = held;
+                while (at > 0 && before(beat, message, heldBeats[at - 1], heldMessage[at - 1])) at--;
+                System.arraycopy(heldBeats, at, heldBeats, at + 1, held - at);
+                System.arraycopy(heldMessage, at, heldMessage, at + 1, held - at);
+                heldBeats[at] = beat;
+                heldMessage[at] = message;
+                held++;
+            }
+            tail++;
+        }
+        noteTail.lazySet(tail);
+    }
+
+    /** Table order: by beat; at one beat a note-off first, so a pitch struck again is not cut by its own release. */
+    private static boolean before(double beat, int message, double otherBeat, int otherMessage) {
+        if (beat != otherBeat) return beat < otherBeat;
+        return !isNoteOn(message) && isNoteOn(otherMessage);
+    }
+
+    private static boolean isNoteOn(int message) {
+        return (message & 0xF0) == 0x90 && (message >>> 16 & 0x7F) > 0;
+    }
+
     /** Writes the held events that fall in this block at their frames, in order. */
     private void write(TransportSnapshot t, int frames) throws JackException {
         int written = 0, lastOffset = 0;
-        for (OutputEvent e : held) {
-            double f = t.frameOffset(e.beats());
+        double beatsPerFrame = t.beatsPerFrame();
+        for (; written < held; written++) {
+            double f = beatsPerFrame > 0 ? (heldBeats[written] - t.beats()) / beatsPerFrame : 0;
             if (t.rolling() && f >= frames - 0.5) break; // a later block's (stopped: everything goes now)
             int offset = Math.max(lastOffset, (int) Math.min(frames - 1, Math.max(0, Math.round(f))));
-            outBytes[0] = (byte) e.status();
-            outBytes[1] = (byte) e.data1();
-            outBytes[2] = (byte) e.data2();
+            int message = heldMessage[written];
+            outBytes[0] = (byte) message;
+            outBytes[1] = (byte) (message >>> 8);
+            outBytes[2] = (byte) (message >>> 16);
             JackMidi.eventWrite(out, offset, outBytes, 3);
             lastOffset = offset;
-            if (e.isNoteOn()) notesOut++;
-            written++;
+            if (isNoteOn(message)) notesOut++;
         }
-        if (written > 0) held.subList(0, written).clear();
+        if (written > 0) {
+            System.arraycopy(heldBeats, written, heldBeats, 0, held - written);
+            System.arraycopy(heldMessage, written, heldMessage, 0, held - written);
+            held -= written;
+        }
+    }
+
+    /** The session's thread: each block from the ring through the session, its events into the note ring. */
+    private void sessionLoop() {
+        List<InputEvent> input = new ArrayList<>();
+        int idle = 0;
+        while (running) {
+            long tail = blockTail.get();
+            if (tail == blockHead.get()) {
+                LockSupport.parkNanos(idle++ < 100 ? 50_000 : 1_000_000);
+                continue;
+            }
+            idle = 0;
+            int slot = (int) (tail & (BLOCK_RING - 1));
+            try {
+                TransportSnapshot t = new TransportSnapshot(bFrame[slot], bFrames[slot], bRate[slot], bSpeed[slot], bBpm[slot], bBeats[slot],
+                        bBarStart[slot], bBarBeats[slot]);
+                input.clear();
+                for (int i = 0; i < bNotes[slot]; i++) {
+                    int m = bNoteMessage[slot * NOTES_PER_BLOCK + i];
+                    InputEvent e = InputEvent.ofMidi(bNoteBeats[slot * NOTES_PER_BLOCK + i], m & 0xFF, m >>> 8 & 0x7F, m >>> 16 & 0x7F);
+                    if (e != null) input.add(e);
+                }
+                blockTail.lazySet(tail + 1); // copied out: the slot is the process thread's again
+                List<OutputEvent> answer = session.onBlock(t, input);
+                long jumps = session.status().discontinuities();
+                if (jumps != discontinuitiesSeen) {
+                    // a stop, loop or seek: what the process thread holds was planned for the old position
+                    discontinuitiesSeen = jumps;
+                    pushNote(0, CLEAR);
+                }
+                for (OutputEvent e : answer) pushNote(e.beats(), e.status() | e.data1() << 8 | e.data2() << 16);
+            } catch (Throwable e) {
+                failure = "the device stopped: " + e;
+                LOG.error("the live session failed", e);
+                stopped.countDown();
+                return;
+            }
+        }
+    }
+
+    /** One note for the process thread; a full ring waits (bounded) for it to take some, then drops. */
+    private void pushNote(double beats, int message) {
+        long head = noteHead.get();
+        long deadline = 0;
+        while (head - noteTail.get() >= NOTE_RING) {
+            if (deadline == 0) deadline = System.nanoTime() + 100_000_000L;
+            if (System.nanoTime() > deadline || !running) {
+                eventsDropped++;
+                return;
+            }
+            LockSupport.parkNanos(200_000);
+        }
+        int slot = (int) (head & (NOTE_RING - 1));
+        nBeats[slot] = beats;
+        nMessage[slot] = message;
+        noteHead.lazySet(head + 1);
+    }
+
+    /**
+     * Bytes the JACK process thread has allocated so far (HotSpot's per-thread count), -1 before the
+     * first cycle or where the JVM does not count: the figure the device's real-time claim rests on.
+     */
+    public long processAllocatedBytes() {
+        long id = processThreadId;
+        if (id < 0 || !(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean)) return -1;
+        return bean.getThreadAllocatedBytes(id);
     }
 
     /**
@@ -376,7 +528,7 @@ public final class JackMidiDevice implements AutoCloseable {
 
     /** Counts so far; the session's part is exact once the device is closed. */
     public Counts counts() {
-        return new Counts(cycles, notesIn, notesOut, eventsDropped, session.status());
+        return new Counts(cycles, notesIn, notesOut, eventsDropped, blocksDropped, session.status());
     }
 
     /** Takes the client out of the graph and closes it; the session stays the caller's. */
@@ -387,6 +539,13 @@ public final class JackMidiDevice implements AutoCloseable {
             client.deactivate();
         } finally {
             client.close();
+            running = false;
+            LockSupport.unpark(sessionThread);
+            try {
+                sessionThread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             stopped.countDown();
         }
     }
