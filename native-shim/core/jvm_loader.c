@@ -43,11 +43,48 @@ static double now_ms(void) {
 
 static bool is_file(const char* path) { return access(path, R_OK) == 0; }
 
-/* home + "/lib/server/libjvm.so" when that exists. */
+/* The JVM library's name, and where a Java home keeps it. macOS: libjvm.dylib, and a JDK installed
+   as a bundle (Foo.jdk) has its home in Contents/Home. */
+#ifdef __APPLE__
+#define PN_LIBJVM "libjvm.dylib"
+#else
+#define PN_LIBJVM "libjvm.so"
+#endif
+
+/* home + "/lib/server/" PN_LIBJVM when that exists (macOS: or home/Contents/Home/...). */
 static bool libjvm_in(const char* home, char* out, size_t len) {
   if (!home || !*home) return false;
-  const int n = snprintf(out, len, "%s/lib/server/libjvm.so", home);
-  return n > 0 && (size_t)n < len && is_file(out); /* a truncated path names nothing */
+  int n = snprintf(out, len, "%s/lib/server/" PN_LIBJVM, home);
+  if (n > 0 && (size_t)n < len && is_file(out)) return true; /* a truncated path names nothing */
+#ifdef __APPLE__
+  n = snprintf(out, len, "%s/Contents/Home/lib/server/" PN_LIBJVM, home);
+  if (n > 0 && (size_t)n < len && is_file(out)) return true;
+#endif
+  return false;
+}
+
+/* The system's default Java home: macOS asks /usr/libexec/java_home (Java 17 or newer); elsewhere
+   realpath(/usr/bin/java)/../.. */
+static bool system_java_home(char* out, size_t len) {
+#ifdef __APPLE__
+  FILE* p = popen("/usr/libexec/java_home -v 17+ 2>/dev/null", "r");
+  if (!p) return false;
+  const bool got = fgets(out, (int)len, p) != NULL;
+  pclose(p);
+  if (!got) return false;
+  out[strcspn(out, "\r\n")] = '\0';
+  return *out != '\0';
+#else
+  char java[PATH_MAX];
+  if (!realpath("/usr/bin/java", java)) return false;
+  /* .../bin/java -> ... */
+  for (int up = 0; up < 2; up++) {
+    char* slash = strrchr(java, '/');
+    if (slash) *slash = '\0';
+  }
+  snprintf(out, len, "%s", java);
+  return true;
+#endif
 }
 
 /* The first line of <bundle>/java-home, trimmed; false when there is no such file or it is empty. */
@@ -71,12 +108,12 @@ static int find_libjvm(const char* bundle, char* libjvm, size_t len, char* err, 
   char configured[PATH_MAX];
   if (env && *env) {
     if (libjvm_in(env, libjvm, len)) return PN_JVM_OK;
-    say(err, err_len, "no Java runtime: PIANOLA_JAVA_HOME=%s has no lib/server/libjvm.so", env);
+    say(err, err_len, "no Java runtime: PIANOLA_JAVA_HOME=%s has no lib/server/" PN_LIBJVM, env);
     return PN_JVM_UNAVAILABLE;
   }
   if (configured_in_bundle(bundle, configured, sizeof configured)) {
     if (libjvm_in(configured, libjvm, len)) return PN_JVM_OK;
-    say(err, err_len, "no Java runtime: %s/java-home names %s, which has no lib/server/libjvm.so", bundle, configured);
+    say(err, err_len, "no Java runtime: %s/java-home names %s, which has no lib/server/" PN_LIBJVM, bundle, configured);
     return PN_JVM_UNAVAILABLE;
   }
   char bundled[PATH_MAX];
@@ -84,16 +121,14 @@ static int find_libjvm(const char* bundle, char* libjvm, size_t len, char* err, 
   if (n > 0 && (size_t)n < sizeof bundled && libjvm_in(bundled, libjvm, len)) return PN_JVM_OK;
   if (libjvm_in(getenv("JAVA_HOME"), libjvm, len)) return PN_JVM_OK;
   char java[PATH_MAX];
-  if (realpath("/usr/bin/java", java)) {
-    /* .../bin/java -> ... */
-    char* slash = strrchr(java, '/');
-    if (slash) *slash = '\0';
-    slash = strrchr(java, '/');
-    if (slash) *slash = '\0';
-    if (libjvm_in(java, libjvm, len)) return PN_JVM_OK;
-  }
+  if (system_java_home(java, sizeof java) && libjvm_in(java, libjvm, len)) return PN_JVM_OK;
+#ifdef __APPLE__
+  say(err, err_len, "no Java runtime found (tried %s/runtime, JAVA_HOME, /usr/libexec/java_home); install Java 17+ or set PIANOLA_JAVA_HOME",
+      bundle);
+#else
   say(err, err_len, "no Java runtime found (tried %s/runtime, JAVA_HOME, /usr/bin/java); install Java 17+ or set PIANOLA_JAVA_HOME",
       bundle);
+#endif
   return PN_JVM_UNAVAILABLE;
 }
 
@@ -217,8 +252,8 @@ int pn_jvm_acquire(const char* bundle_path, JavaVM** vm, char* err, size_t err_l
   const double t0 = now_ms();
   /* a libjvm already in the process (another plug-in, another copy of this one): adopt its VM;
      loading a second libjvm would kill the process */
-  void* lib = dlopen("libjvm.so", RTLD_NOW | RTLD_NOLOAD);
-  char libjvm[PATH_MAX] = "libjvm.so (already loaded)";
+  void* lib = dlopen(PN_LIBJVM, RTLD_NOW | RTLD_NOLOAD);
+  char libjvm[PATH_MAX] = PN_LIBJVM " (already loaded)";
   if (lib) {
     CreatedVmsFn created = (CreatedVmsFn)dlsym(lib, "JNI_GetCreatedJavaVMs");
     JavaVM* found = NULL;

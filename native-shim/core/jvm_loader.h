@@ -10,8 +10,9 @@
  *      configured, nothing else is tried (a wrong setting is reported, not silently replaced);
  *   2. <bundle>/runtime (a jlink image shipped in the bundle);
  *   3. $JAVA_HOME;
- *   4. the system default: realpath(/usr/bin/java)/../..
- * A JRE is a folder with lib/server/libjvm.so.
+ *   4. the system default: realpath(/usr/bin/java)/../.. (macOS: /usr/libexec/java_home -v 17+).
+ * A JRE is a folder with lib/server/libjvm.so (macOS: libjvm.dylib, also inside a .jdk bundle's
+ * Contents/Home).
  * Class path: <bundle>/pianola.jar, whose manifest Class-Path names the jars in <bundle>/lib/
  * (-Djava.class.path takes no wildcards). $PIANOLA_JVM_OPTIONS adds options (split on blanks).
  *
