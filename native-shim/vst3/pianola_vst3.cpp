@@ -501,22 +501,23 @@ class Factory final : public IPluginFactory2 {
     return kResultOk;
   }
   int32 PLUGIN_API countClasses() override { return 1; }
-  tresult PLUGIN_API getClassInfo(int32 index, PClassInfo* info) override {
-    if (index != 0) return kInvalidArgument;
-    *info = PClassInfo();
+  /* what PClassInfo and PClassInfo2 share */
+  template <typename Info>
+  static void describe(Info* info) {
+    *info = Info();
     memcpy(info->cid, kPianolaCid, sizeof(TUID));
     info->cardinality = PClassInfo::kManyInstances;
     snprintf(info->category, sizeof info->category, "%s", kVstAudioEffectClass);
     snprintf(info->name, sizeof info->name, "Pianola");
+  }
+  tresult PLUGIN_API getClassInfo(int32 index, PClassInfo* info) override {
+    if (index != 0) return kInvalidArgument;
+    describe(info);
     return kResultOk;
   }
   tresult PLUGIN_API getClassInfo2(int32 index, PClassInfo2* info) override {
     if (index != 0) return kInvalidArgument;
-    *info = PClassInfo2();
-    memcpy(info->cid, kPianolaCid, sizeof(TUID));
-    info->cardinality = PClassInfo::kManyInstances;
-    snprintf(info->category, sizeof info->category, "%s", kVstAudioEffectClass);
-    snprintf(info->name, sizeof info->name, "Pianola");
+    describe(info);
     info->classFlags = 0;
     /* an instrument slot is where hosts give a plug-in MIDI in; it generates the piano part */
     snprintf(info->subCategories, sizeof info->subCategories, "Instrument|Generator");

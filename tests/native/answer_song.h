@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* the song's sample rate (a host may change it: the stress test plays at several) */
 static double song_rate = 48000.0;
@@ -57,6 +58,17 @@ static int64_t frame_of(const Seg* s, double beat) {
 
 /* Absolute frame of a beat in the current (last) segment. */
 static int64_t at_beat(double beat) { return frame_of(&segs[n_segs - 1], beat); }
+
+/* The process's resident memory in KiB (/proc/self/statm), for the create/destroy cycles. */
+static long rss_kib(void) {
+  FILE* f = fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+  }
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
 
 /* The player's notes: pairs (beat on, beat off, key). */
 typedef struct {

@@ -306,16 +306,6 @@ static void scenario_installed(void) {
   free(x);
 }
 
-static long rss_kb(void) {
-  FILE* f = fopen("/proc/self/statm", "r");
-  long pages = 0, rss = 0;
-  if (f) {
-    if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = 0;
-    fclose(f);
-  }
-  return rss * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 /* a random number in [0, 1) (a fixed sequence: the run is repeatable) */
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static double rnd(void) {
@@ -447,13 +437,13 @@ static void scenario_stress(void) {
     ok += fine && param(y, PN_PARAM_STATUS) == PN_STATUS_OK;
     close_inst(y);
     free(y);
-    if (c == 9) rss_start = rss_kb(); /* after the JVM's warm-up */
+    if (c == 9) rss_start = rss_kib(); /* after the JVM's warm-up */
   }
-  const long rss_end = rss_kb();
+  const long rss_end = rss_kib();
   printf("stress: %d cycles in %.0f ms (%.1f ms each); RSS %ld kB after 10, %ld kB after %d\n", CYCLES, now_ms() - t0, (now_ms() - t0) / CYCLES,
          rss_start, rss_end, CYCLES);
   CHECK(ok == CYCLES, "%d create/activate/process/deactivate/destroy cycles with Java running (%d)", CYCLES, ok);
-  CHECK(rss_end - rss_start < 48 * 1024, "RSS roughly flat over cycles 10-%d: grew %ld kB (bound 48 MiB, as LV2's)", CYCLES, rss_end - rss_start);
+  CHECK(rss_end - rss_start < 48 * 1024, "RSS roughly flat over cycles 10-%d: grew %ld KiB (bound 48 MiB, as LV2's)", CYCLES, rss_end - rss_start);
 }
 
 static void scenario_lifecycle(void) {
@@ -481,7 +471,7 @@ static void scenario_lifecycle(void) {
   z->p = NULL;
   close_inst(z);
   free(z);
-  const long rss0 = rss_kb();
+  const long rss0 = rss_kib();
   for (int c = 0; c < 20; c++) {
     Inst* y = (Inst*)calloc(1, sizeof(Inst));
     bool ok = open_inst(y, "dev.pianola.pianola") && y->p->activate(y->p, c % 2 ? 44100 : 96000, 1, 4096) && y->p->start_processing(y->p);
@@ -490,7 +480,7 @@ static void scenario_lifecycle(void) {
     close_inst(y);
     free(y);
   }
-  printf("lifecycle: RSS %ld kB before 20 cycles, %ld kB after\n", rss0, rss_kb());
+  printf("lifecycle: RSS %ld KiB before 20 cycles, %ld KiB after\n", rss0, rss_kib());
 }
 
 int main(int argc, char** argv) {

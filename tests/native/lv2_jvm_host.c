@@ -489,16 +489,6 @@ static int vms_in_process(void) {
   return (int)n;
 }
 
-static long rss_kib(void) {
-  FILE* f = fopen("/proc/self/statm", "r");
-  long pages = 0, resident = 0;
-  if (f) {
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    fclose(f);
-  }
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static void scenario_many(void) {
   enum { N = 16 };
   Inst* xs = (Inst*)calloc(N, sizeof(Inst));
