@@ -52,6 +52,7 @@
 
 #include "pn_core.h"
 #include "pn_state.h"
+#include "pn_vst3_id.h"
 
 using namespace Steinberg;
 using namespace Steinberg::Vst;
@@ -74,7 +75,7 @@ DEF_CLASS_IID(IParamValueQueue)
 namespace {
 
 /* Pianola's class id (fixed forever: hosts save projects by it) */
-const TUID kPianolaCid = INLINE_UID(0x5049414E, 0x4F4C4131, 0x9E3A7C21, 0x4B7D0F10);
+const TUID kPianolaCid = INLINE_UID(PN_VST3_CID_1, PN_VST3_CID_2, PN_VST3_CID_3, PN_VST3_CID_4);
 constexpr uint32 kMaxEvents = 1024;
 
 char g_bundle[PATH_MAX] = ".";

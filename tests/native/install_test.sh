@@ -2,7 +2,7 @@
 # `pianola plugins install` into a temporary HOME, then each format found where its hosts look:
 # LV2 by lilv's default path (lv2ls, no LV2_PATH), CLAP by a search of ~/.clap for *.clap (what CLAP
 # hosts do) loaded by our CLAP host, VST3 from ~/.vst3 by minihost; each starts its Java from the
-# java-home the install wrote. Then `plugins list`, a foreign folder left alone without --force,
+# java-home the install wrote; the VST3 presets where VST3 hosts list them, one loaded. Then `plugins list`, a foreign folder left alone without --force,
 # and `plugins uninstall`.
 #   tests/native/install_test.sh ROOT JAR CLAP_HOST PYTHON   (ROOT: the source tree; JAR: a pianola.jar with the CLI)
 set -uo pipefail
@@ -27,11 +27,16 @@ check '[ -n "$clap" ]' "CLAP: a *.clap file under ~/.clap"
 HOME="$T" "$CLAP_HOST" "$clap" installed >"$T/clap.out" 2>&1
 check 'grep -q "0 failed" "$T/clap.out"' "CLAP: the installed plug-in starts its Java: $(grep -h 'FAIL\|passed' "$T/clap.out" | head -2)"
 
-HOME="$T" PIANOLA_VIRTUAL_PORT=off "$PY" - "$T/.vst3/Pianola.vst3" >"$T/vst3.out" 2>&1 <<'PY'
+HOME="$T" PIANOLA_VIRTUAL_PORT=off "$PY" - "$T/.vst3/Pianola.vst3" "$T/.vst3/presets/Pianola/Pianola/Pianola Factory" >"$T/vst3.out" 2>&1 <<'PY'
 import sys, time
 import minihost, numpy as np
 p = minihost.Plugin(sys.argv[1], sample_rate=48000, max_block_size=256, in_channels=2, out_channels=2)
-status = [p.get_param_info(i)["name"] for i in range(p.num_params)].index("Status")
+names = [p.get_param_info(i)["name"] for i in range(p.num_params)]
+status = names.index("Status")
+# a factory preset from where VST3 hosts list them
+minihost.load_vstpreset(sys.argv[2] + "/Quick answers.vstpreset", p)
+print("preset", p.param_to_text(names.index("Answer Length"), p.get_param(names.index("Answer Length"))) + ",",
+      p.param_to_text(names.index("Start Answer On"), p.get_param(names.index("Start Answer On"))))
 buf = np.zeros((2, 256), dtype=np.float32)
 t0 = time.time()
 while time.time() - t0 < 30 and p.param_to_text(status, p.get_param(status)) == "Starting":
@@ -41,6 +46,8 @@ print("status", p.param_to_text(status, p.get_param(status)))
 p.close()
 PY
 check 'grep -q "status OK" "$T/vst3.out"' "VST3: the installed plug-in loads from ~/.vst3 and starts its Java: $(tail -1 "$T/vst3.out")"
+check '[ "$(ls "$T/.vst3/presets/Pianola/Pianola/Pianola Factory" | wc -l)" = 7 ] && grep -q "preset 1 bar, Next beat" "$T/vst3.out"' \
+  "VST3: the 7 presets in ~/.vst3/presets/Pianola/Pianola/Pianola Factory, Quick answers loads (1 bar, next beat): $(grep preset "$T/vst3.out")"
 
 cli plugins list >"$T/list.out" 2>&1
 check '[ "$(grep -c "user .*version" "$T/list.out")" = 3 ]' "plugins list shows the three user installs: $(tr '\n' '|' < "$T/list.out")"
@@ -54,6 +61,6 @@ check '[ -f "$T2/.vst3/Pianola.vst3/Contents/keep" ]' "uninstall leaves a foreig
 rm -rf "$T2"
 
 cli plugins uninstall >"$T/uninstall.out" 2>&1; rc=$?
-check '[ $rc = 0 ] && [ ! -e "$T/.lv2/pianola.lv2" ] && [ ! -e "$T/.clap/Pianola" ] && [ ! -e "$T/.vst3/Pianola.vst3" ]' "plugins uninstall removes the three ($rc)"
+check '[ $rc = 0 ] && [ ! -e "$T/.lv2/pianola.lv2" ] && [ ! -e "$T/.clap/Pianola" ] && [ ! -e "$T/.vst3/Pianola.vst3" ] && [ ! -e "$T/.vst3/presets/Pianola/Pianola/Pianola Factory" ]' "plugins uninstall removes the three and the VST3 presets ($rc)"
 echo "install_test: $passed passed, $failed failed"
 [ $failed = 0 ]

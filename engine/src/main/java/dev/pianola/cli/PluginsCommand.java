@@ -43,6 +43,13 @@ final class PluginsCommand implements Runnable {
     static final String MARKER = "pianola-install.properties";
     /** The file the shim reads a configured Java from (native-shim/core/jvm_loader.h). */
     static final String JAVA_HOME_FILE = "java-home";
+    /** VST3 hosts list presets from {presets}/Vendor/Plug-in/; ours go in a folder of their own there. */
+    static final String VST3_PRESETS = "Pianola/Pianola/Pianola Factory";
+
+    /** Where VST3 hosts look for presets: ~/.vst3/presets, or /usr/share/vst3/presets for every user. */
+    static Path vst3Presets(boolean system) {
+        return (system ? Path.of("/usr/share/vst3/presets") : home().resolve(".vst3/presets")).resolve(VST3_PRESETS);
+    }
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -182,6 +189,7 @@ final class PluginsCommand implements Runnable {
             }
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Format f : which) rows.add(install(f, f.source(root()), f.target(system), java));
+            if (which.contains(Format.VST3)) installPresets(f -> f.javaSide(f.source(root())).resolve("presets"));
             if (common.json) {
                 System.out.println(new Summary().put("command", "plugins install").put("plugins", rows).toJson());
             } else if (!common.quiet) {
@@ -190,6 +198,20 @@ final class PluginsCommand implements Runnable {
                         : "Java: " + java);
                 System.out.println("Rescan plug-ins in your DAW; Pianola is a MIDI effect/instrument: put it on a MIDI or audio track.");
             }
+        }
+
+        /** The VST3 bundle's presets where VST3 hosts list them (a folder that is ours alone, replaced whole). */
+        private void installPresets(java.util.function.Function<Format, Path> from) {
+            Path src = from.apply(Format.VST3), dest = vst3Presets(system);
+            if (!Files.isDirectory(src)) return;
+            try {
+                deleteTree(dest);
+                Files.createDirectories(dest.getParent());
+                copyTree(src, dest);
+            } catch (IOException e) {
+                throw new PianolaException(PianolaException.EXIT_OTHER, "cannot install the VST3 presets into " + dest + ": " + e.getMessage(), e);
+            }
+            if (!common.json && !common.quiet) System.out.println("installed vst3 presets " + dest);
         }
 
         private Map<String, Object> install(Format f, Path src, Path dest, Path java) {
@@ -275,6 +297,13 @@ final class PluginsCommand implements Runnable {
                 r.put("path", dest.toString());
                 r.put("state", state);
                 rows.add(r);
+            }
+            if (formats(format).contains(Format.VST3)) {
+                try {
+                    deleteTree(vst3Presets(system)); // the factory presets' folder is ours alone
+                } catch (IOException e) {
+                    throw new PianolaException(PianolaException.EXIT_OTHER, "cannot remove " + vst3Presets(system) + ": " + e.getMessage(), e);
+                }
             }
             if (common.json) System.out.println(new Summary().put("command", "plugins uninstall").put("plugins", rows).toJson());
             else if (!common.quiet) for (Map<String, Object> r : rows) System.out.printf("%-4s %s: %s%n", r.get("format"), r.get("path"), r.get("state"));
