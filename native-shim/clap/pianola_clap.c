@@ -497,6 +497,8 @@ static bool entry_init(const char* plugin_path) {
   /* the bundle is the folder that holds Pianola.clap (and pianola.jar, lib/) */
   snprintf(g_bundle, sizeof g_bundle, "%s", plugin_path && *plugin_path ? plugin_path : ".");
   char* slash = strrchr(g_bundle, '/');
+  char* backslash = strrchr(g_bundle, '\\'); /* Windows paths */
+  if (backslash && (!slash || backslash > slash)) slash = backslash;
   if (slash && slash != g_bundle) *slash = '\0';
   else if (!slash) snprintf(g_bundle, sizeof g_bundle, ".");
   n_visible = 0;

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "jvm_loader.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
@@ -14,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "pn_platform.h"
 
 typedef jint(JNICALL* CreateVmFn)(JavaVM**, void**, void*);
 typedef jint(JNICALL* CreatedVmsFn)(JavaVM**, jsize, jsize*);
@@ -41,20 +42,25 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static bool is_file(const char* path) { return access(path, R_OK) == 0; }
+static bool is_file(const char* path) { return pn_is_file(path); }
 
 /* The JVM library's name, and where a Java home keeps it. macOS: libjvm.dylib, and a JDK installed
-   as a bundle (Foo.jdk) has its home in Contents/Home. */
-#ifdef __APPLE__
+   as a bundle (Foo.jdk) has its home in Contents/Home; Windows: bin/server/jvm.dll. */
+#if defined(_WIN32)
+#define PN_LIBJVM "jvm.dll"
+#define PN_LIBJVM_DIR "/bin/server/"
+#elif defined(__APPLE__)
 #define PN_LIBJVM "libjvm.dylib"
+#define PN_LIBJVM_DIR "/lib/server/"
 #else
 #define PN_LIBJVM "libjvm.so"
+#define PN_LIBJVM_DIR "/lib/server/"
 #endif
 
-/* home + "/lib/server/" PN_LIBJVM when that exists (macOS: or home/Contents/Home/...). */
+/* home + PN_LIBJVM_DIR PN_LIBJVM when that exists (macOS: or home/Contents/Home/...). */
 static bool libjvm_in(const char* home, char* out, size_t len) {
   if (!home || !*home) return false;
-  int n = snprintf(out, len, "%s/lib/server/" PN_LIBJVM, home);
+  int n = snprintf(out, len, "%s" PN_LIBJVM_DIR PN_LIBJVM, home);
   if (n > 0 && (size_t)n < len && is_file(out)) return true; /* a truncated path names nothing */
 #ifdef __APPLE__
   n = snprintf(out, len, "%s/Contents/Home/lib/server/" PN_LIBJVM, home);
@@ -63,10 +69,15 @@ static bool libjvm_in(const char* home, char* out, size_t len) {
   return false;
 }
 
-/* The system's default Java home: macOS asks /usr/libexec/java_home (Java 17 or newer); elsewhere
+/* The system's default Java home: macOS asks /usr/libexec/java_home (Java 17 or newer); Windows has
+   none we rely on (JAVA_HOME, the bundle's runtime or its java-home file name one); elsewhere
    realpath(/usr/bin/java)/../.. */
 static bool system_java_home(char* out, size_t len) {
-#ifdef __APPLE__
+#if defined(_WIN32)
+  (void)out;
+  (void)len;
+  return false;
+#elif defined(__APPLE__)
   FILE* p = popen("/usr/libexec/java_home -v 17+ 2>/dev/null", "r");
   if (!p) return false;
   const bool got = fgets(out, (int)len, p) != NULL;
@@ -75,8 +86,8 @@ static bool system_java_home(char* out, size_t len) {
   out[strcspn(out, "\r\n")] = '\0';
   return *out != '\0';
 #else
-  char java[PATH_MAX];
-  if (!realpath("/usr/bin/java", java)) return false;
+  char java[PN_PATH_MAX];
+  if (!pn_realpath("/usr/bin/java", java, sizeof java)) return false;
   /* .../bin/java -> ... */
   for (int up = 0; up < 2; up++) {
     char* slash = strrchr(java, '/');
@@ -89,7 +100,7 @@ static bool system_java_home(char* out, size_t len) {
 
 /* The first line of <bundle>/java-home, trimmed; false when there is no such file or it is empty. */
 static bool configured_in_bundle(const char* bundle, char* out, size_t len) {
-  char path[PATH_MAX];
+  char path[PN_PATH_MAX];
   const int n = snprintf(path, sizeof path, "%s/java-home", bundle);
   if (n < 0 || (size_t)n >= sizeof path) return false;
   FILE* f = fopen(path, "r");
@@ -105,22 +116,22 @@ static bool configured_in_bundle(const char* bundle, char* out, size_t len) {
 /* Finds libjvm.so in the documented order. PN_JVM_OK, or PN_JVM_UNAVAILABLE with the reason. */
 static int find_libjvm(const char* bundle, char* libjvm, size_t len, char* err, size_t err_len) {
   const char* env = getenv("PIANOLA_JAVA_HOME");
-  char configured[PATH_MAX];
+  char configured[PN_PATH_MAX];
   if (env && *env) {
     if (libjvm_in(env, libjvm, len)) return PN_JVM_OK;
-    say(err, err_len, "no Java runtime: PIANOLA_JAVA_HOME=%s has no lib/server/" PN_LIBJVM, env);
+    say(err, err_len, "no Java runtime: PIANOLA_JAVA_HOME=%s has no " PN_LIBJVM_DIR PN_LIBJVM, env);
     return PN_JVM_UNAVAILABLE;
   }
   if (configured_in_bundle(bundle, configured, sizeof configured)) {
     if (libjvm_in(configured, libjvm, len)) return PN_JVM_OK;
-    say(err, err_len, "no Java runtime: %s/java-home names %s, which has no lib/server/" PN_LIBJVM, bundle, configured);
+    say(err, err_len, "no Java runtime: %s/java-home names %s, which has no " PN_LIBJVM_DIR PN_LIBJVM, bundle, configured);
     return PN_JVM_UNAVAILABLE;
   }
-  char bundled[PATH_MAX];
+  char bundled[PN_PATH_MAX];
   const int n = snprintf(bundled, sizeof bundled, "%s/runtime", bundle);
   if (n > 0 && (size_t)n < sizeof bundled && libjvm_in(bundled, libjvm, len)) return PN_JVM_OK;
   if (libjvm_in(getenv("JAVA_HOME"), libjvm, len)) return PN_JVM_OK;
-  char java[PATH_MAX];
+  char java[PN_PATH_MAX];
   if (system_java_home(java, sizeof java) && libjvm_in(java, libjvm, len)) return PN_JVM_OK;
 #ifdef __APPLE__
   say(err, err_len, "no Java runtime found (tried %s/runtime, JAVA_HOME, /usr/libexec/java_home); install Java 17+ or set PIANOLA_JAVA_HOME",
@@ -173,12 +184,12 @@ static int user_options(char* storage, size_t len, char** opts, int max) {
 }
 
 static int create_vm(void* lib, const char* libjvm, const char* bundle, char* err, size_t err_len) {
-  CreateVmFn create = (CreateVmFn)dlsym(lib, "JNI_CreateJavaVM");
+  CreateVmFn create = (CreateVmFn)pn_lib_symbol(lib, "JNI_CreateJavaVM");
   if (!create) {
     say(err, err_len, "%s has no JNI_CreateJavaVM", libjvm);
     return PN_JVM_ERROR;
   }
-  char class_path[PATH_MAX + 32], bundle_prop[PATH_MAX + 32], user[2048];
+  char class_path[PN_PATH_MAX + 32], bundle_prop[PN_PATH_MAX + 32], user[2048];
   snprintf(class_path, sizeof class_path, "-Djava.class.path=%s/pianola.jar", bundle);
   snprintf(bundle_prop, sizeof bundle_prop, "-Dpianola.bundle=%s", bundle);
   char* extra[MAX_USER_OPTIONS];
@@ -252,10 +263,10 @@ int pn_jvm_acquire(const char* bundle_path, JavaVM** vm, char* err, size_t err_l
   const double t0 = now_ms();
   /* a libjvm already in the process (another plug-in, another copy of this one): adopt its VM;
      loading a second libjvm would kill the process */
-  void* lib = dlopen(PN_LIBJVM, RTLD_NOW | RTLD_NOLOAD);
-  char libjvm[PATH_MAX] = PN_LIBJVM " (already loaded)";
+  void* lib = pn_lib_loaded(PN_LIBJVM);
+  char libjvm[PN_PATH_MAX] = PN_LIBJVM " (already loaded)";
   if (lib) {
-    CreatedVmsFn created = (CreatedVmsFn)dlsym(lib, "JNI_GetCreatedJavaVMs");
+    CreatedVmsFn created = (CreatedVmsFn)pn_lib_symbol(lib, "JNI_GetCreatedJavaVMs");
     JavaVM* found = NULL;
     jsize count = 0;
     if (created && created(&found, 1, &count) == JNI_OK && count > 0 && found) {
@@ -268,9 +279,10 @@ int pn_jvm_acquire(const char* bundle_path, JavaVM** vm, char* err, size_t err_l
     result = find_libjvm(bundle_path, libjvm, sizeof libjvm, err, err_len);
     if (result != PN_JVM_OK) goto done; /* nothing loaded: a later instance may try again */
     /* NODELETE: the VM's threads run its code for the life of the process */
-    lib = dlopen(libjvm, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    lib = pn_lib_load(libjvm);
     if (!lib) {
-      say(err, err_len, "cannot load %s: %s", libjvm, dlerror());
+      char why[512];
+      say(err, err_len, "cannot load %s: %s", libjvm, pn_lib_error(why, sizeof why));
       result = PN_JVM_ERROR;
       g_failed = true;
       say(g_failure, sizeof g_failure, "%s", err);

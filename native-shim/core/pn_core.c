@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "java_bridge.h"
+#include "pn_platform.h"
 #include "pn_protocol.h"
 #include "scheduler.h"
 #include "spsc_ring.h"
@@ -86,7 +87,7 @@ static float bits_float(uint32_t u) {
 
 /* 64-byte aligned, zeroed (not real time) */
 static void* aligned_zero(size_t bytes) {
-  void* p = aligned_alloc(PN_RING_ALIGN, (bytes + PN_RING_ALIGN - 1) / PN_RING_ALIGN * PN_RING_ALIGN);
+  void* p = pn_aligned_alloc(PN_RING_ALIGN, (bytes + PN_RING_ALIGN - 1) / PN_RING_ALIGN * PN_RING_ALIGN);
   if (p) memset(p, 0, bytes);
   return p;
 }
@@ -103,8 +104,8 @@ PnCore* pn_core_create(const char* bundle_path, PnLineFn log, void* log_ctx) {
     pn_ring_destroy(c->in_ring);
     pn_ring_destroy(c->out_ring);
     pn_ring_destroy(c->audio_ring);
-    free(c->control);
-    free(c);
+    pn_aligned_free(c->control);
+    pn_aligned_free(c);
     return NULL;
   }
   pn_control_init(c->control);
@@ -207,14 +208,14 @@ void pn_core_destroy(PnCore* c) {
     char line[200];
     snprintf(line, sizeof line, "pianola: the Java side did not stop; its %zu bytes of shared memory are left allocated", shared_bytes());
     if (c->java.log) c->java.log(c->java.log_ctx, true, line);
-    free(c);
+    pn_aligned_free(c);
     return;
   }
   pn_ring_destroy(c->in_ring);
   pn_ring_destroy(c->out_ring);
   pn_ring_destroy(c->audio_ring);
-  free(c->control);
-  free(c);
+  pn_aligned_free(c->control);
+  pn_aligned_free(c);
 }
 
 /* ---- the audio thread ---- */

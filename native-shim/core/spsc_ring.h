@@ -46,6 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pn_platform.h"
+
 #define PN_RING_MAGIC 0x50524E47u
 #define PN_RING_VERSION 1u
 #define PN_RING_HEADER_BYTES 192u
@@ -106,12 +108,12 @@ static inline PnRing* pn_ring_create(uint32_t capacity, uint32_t record_size) {
   const size_t bytes = pn_ring_bytes(capacity, record_size);
   if (bytes == 0) return NULL;
   /* aligned_alloc wants a size that is a multiple of the alignment */
-  void* mem = aligned_alloc(PN_RING_ALIGN, (bytes + PN_RING_ALIGN - 1) / PN_RING_ALIGN * PN_RING_ALIGN);
+  void* mem = pn_aligned_alloc(PN_RING_ALIGN, (bytes + PN_RING_ALIGN - 1) / PN_RING_ALIGN * PN_RING_ALIGN);
   if (!mem) return NULL;
   return pn_ring_init(mem, capacity, record_size);
 }
 
-static inline void pn_ring_destroy(PnRing* r) { free(r); }
+static inline void pn_ring_destroy(PnRing* r) { pn_aligned_free(r); }
 
 static inline uint8_t* pn_ring_slot(PnRing* r, uint64_t n) {
   return (uint8_t*)r + PN_RING_HEADER_BYTES + (size_t)(n & (r->capacity - 1)) * r->record_size;

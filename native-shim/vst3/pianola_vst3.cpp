@@ -28,7 +28,12 @@
  * Bundle: Pianola.vst3/Contents/<arch>-linux/Pianola.so; the Java side (pianola.jar, lib/) lives in
  * Pianola.vst3/Contents/Resources, which is the core's bundle folder.
  */
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#else
 #include <dlfcn.h>
+#endif
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -78,6 +83,9 @@ namespace {
 const TUID kPianolaCid = INLINE_UID(PN_VST3_CID_1, PN_VST3_CID_2, PN_VST3_CID_3, PN_VST3_CID_4);
 constexpr uint32 kMaxEvents = 1024;
 
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
 char g_bundle[PATH_MAX] = ".";
 
 /* VST3 gives plug-ins no host log: stderr, which hosts keep in their own log */
@@ -540,12 +548,23 @@ class Factory final : public IPluginFactory2 {
 
 Factory g_factory;
 
-/* Contents/<arch>-linux/Pianola.so -> Contents/Resources (else the library's own folder) */
+/* Contents/<arch>-linux/Pianola.so (Windows: Contents/x86_64-win/Pianola.vst3) -> Contents/Resources
+   (else the library's own folder) */
 void find_bundle() {
+  char path[PATH_MAX];
+#ifdef _WIN32
+  HMODULE self = nullptr;
+  if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                          reinterpret_cast<LPCSTR>(&find_bundle), &self) ||
+      !GetModuleFileNameA(self, path, sizeof path))
+    return;
+  for (char* c = path; *c; c++)
+    if (*c == '\\') *c = '/';
+#else
   Dl_info info;
   if (!dladdr(reinterpret_cast<void*>(&find_bundle), &info) || !info.dli_fname) return;
-  char path[PATH_MAX];
   snprintf(path, sizeof path, "%s", info.dli_fname);
+#endif
   char* slash = strrchr(path, '/');
   if (!slash) return;
   *slash = '\0';
@@ -553,8 +572,12 @@ void find_bundle() {
   snprintf(resources, sizeof resources, "%s/../Resources", path);
   struct stat st;
   char real[PATH_MAX];
-  if (stat(resources, &st) == 0 && S_ISDIR(st.st_mode) && realpath(resources, real)) snprintf(g_bundle, sizeof g_bundle, "%s", real);
-  else snprintf(g_bundle, sizeof g_bundle, "%s", path);
+#ifdef _WIN32
+  const bool found = stat(resources, &st) == 0 && (st.st_mode & S_IFDIR) && _fullpath(real, resources, sizeof real);
+#else
+  const bool found = stat(resources, &st) == 0 && S_ISDIR(st.st_mode) && realpath(resources, real);
+#endif
+  snprintf(g_bundle, sizeof g_bundle, "%s", found ? real : path);
 }
 
 }  // namespace
@@ -571,6 +594,14 @@ SMTG_EXPORT_SYMBOL IPluginFactory* PLUGIN_API GetPluginFactory() {
   return &g_factory;
 }
 
+#ifdef _WIN32
+/* Windows hosts call these around loading */
+SMTG_EXPORT_SYMBOL bool InitDll() {
+  GetPluginFactory();
+  return true;
+}
+SMTG_EXPORT_SYMBOL bool ExitDll() { return true; }
+#else
 /* Linux hosts call these around loading (the module's handle is not needed: dladdr finds us) */
 SMTG_EXPORT_SYMBOL bool ModuleEntry(void* handle) {
   (void)handle;
@@ -579,4 +610,5 @@ SMTG_EXPORT_SYMBOL bool ModuleEntry(void* handle) {
 }
 
 SMTG_EXPORT_SYMBOL bool ModuleExit() { return true; }
+#endif
 }

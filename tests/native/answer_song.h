@@ -61,6 +61,9 @@ static int64_t at_beat(double beat) { return frame_of(&segs[n_segs - 1], beat); 
 
 /* The process's resident memory in KiB (/proc/self/statm), for the create/destroy cycles. */
 static long rss_kib(void) {
+#ifdef _WIN32
+  return 0; /* not measured there */
+#else
   FILE* f = fopen("/proc/self/statm", "r");
   long pages = 0, resident = 0;
   if (f) {
@@ -68,6 +71,7 @@ static long rss_kib(void) {
     fclose(f);
   }
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
+#endif
 }
 
 /* The player's notes: pairs (beat on, beat off, key). */

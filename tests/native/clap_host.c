@@ -10,6 +10,7 @@
               (answer_bars = 1 by a CLAP param event); state save, change, load (the saved value
               returns; damaged states are refused); then the same song in real time in a fresh
               instance: its answer equals the offline one, frame for frame.
+     answer-offline  the same without the real-time part (the Windows build under Wine).
      stress   modelled on pluginval, Java running: sample rates 22.05-192 kHz (Java restarts at each),
               block sizes 1..4096 changing every block, random parameter values including NaN and
               +-inf, transport jumps and tempi 20-300 BPM, absurd transports (1e300 BPM, NaN and
@@ -24,7 +25,6 @@
    system call on the audio thread, Java running or not.
    usage: clap_host BUNDLE/Pianola.clap answer|stress|lifecycle */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -39,6 +39,7 @@
 #include "answer_song.h"
 #include "check.h"
 #include "pn_params.h"
+#include "pn_platform.h"
 #include "rt_guard.h"
 #include "clap_host_lib.h"
 
@@ -164,6 +165,10 @@ static int song_120(Inst* x, int64_t* frames, uint8_t* keys, int max) {
   return n;
 }
 
+/* answer-offline (Windows under Wine): the real-time comparison is left out, Wine's scheduling of the
+   JVM's threads being no measure of the plug-in's */
+static bool with_realtime = true;
+
 static void scenario_answer(void) {
   Inst* x = (Inst*)calloc(1, sizeof(Inst));
   CHECK(open_inst(x, "dev.pianola.pianola"), "creates and inits the plug-in with every extension");
@@ -173,7 +178,7 @@ static void scenario_answer(void) {
   const double started = wait_started(x, 30000);
   CHECK(param(x, PN_PARAM_STATUS) == PN_STATUS_OK, "status 0 (Java running) after %.0f ms (got %g)", started, param(x, PN_PARAM_STATUS));
   printf("answer: JVM up and instance running %.0f ms after activate\n", now_ms() - t0);
-  CHECK(rt_total() == 0, "real time: no allocation, lock, sleep or blocking call in process() while Java started (%u)", rt_total());
+  CHECK(!RT_GUARD_ACTIVE || rt_total() == 0, "real time: no allocation, lock, sleep or blocking call in process() while Java started (%u)", rt_total());
   CHECK(x->render->set(x->p, CLAP_RENDER_OFFLINE), "render: offline (process waits for Java)");
   x->offline = true;
   flush_param(x, PN_PARAM_LISTEN, 1); /* MIDI only: the test tone on the audio input is not to be covered */
@@ -270,6 +275,10 @@ static void scenario_answer(void) {
   CHECK(x->bad_audio == 0, "audio passed bit for bit on both channels in every block (%d samples differ)", x->bad_audio);
   close_inst(x);
 
+  if (!with_realtime) {
+    free(x);
+    return;
+  }
   /* 7. the same first song in REAL TIME in a fresh instance (blocks paced at 5.33 ms, no waiting
         for Java): the answer equals the offline one, frame for frame */
   Inst* y = (Inst*)calloc(1, sizeof(Inst));
@@ -287,8 +296,12 @@ static void scenario_answer(void) {
   int same = n_rt == n_offline;
   for (int i = 0; same && i < n_rt; i++) same = rt_frames[i] == offline_frames[i] && rt_keys[i] == offline_keys[i];
   CHECK(n_offline >= 3 && same, "real time: the answer equals the offline render (%d and %d note-ons)", n_rt, n_offline);
+  if (!same)
+    for (int i = 0; i < n_rt || i < n_offline; i++)
+      fprintf(stderr, "  note-on %d: real time frame %" PRId64 " key %d, offline frame %" PRId64 " key %d\n", i, i < n_rt ? rt_frames[i] : -1,
+              i < n_rt ? rt_keys[i] : -1, i < n_offline ? offline_frames[i] : -1, i < n_offline ? offline_keys[i] : -1);
   rt_report("clap_host answer");
-  CHECK(rt_total() == 0, "real time: no allocation, lock, sleep or blocking call in process() while Java answered (%u)", rt_total());
+  CHECK(!RT_GUARD_ACTIVE || rt_total() == 0, "real time: no allocation, lock, sleep or blocking call in process() while Java answered (%u)", rt_total());
   close_inst(y);
   free(x);
   free(y);
@@ -395,7 +408,7 @@ static void scenario_stress(void) {
     rt_report("clap_host stress");
     printf("stress: %g Hz: 400 blocks of 1..%u frames, random and absurd parameters and transports; %u real-time violations\n", rates[r], MAX_BLOCK,
            rt_total());
-    CHECK(rt_total() == 0, "%g Hz: no allocation, lock, sleep or blocking call on the audio thread (%u)", rates[r], rt_total());
+    CHECK(!RT_GUARD_ACTIVE || rt_total() == 0, "%g Hz: no allocation, lock, sleep or blocking call on the audio thread (%u)", rates[r], rt_total());
   }
   CHECK(status_bad == 0, "the status stayed OK through %d blocks of nonsense (%d not)", blocks, status_bad);
   CHECK(x->bad_audio == 0, "audio passed bit for bit through all of it (%d samples differ)", x->bad_audio);
@@ -460,7 +473,7 @@ static void scenario_lifecycle(void) {
   for (size_t i = 0; i < x->n_out; i++) thru += (x->out[i].msg[0] & 0x0F) == PLAYER_CH;
   CHECK(thru == 10, "no Java: the player's 10 messages pass through (%d)", thru);
   CHECK(x->bad_audio == 0, "no Java: audio passes (%d samples differ)", x->bad_audio);
-  CHECK(rt_total() == 0, "no Java: nothing real-time code must not do in process() (%u)", rt_total());
+  CHECK(!RT_GUARD_ACTIVE || rt_total() == 0, "no Java: nothing real-time code must not do in process() (%u)", rt_total());
   CHECK(factory->create_plugin(factory, &host, "dev.pianola.nothing") == NULL, "an unknown id creates nothing");
   close_inst(x);
   free(x);
@@ -485,14 +498,15 @@ static void scenario_lifecycle(void) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: clap_host PATH/Pianola.clap answer|stress|lifecycle\n");
+    fprintf(stderr, "usage: clap_host PATH/Pianola.clap answer|answer-offline|stress|installed|lifecycle\n");
     return 2;
   }
   main_thread = pthread_self();
-  void* lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-  CHECK(lib != NULL, "dlopen %s: %s", argv[1], lib ? "" : dlerror());
+  void* lib = pn_lib_load(argv[1]);
+  char why[512] = "";
+  CHECK(lib != NULL, "load %s: %s", argv[1], lib ? "" : pn_lib_error(why, sizeof why));
   if (!lib) return check_summary("clap_host");
-  entry = (const clap_plugin_entry_t*)dlsym(lib, "clap_entry");
+  entry = (const clap_plugin_entry_t*)pn_lib_symbol(lib, "clap_entry");
   CHECK(entry && clap_version_is_compatible(entry->clap_version) && entry->init(argv[1]), "clap_entry found and initialized");
   if (!entry) return check_summary("clap_host");
   factory = (const clap_plugin_factory_t*)entry->get_factory(CLAP_PLUGIN_FACTORY_ID);
@@ -500,6 +514,10 @@ int main(int argc, char** argv) {
   CHECK(factory && factory->get_plugin_count(factory) == 1 && d && !strcmp(d->id, "dev.pianola.pianola"), "the factory offers dev.pianola.pianola");
   if (!d) return check_summary("clap_host");
   if (!strcmp(argv[2], "answer")) scenario_answer();
+  else if (!strcmp(argv[2], "answer-offline")) {
+    with_realtime = false;
+    scenario_answer();
+  }
   else if (!strcmp(argv[2], "lifecycle")) scenario_lifecycle();
   else if (!strcmp(argv[2], "stress")) scenario_stress();
   else if (!strcmp(argv[2], "installed")) scenario_installed();

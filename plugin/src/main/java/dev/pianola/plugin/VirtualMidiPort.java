@@ -64,6 +64,12 @@ final class VirtualMidiPort implements AutoCloseable {
     static VirtualMidiPort open(java.util.function.Consumer<String> log) {
         String setting = System.getenv("PIANOLA_VIRTUAL_PORT");
         if (setting != null && setting.equalsIgnoreCase("off")) return null;
+        // the port is JACK's, which Linux hosts run; elsewhere (macOS: CoreMIDI, Windows: Windows MIDI
+        // Services) it is not built yet, and loading libjack through JNA there is no use
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            log.accept("no virtual MIDI port on " + System.getProperty("os.name") + " yet (the plug-in's own MIDI output works)");
+            return null;
+        }
         String wanted = "Pianola-" + INSTANCES.incrementAndGet();
         JackClient client;
         try {
