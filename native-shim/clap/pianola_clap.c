@@ -4,6 +4,9 @@
  * parameters (ids = ours, core/pn_params.h) into the core's, the render mode into FREE_WHEELING, and
  * the core's MIDI into CLAP MIDI events on the note output. Everything else is the core's.
  *
+ * Presets: the LV2 presets, compiled in (pn_presets.h), offered through CLAP's preset-discovery
+ * factory as presets inside the plug-in (load key: the label) and loaded by clap.preset-load.
+ *
  * Extensions: note-ports (one in: CLAP notes or MIDI; one out: MIDI), audio-ports (one stereo
  * main in/out, in place; a mono buffer works too), params (automatable; status read-only), state
  * (core/pn_state.h: versioned, length-prefixed), latency (0: answers are placed by beat, audio is not delayed),
@@ -29,6 +32,7 @@
 #include <clap/clap.h>
 
 #include "pn_core.h"
+#include "pn_presets.h" /* generated from presets/lv2/presets.ttl (vst3/gen_presets.c) */
 #include "pn_state.h"
 
 #define PLUGIN_ID "dev.pianola.pianola"
@@ -430,8 +434,33 @@ static bool render_set(const clap_plugin_t* plugin, clap_plugin_render_mode mode
 
 static const clap_plugin_render_t render_ext = {render_hard_realtime, render_set};
 
+/* ---- presets: load (the host asks for one the discovery factory listed) ---- */
+
+static bool preset_load(const clap_plugin_t* plugin, uint32_t kind, const char* location, const char* key) {
+  (void)location;
+  Pianola* self = self_of(plugin);
+  for (unsigned p = 0; kind == CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN && key && p < PN_PRESET_COUNT; p++) {
+    if (strcmp(pn_presets[p].label, key) != 0) continue;
+    for (unsigned i = 0; i < pn_presets[p].count; i++) {
+      const unsigned id = pn_presets[p].values[i].id;
+      if (id < PN_PARAM_COUNT && !(pn_params[id].flags & (PN_PARAM_HOST | PN_PARAM_OUTPUT))) pn_core_set_param(self->core, id, pn_presets[p].values[i].value);
+    }
+    if (self->host_params) self->host_params->rescan(self->host, CLAP_PARAM_RESCAN_VALUES);
+    const clap_host_preset_load_t* h = (const clap_host_preset_load_t*)self->host->get_extension(self->host, CLAP_EXT_PRESET_LOAD);
+    if (h && h->loaded) h->loaded(self->host, kind, location, key);
+    return true;
+  }
+  char line[200];
+  snprintf(line, sizeof line, "pianola: no preset %s", key ? key : "(none)");
+  log_line(self, true, line);
+  return false;
+}
+
+static const clap_plugin_preset_load_t preset_load_ext = {preset_load};
+
 static const void* plugin_get_extension(const clap_plugin_t* plugin, const char* id) {
   (void)plugin;
+  if (!strcmp(id, CLAP_EXT_PRESET_LOAD) || !strcmp(id, CLAP_EXT_PRESET_LOAD_COMPAT)) return &preset_load_ext;
   if (!strcmp(id, CLAP_EXT_PARAMS)) return &params_ext;
   if (!strcmp(id, CLAP_EXT_STATE)) return &state_ext;
   if (!strcmp(id, CLAP_EXT_NOTE_PORTS)) return &note_ports_ext;
@@ -493,6 +522,63 @@ static const clap_plugin_descriptor_t* factory_descriptor(const clap_plugin_fact
 
 static const clap_plugin_factory_t factory = {factory_count, factory_descriptor, create_plugin};
 
+/* ---- preset discovery: one provider, the presets inside the plug-in ---- */
+
+static const clap_preset_discovery_provider_descriptor_t provider_descriptor = {CLAP_VERSION_INIT, "dev.pianola.presets", "Pianola presets",
+                                                                                 "Pianola"};
+
+static bool provider_init(const clap_preset_discovery_provider_t* provider) {
+  const clap_preset_discovery_indexer_t* indexer = (const clap_preset_discovery_indexer_t*)provider->provider_data;
+  const clap_preset_discovery_location_t inside = {CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT, "Pianola", CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN, NULL};
+  return indexer->declare_location(indexer, &inside);
+}
+
+static void provider_destroy(const clap_preset_discovery_provider_t* provider) { free((void*)provider); }
+
+static bool provider_get_metadata(const clap_preset_discovery_provider_t* provider, uint32_t kind, const char* location,
+                                  const clap_preset_discovery_metadata_receiver_t* receiver) {
+  (void)provider;
+  (void)location;
+  if (kind != CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN) return false;
+  const clap_universal_plugin_id_t us = {"clap", PLUGIN_ID};
+  for (unsigned p = 0; p < PN_PRESET_COUNT; p++) {
+    if (!receiver->begin_preset(receiver, pn_presets[p].label, pn_presets[p].label)) break;
+    receiver->add_plugin_id(receiver, &us);
+    receiver->set_flags(receiver, CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT);
+    if (pn_presets[p].description[0]) receiver->set_description(receiver, pn_presets[p].description);
+  }
+  return true;
+}
+
+static const void* provider_get_extension(const clap_preset_discovery_provider_t* provider, const char* id) {
+  (void)provider;
+  (void)id;
+  return NULL;
+}
+
+static uint32_t presets_count(const clap_preset_discovery_factory_t* f) {
+  (void)f;
+  return 1;
+}
+
+static const clap_preset_discovery_provider_descriptor_t* presets_descriptor(const clap_preset_discovery_factory_t* f, uint32_t index) {
+  (void)f;
+  return index == 0 ? &provider_descriptor : NULL;
+}
+
+static const clap_preset_discovery_provider_t* presets_create(const clap_preset_discovery_factory_t* f, const clap_preset_discovery_indexer_t* indexer,
+                                                              const char* id) {
+  (void)f;
+  if (!indexer || !id || strcmp(id, provider_descriptor.id) != 0) return NULL;
+  clap_preset_discovery_provider_t* p = (clap_preset_discovery_provider_t*)calloc(1, sizeof *p);
+  if (!p) return NULL;
+  *p = (clap_preset_discovery_provider_t){&provider_descriptor, (void*)indexer, provider_init, provider_destroy, provider_get_metadata,
+                                          provider_get_extension};
+  return p;
+}
+
+static const clap_preset_discovery_factory_t presets_factory = {presets_count, presets_descriptor, presets_create};
+
 static bool entry_init(const char* plugin_path) {
   /* the bundle is the folder that holds Pianola.clap (and pianola.jar, lib/) */
   snprintf(g_bundle, sizeof g_bundle, "%s", plugin_path && *plugin_path ? plugin_path : ".");
@@ -509,6 +595,10 @@ static bool entry_init(const char* plugin_path) {
 
 static void entry_deinit(void) {}
 
-static const void* entry_get_factory(const char* id) { return !strcmp(id, CLAP_PLUGIN_FACTORY_ID) ? &factory : NULL; }
+static const void* entry_get_factory(const char* id) {
+  if (!strcmp(id, CLAP_PLUGIN_FACTORY_ID)) return &factory;
+  if (!strcmp(id, CLAP_PRESET_DISCOVERY_FACTORY_ID) || !strcmp(id, CLAP_PRESET_DISCOVERY_FACTORY_ID_COMPAT)) return &presets_factory;
+  return NULL;
+}
 
 CLAP_EXPORT const clap_plugin_entry_t clap_entry = {CLAP_VERSION_INIT, entry_init, entry_deinit, entry_get_factory};

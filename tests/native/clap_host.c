@@ -19,6 +19,7 @@
               instances in one process, each answering; 100 create/activate/process/deactivate/
               destroy cycles with Java, RSS reported and bounded.
      installed  an installed bundle starts its Java (the install test).
+     presets  the LV2 presets through CLAP's preset-discovery factory, loaded with clap.preset-load.
      lifecycle  no Java (PIANOLA_JAVA_HOME nowhere): status 2, audio and MIDI pass; 20
               create/activate/process/deactivate/destroy cycles with RSS reported.
    Every real-time process() call is watched (rt_guard.h): no allocation, lock, sleep or blocking
@@ -308,6 +309,111 @@ static void scenario_answer(void) {
   CHECK(1, "destroy returned");
 }
 
+/* ---- presets: CLAP's preset-discovery factory and clap.preset-load ---- */
+
+static int n_locations, n_presets, presets_ok;
+static uint32_t location_kind_seen = 99;
+static char preset_names[16][64];
+
+static bool ix_filetype(const clap_preset_discovery_indexer_t* i, const clap_preset_discovery_filetype_t* f) {
+  (void)i;
+  (void)f;
+  return true;
+}
+static bool ix_location(const clap_preset_discovery_indexer_t* i, const clap_preset_discovery_location_t* l) {
+  (void)i;
+  n_locations++;
+  location_kind_seen = l->kind;
+  return true;
+}
+static bool ix_soundpack(const clap_preset_discovery_indexer_t* i, const clap_preset_discovery_soundpack_t* s) {
+  (void)i;
+  (void)s;
+  return true;
+}
+static const void* ix_extension(const clap_preset_discovery_indexer_t* i, const char* id) {
+  (void)i;
+  (void)id;
+  return NULL;
+}
+static void rc_error(const clap_preset_discovery_metadata_receiver_t* r, int32_t e, const char* m) {
+  (void)r;
+  (void)e;
+  fprintf(stderr, "preset discovery error: %s\n", m);
+}
+static bool rc_begin(const clap_preset_discovery_metadata_receiver_t* r, const char* name, const char* key) {
+  (void)r;
+  if (n_presets < 16) snprintf(preset_names[n_presets], sizeof preset_names[0], "%s", name);
+  n_presets++;
+  presets_ok += key && !strcmp(name, key); /* the load key is the label */
+  return true;
+}
+static void rc_plugin(const clap_preset_discovery_metadata_receiver_t* r, const clap_universal_plugin_id_t* id) {
+  (void)r;
+  presets_ok += !strcmp(id->abi, "clap") && !strcmp(id->id, "dev.pianola.pianola");
+}
+static void rc_soundpack(const clap_preset_discovery_metadata_receiver_t* r, const char* id) {
+  (void)r;
+  (void)id;
+}
+static void rc_flags(const clap_preset_discovery_metadata_receiver_t* r, uint32_t flags) {
+  (void)r;
+  presets_ok += (flags & CLAP_PRESET_DISCOVERY_IS_FACTORY_CONTENT) != 0;
+}
+static void rc_text(const clap_preset_discovery_metadata_receiver_t* r, const char* t) {
+  (void)r;
+  (void)t;
+}
+static void rc_times(const clap_preset_discovery_metadata_receiver_t* r, clap_timestamp a, clap_timestamp b) {
+  (void)r;
+  (void)a;
+  (void)b;
+}
+static void rc_extra(const clap_preset_discovery_metadata_receiver_t* r, const char* k, const char* v) {
+  (void)r;
+  (void)k;
+  (void)v;
+}
+
+/* The LV2 presets, listed by the discovery factory and loaded into an instance (no Java needed). */
+static void scenario_presets(void) {
+  const clap_preset_discovery_factory_t* pf = (const clap_preset_discovery_factory_t*)entry->get_factory(CLAP_PRESET_DISCOVERY_FACTORY_ID);
+  CHECK(pf && pf->count(pf) == 1, "the preset-discovery factory has one provider");
+  if (!pf) return;
+  const clap_preset_discovery_provider_descriptor_t* d = pf->get_descriptor(pf, 0);
+  const clap_preset_discovery_indexer_t indexer = {CLAP_VERSION_INIT, "pianola clap_host", "pianola", NULL, NULL, NULL,
+                                                   ix_filetype, ix_location, ix_soundpack, ix_extension};
+  const clap_preset_discovery_provider_t* provider = d ? pf->create(pf, &indexer, d->id) : NULL;
+  CHECK(provider && provider->init(provider), "the provider starts");
+  if (!provider) return;
+  CHECK(n_locations == 1 && location_kind_seen == CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN, "one location: presets inside the plug-in");
+  const clap_preset_discovery_metadata_receiver_t receiver = {NULL, rc_error, rc_begin, rc_plugin, rc_soundpack, rc_flags,
+                                                              rc_text, rc_text, rc_times, rc_text, rc_extra};
+  CHECK(provider->get_metadata(provider, CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN, NULL, &receiver), "the provider lists its presets");
+  bool quick = false, call = false;
+  for (int i = 0; i < n_presets && i < 16; i++) quick |= !strcmp(preset_names[i], "Quick answers"), call |= !strcmp(preset_names[i], "Call and response");
+  CHECK(n_presets == 7 && quick && call && presets_ok == 3 * n_presets,
+        "the 7 LV2 presets, by label, each for dev.pianola.pianola, factory content (%d listed)", n_presets);
+  provider->destroy(provider);
+
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x, "dev.pianola.pianola"), "an instance");
+  const clap_plugin_preset_load_t* load = (const clap_plugin_preset_load_t*)x->p->get_extension(x->p, CLAP_EXT_PRESET_LOAD);
+  CHECK(load && load->from_location(x->p, CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN, NULL, "Quick answers"), "preset-load: Quick answers");
+  CHECK(param(x, PN_PARAM_ANSWER_BARS) == 1 && param(x, PN_PARAM_SILENCE_BEATS) == 1 && param(x, PN_PARAM_START_ON) == 1,
+        "Quick answers: 1 bar, after 1 beat, on the next beat (%g, %g, %g)", param(x, PN_PARAM_ANSWER_BARS), param(x, PN_PARAM_SILENCE_BEATS),
+        param(x, PN_PARAM_START_ON));
+  CHECK(load && load->from_location(x->p, CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN, NULL, "Adventurous") && fabs(param(x, PN_PARAM_TEMPERATURE) - 1.4) < 1e-6 &&
+            param(x, PN_PARAM_KEY_LOCK) == 0 && param(x, PN_PARAM_ANSWER_BARS) == 4,
+        "Adventurous: temperature 1.4, key lock off, 4 bars");
+  CHECK(load && !load->from_location(x->p, CLAP_PRESET_DISCOVERY_LOCATION_PLUGIN, NULL, "No such preset") && param(x, PN_PARAM_ANSWER_BARS) == 4,
+        "an unknown preset is refused and changes nothing");
+  x->p->destroy(x->p);
+  x->p = NULL;
+  close_inst(x);
+  free(x);
+}
+
 /* An installed bundle (found by a search of ~/.clap, as hosts do): Java starts from the bundle's own
    java-home and the instance runs. */
 static void scenario_installed(void) {
@@ -498,7 +604,7 @@ static void scenario_lifecycle(void) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: clap_host PATH/Pianola.clap answer|answer-offline|stress|installed|lifecycle\n");
+    fprintf(stderr, "usage: clap_host PATH/Pianola.clap answer|answer-offline|stress|installed|presets|lifecycle\n");
     return 2;
   }
   main_thread = pthread_self();
@@ -521,6 +627,7 @@ int main(int argc, char** argv) {
   else if (!strcmp(argv[2], "lifecycle")) scenario_lifecycle();
   else if (!strcmp(argv[2], "stress")) scenario_stress();
   else if (!strcmp(argv[2], "installed")) scenario_installed();
+  else if (!strcmp(argv[2], "presets")) scenario_presets();
   else CHECK(0, "unknown scenario %s", argv[2]);
   entry->deinit();
   char name[64];
