@@ -32,9 +32,9 @@ import java.util.stream.Stream;
  * was given; only folders with that marker are ever replaced or removed without --force.
  */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-        description = {"The Pianola plug-in for your DAW: LV2 (Ardour, REAPER, Qtractor, Carla), CLAP (Bitwig, REAPER,",
-                "FL Studio, Studio One) and VST3 (almost every DAW). Installs into your plug-in folders",
-                "(~/.lv2, ~/.clap, ~/.vst3; --system: /usr/lib/lv2, /usr/lib/clap, /usr/lib/vst3), rescan in your DAW.",
+        description = {"The Pianola plug-in for your DAW: LV2 (Ardour, REAPER, Qtractor, Carla), CLAP (Bitwig, REAPER, FL Studio, "
+                + "Studio One) and VST3 (almost every DAW). Installs into your plug-in folders (~/.lv2, ~/.clap, ~/.vst3; --system: "
+                + "/usr/lib/lv2, /usr/lib/clap, /usr/lib/vst3); then rescan plug-ins in your DAW.",
                 "",
                 "Start with:  pianola plugins install"},
         subcommands = {PluginsCommand.Install.class, PluginsCommand.Uninstall.class, PluginsCommand.ListInstalled.class})
@@ -151,9 +151,9 @@ final class PluginsCommand implements Runnable {
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = {"Copies the plug-in bundles into your plug-in folders, each with the Java it will start",
-                    "(the one running this command, unless --java-home or --no-java-home). An earlier Pianola",
-                    "install is replaced; a folder of the same name that is not Pianola's is left alone (--force replaces it)."})
+            description = {"Copies the plug-in bundles into your plug-in folders, each with the Java it will start (the one running this "
+                    + "command, unless --java-home or --no-java-home), and the VST3 presets where VST3 hosts list them. An earlier "
+                    + "Pianola install is replaced; a folder of the same name that is not Pianola's is left alone (--force replaces it)."})
     static final class Install implements Runnable {
         @Option(names = "--format", split = ",", paramLabel = "FORMAT", description = "lv2, clap, vst3 (default: all three).")
         List<String> format;
@@ -161,7 +161,7 @@ final class PluginsCommand implements Runnable {
         @Option(names = "--system", description = "Install for every user, under /usr/lib (needs root).")
         boolean system;
 
-        @Option(names = "--java-home", paramLabel = "DIR", description = "The Java the plug-in starts (a folder with lib/server/libjvm.so). Default: this one, ${sys:java.home}.")
+        @Option(names = "--java-home", paramLabel = "DIR", description = "The Java the plug-in starts (Java 17 or newer: a folder with lib/server/libjvm.so). Default: the one running this command, ${sys:java.home}.")
         Path javaHome;
 
         @Option(names = "--no-java-home", description = "Write no Java: the plug-in then looks for a bundled runtime, $JAVA_HOME, then the system's Java.")
