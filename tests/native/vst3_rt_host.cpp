@@ -9,10 +9,13 @@
                frames, random and non-number parameter changes, transport jumps, tempi 20-300 and
                absurd contexts (1e300 BPM, NaN positions): no crash, audio bit for bit, the status
                stays OK, zero real-time violations; then state saved and restored
-   usage: vst3_rt_host BUNDLE.vst3 realtime|stress */
+     bench     not a test: process() timed per 64/128/256-frame block while Java answers (the driver
+               of tools/bench, bench_driver.h; `tools/bench/run vst3`), with the watch's counts
+   usage: vst3_rt_host BUNDLE.vst3 realtime|stress|bench [--seconds S] [--engine 0|1|2] */
 #include <dlfcn.h>
 #include <inttypes.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,7 @@
 #include "pluginterfaces/vst/vstspeaker.h"
 
 #include "answer_song.h"
+#include "bench_driver.h"
 #include "check.h"
 #include "pn_params.h"
 
@@ -172,6 +176,7 @@ struct Plugin {
   size_t n_out = 0;
   long bad_audio = 0;
   double rate = 48000;
+  int64_t last_ns = 0; /* the last process() call's duration */
 };
 
 IPluginFactory* factory;
@@ -246,9 +251,13 @@ void run(Plugin* p, uint32 frames, ProcessContext* ctx) {
   d.inputEvents = &in_events;
   d.outputEvents = &out_events;
   d.processContext = ctx;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   if (p->realtime) rtg_enter();
   p->processor->process(d);
   rtg_leave();
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  p->last_ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
   in_events.n = 0;
   changes.n = 0;
   for (uint32 i = 0; i < frames; i++) p->bad_audio += (p->out_l[i] != p->in_l[i]) + (p->out_r[i] != p->in_r[i]);
@@ -412,6 +421,67 @@ void scenario_stress() {
   delete p;
 }
 
+/* the bench driver's block: the host's context (120 BPM from beat 0 at abs 0) and the player's notes */
+int64_t run_bench_block(void* ctx, const BenchBlock* b, uint32_t n, int64_t abs, int64_t* first_answer) {
+  Plugin* p = static_cast<Plugin*>(ctx);
+  ProcessContext c = context(p, (double)abs / FRAMES_PER_BEAT, 120, true);
+  for (int i = 0; i < b->n_midi; i++) {
+    Event e;
+    memset(&e, 0, sizeof e);
+    e.sampleOffset = (int32)b->at[i];
+    const bool on = (b->msg[i][0] & 0xF0) == 0x90;
+    if (on) e.type = Event::kNoteOnEvent, e.noteOn = {(int16)(b->msg[i][0] & 0x0F), (int16)b->msg[i][1], 0, b->msg[i][2] / 127.0f, 0, -1};
+    else e.type = Event::kNoteOffEvent, e.noteOff = {(int16)(b->msg[i][0] & 0x0F), (int16)b->msg[i][1], 0, -1, 0};
+    in_events.addEvent(e);
+  }
+  const size_t from = p->n_out;
+  p->abs = abs;
+  run(p, n, &c);
+  if (first_answer && *first_answer < 0)
+    for (size_t i = from; i < p->n_out; i++)
+      if (is_answer_on(&p->out[i])) {
+        *first_answer = p->out[i].frame;
+        break;
+      }
+  if (p->n_out > MAX_EVENTS - 64) p->n_out = 0;
+  return p->last_ns;
+}
+
+void scenario_bench(double seconds, int engine) {
+  Plugin* p = new Plugin();
+  const double t0 = now_ms();
+  if (!open_plugin(p) || !start(p, 48000, false)) {
+    fprintf(stderr, "vst3_rt_host bench: the plug-in does not start\n");
+    return;
+  }
+  p->controller->setParamNormalized(PN_PARAM_LISTEN, 0.5); /* MIDI only */
+  const double first_ms = wait_started(p);
+  printf("JVM start: running %.0f ms after creation (status %g)\n", now_ms() - t0, param(p, PN_PARAM_STATUS));
+  (void)first_ms;
+  p->controller->setParamNormalized(PN_PARAM_ENGINE, pn_param_to_normalized(PN_PARAM_ENGINE, engine));
+  p->controller->setParamNormalized(PN_PARAM_ANSWER_BARS, pn_param_to_normalized(PN_PARAM_ANSWER_BARS, 1));
+  p->controller->setParamNormalized(PN_PARAM_SILENCE_BEATS, pn_param_to_normalized(PN_PARAM_SILENCE_BEATS, 1));
+  p->controller->setParamNormalized(PN_PARAM_START_ON, pn_param_to_normalized(PN_PARAM_START_ON, 1));
+  for (double w = now_ms(); now_ms() - w < 5000;) {
+    ProcessContext c = context(p, 0, 120, false);
+    run(p, 256, &c);
+    usleep(5333);
+  }
+  struct sched_param sp = {};
+  sp.sched_priority = 70; /* as a DAW's audio thread, when allowed */
+  const bool fifo = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+  printf("VST3, engine %d (0 Continuator, 1 REMI, 2 Perceiver AR), 48 kHz, 120 BPM, %.0f s per block size, audio thread %s\n", engine, seconds,
+         fifo ? "SCHED_FIFO 70" : "SCHED_OTHER (no permission for SCHED_FIFO)");
+  rtg_reset();
+  for (uint32_t n : {64u, 128u, 256u}) bench_block_size(p, run_bench_block, p->out_l, n, seconds);
+  rtg_report("vst3_rt_host bench");
+  sp.sched_priority = 0;
+  sched_setscheduler(0, SCHED_OTHER, &sp);
+  stop(p);
+  close_plugin(p);
+  delete p;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -434,6 +504,16 @@ int main(int argc, char** argv) {
   memcpy(cid, info.cid, sizeof cid);
   if (!strcmp(argv[2], "realtime")) scenario_realtime();
   else if (!strcmp(argv[2], "stress")) scenario_stress();
+  else if (!strcmp(argv[2], "bench")) {
+    double seconds = 30;
+    int engine = 0;
+    for (int i = 3; i + 1 < argc; i += 2) {
+      if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
+      else if (!strcmp(argv[i], "--engine")) engine = atoi(argv[i + 1]);
+    }
+    scenario_bench(seconds, engine);
+    return 0; /* a benchmark: figures, no verdict */
+  }
   else CHECK(0, "unknown scenario %s", argv[2]);
   auto exit_fn = reinterpret_cast<bool (*)()>(dlsym(lib, "ModuleExit"));
   if (exit_fn) exit_fn();

@@ -1,5 +1,5 @@
 /* bench_driver.h: the format-neutral part of the plug-in benchmarks (lv2_run_bench.c,
-   clap_run_bench.c): the player (a phrase every 3 bars, keys round a scale), real-time pacing of the
+   clap_run_bench.c, and the VST3 host's bench mode, tests/native/vst3_rt_host.cpp; C and C++): the player (a phrase every 3 bars, keys round a scale), real-time pacing of the
    blocks (clock_nanosleep to each period's deadline), the timing of every process call, a control
    of fixed work on the same thread, the machine's steal time and load, and the phrase end -> first
    answering note. A host supplies one function that runs a block and times its process call. */
@@ -92,7 +92,9 @@ static void bench_block_size(void* x, BenchRunFn run_block, const float* audio_o
   clock_gettime(CLOCK_MONOTONIC, &next);
   for (size_t i = 0; i < blocks; i++) {
     const int64_t abs = (int64_t)i * n; /* the song's frame: beat = abs / FRAMES_PER_BEAT */
-    BenchBlock b = {.position = i == 0};
+    BenchBlock b;
+    memset(&b, 0, sizeof b);
+    b.position = i == 0;
     for (int64_t f = abs; f < abs + n; f++) {
       const int64_t in_cycle = f % ((int64_t)CYCLE_BEATS * FRAMES_PER_BEAT);
       const int cycle = (int)(f / ((int64_t)CYCLE_BEATS * FRAMES_PER_BEAT));
@@ -101,7 +103,10 @@ static void bench_block_size(void* x, BenchRunFn run_block, const float* audio_o
         if (in_cycle == (int64_t)k * FRAMES_PER_BEAT || in_cycle == (int64_t)k * FRAMES_PER_BEAT + FRAMES_PER_BEAT / 2) {
           const bool on = in_cycle == (int64_t)k * FRAMES_PER_BEAT;
           b.at[b.n_midi] = (uint32_t)(f - abs);
-          memcpy(b.msg[b.n_midi++], (uint8_t[]){on ? 0x91 : 0x81, key, on ? 100 : 0}, 3);
+          b.msg[b.n_midi][0] = on ? 0x91 : 0x81;
+          b.msg[b.n_midi][1] = key;
+          b.msg[b.n_midi][2] = on ? 100 : 0;
+          b.n_midi++;
           if (!on && k == 3) { /* last release + silence_beats (1) */
             if (phrase_end >= 0 && first_answer >= 0 && n_lat < 256) lat_beats[n_lat++] = (double)(first_answer - phrase_end) / FRAMES_PER_BEAT;
             phrase_end = f + FRAMES_PER_BEAT;
