@@ -48,8 +48,6 @@ typedef struct {
   const clap_host_params_t* host_params;
   PnCore* core;
   const clap_output_events_t* out; /* this block's output list */
-  uint32_t out_dropped;            /* MIDI messages the host's list refused */
-  uint32_t events_dropped;         /* host events past MAX_EVENTS in a block */
   PnHostEvent events[MAX_EVENTS];
 } Pianola;
 
@@ -154,10 +152,7 @@ static void position_of(const clap_event_transport_t* t, PnPosition* p) {
 }
 
 static PnHostEvent* next_event(Pianola* self, uint32_t* n, uint32_t frame) {
-  if (*n == MAX_EVENTS) {
-    self->events_dropped++;
-    return NULL;
-  }
+  if (*n == MAX_EVENTS) return NULL; /* more than a block can carry: dropped */
   PnHostEvent* e = &self->events[(*n)++];
   memset(e, 0, sizeof *e);
   e->frame = frame;
@@ -233,16 +228,15 @@ static uint32_t read_events(Pianola* self, const clap_process_t* process) {
 static void emit(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t size) {
   Pianola* self = (Pianola*)ctx;
   if (!self->out) return;
-  bool ok;
+  /* a full host list drops the message: nothing to do about it on the audio thread */
   if (size <= 3) {
     clap_event_midi_t e = {{sizeof e, frame, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_MIDI, 0}, 0, {0, 0, 0}};
     memcpy(e.data, msg, size);
-    ok = self->out->try_push(self->out, &e.header);
+    self->out->try_push(self->out, &e.header);
   } else {
     clap_event_midi_sysex_t e = {{sizeof e, frame, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_MIDI_SYSEX, 0}, 0, msg, size};
-    ok = self->out->try_push(self->out, &e.header);
+    self->out->try_push(self->out, &e.header);
   }
-  if (!ok) self->out_dropped++;
 }
 
 static const float* channel(const clap_audio_buffer_t* b, uint32_t count, uint32_t i) {
@@ -296,7 +290,7 @@ static bool params_get_info(const clap_plugin_t* plugin, uint32_t index, clap_pa
 static bool params_get_value(const clap_plugin_t* plugin, clap_id id, double* value) {
   Pianola* self = self_of(plugin);
   if (id >= PN_PARAM_COUNT || (pn_params[id].flags & PN_PARAM_HOST)) return false;
-  *value = id == PN_PARAM_STATUS ? pn_core_status(self->core) : pn_core_param(self->core, id);
+  *value = pn_core_param(self->core, id);
   return true;
 }
 

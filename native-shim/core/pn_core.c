@@ -116,7 +116,6 @@ PnCore* pn_core_create(const char* bundle_path, PnLineFn log, void* log_ctx) {
     atomic_init(&c->values[i], float_bits((float)pn_params[i].def));
     c->published[i] = NAN;
   }
-  atomic_init(&c->values[PN_PARAM_STATUS], float_bits((float)PN_STATUS_STARTING));
 
   PnJava* j = &c->java;
   snprintf(j->bundle, sizeof j->bundle, "%s", bundle_path ? bundle_path : ".");
@@ -142,9 +141,7 @@ void pn_core_start(PnCore* c, double rate) {
   if (c->java_started) {
     /* another sample rate: Java's clock and the audio it hears change, so its side starts again */
     if (!pn_java_stop(&c->java)) {
-      char line[160];
-      snprintf(line, sizeof line, "pianola: the Java side did not stop for the new sample rate; MIDI thru only");
-      if (c->java.log) c->java.log(c->java.log_ctx, true, line);
+      if (c->java.log) c->java.log(c->java.log_ctx, true, "pianola: the Java side did not stop for the new sample rate; MIDI thru only");
       atomic_store(&c->java.status, PN_STATUS_ERROR);
       c->rate = rate;
       return;
@@ -180,6 +177,7 @@ void pn_core_set_param(PnCore* c, unsigned id, double value) {
 
 float pn_core_param(const PnCore* c, unsigned id) {
   if (id >= PN_PARAM_COUNT) return 0.0f;
+  if (id == PN_PARAM_STATUS) return (float)pn_core_status(c); /* an output: read where it lives */
   return bits_float(atomic_load_explicit(&((PnCore*)c)->values[id], memory_order_relaxed));
 }
 
@@ -187,18 +185,6 @@ int pn_core_status(const PnCore* c) {
   const int s = atomic_load_explicit(&((PnCore*)c)->java.status, memory_order_acquire);
   if (s != PN_STATUS_OK) return s;
   return atomic_load_explicit(&c->control->java_status, memory_order_acquire) == PN_STATUS_ERROR ? PN_STATUS_ERROR : PN_STATUS_OK;
-}
-
-void pn_core_stats(const PnCore* c, PnCoreStats* out) {
-  memset(out, 0, sizeof *out);
-  out->in_dropped = c->in_dropped;
-  out->audio_dropped = c->audio_dropped;
-  out->freewheel_timeouts = c->freewheel_timeouts;
-  out->reanchors = c->transport.reanchors;
-  out->jumps = c->transport.jumps;
-  out->frames = c->frames;
-  out->java_start_ms = c->java.start_ms;
-  out->java_handle = c->java.handle;
 }
 
 void pn_core_destroy(PnCore* c) {
@@ -407,7 +393,6 @@ void pn_core_process(PnCore* c, const PnBlock* b) {
   }
   pn_scheduler_play_until(&c->scheduler, &c->transport, &done, b->frames, emit_generated, c);
 
-  atomic_store_explicit(&c->values[PN_PARAM_STATUS], float_bits((float)pn_core_status(c)), memory_order_relaxed);
   c->frames += b->frames;
   c->block = NULL;
 }

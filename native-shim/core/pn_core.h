@@ -75,20 +75,10 @@ void pn_core_process(PnCore* c, const PnBlock* b);
 /* Sets a parameter by id, clamped to its range (pn_params.h); a value that is not a number is
    ignored, so a host's NaN never reaches the engines. Any thread. */
 void pn_core_set_param(PnCore* c, unsigned id, double value);
-float pn_core_param(const PnCore* c, unsigned id);
+float pn_core_param(const PnCore* c, unsigned id); /* the status output: pn_core_status */
 
 /* PN_STATUS_* (pn_params.h): OK, starting, Java unavailable, error. */
 int pn_core_status(const PnCore* c);
-
-/* Counters for tests and logs. */
-typedef struct PnCoreStats {
-  uint32_t in_dropped, audio_dropped, freewheel_timeouts;
-  uint32_t reanchors, jumps;
-  int64_t frames;
-  double java_start_ms;
-  int64_t java_handle;
-} PnCoreStats;
-void pn_core_stats(const PnCore* c, PnCoreStats* out);
 
 /* Stops Java and frees the instance (if Java does not confirm it stopped, the shared memory is
    left allocated rather than freed under it). */

@@ -54,8 +54,7 @@ typedef struct {
   LV2_Atom_Forge forge;
   bool forge_ok;           /* an output sequence is open this block */
   uint32_t last_out_frame; /* events must go out in time order */
-  uint32_t out_dropped;    /* MIDI messages that did not fit the output buffer */
-  uint32_t events_dropped; /* host events past MAX_EVENTS in a block */
+  float port_values[PN_PARAM_COUNT]; /* the control ports as last given to the core */
 
   PnCore* core;
   PnHostEvent events[MAX_EVENTS];
@@ -88,6 +87,7 @@ static LV2_Handle instantiate(const LV2_Descriptor* descriptor, double rate, con
   self->midi_MidiEvent = m->map(m->handle, LV2_MIDI__MidiEvent);
   pn_time_urids_map(&self->time_urids, m);
   lv2_atom_forge_init(&self->forge, m);
+  for (unsigned i = 0; i < PN_PARAM_COUNT; i++) self->port_values[i] = NAN; /* every port reaches the core once */
   self->core = pn_core_create(bundle_path, log_line, self);
   if (!self->core) {
     lv2_log_error(&self->logger, "pianola: out of memory for the rings\n");
@@ -124,10 +124,7 @@ static void emit(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t size) {
   LV2_Atom_Forge* f = &self->forge;
   /* check the whole event fits first: a half-written event would corrupt the sequence */
   const uint32_t need = (uint32_t)sizeof(LV2_Atom_Event) + lv2_atom_pad_size(size);
-  if (f->size - f->offset < need) {
-    self->out_dropped++;
-    return;
-  }
+  if (f->size - f->offset < need) return; /* no room left in the host's buffer: dropped */
   lv2_atom_forge_frame_time(f, frame);
   lv2_atom_forge_atom(f, size, self->midi_MidiEvent);
   lv2_atom_forge_write(f, msg, size);
@@ -139,10 +136,7 @@ static uint32_t read_events(Pianola* self, uint32_t n_samples) {
   uint32_t n = 0;
   if (!self->events_in) return 0;
   LV2_ATOM_SEQUENCE_FOREACH (self->events_in, ev) {
-    if (n == MAX_EVENTS) {
-      self->events_dropped++;
-      continue;
-    }
+    if (n == MAX_EVENTS) continue; /* more than a block can carry: dropped */
     PnHostEvent* e = &self->events[n];
     const int64_t t = ev->time.frames;
     e->frame = t < 0 ? 0 : t > (int64_t)n_samples ? n_samples : (uint32_t)t;
@@ -164,8 +158,13 @@ static uint32_t read_events(Pianola* self, uint32_t n_samples) {
 
 static void run(LV2_Handle instance, uint32_t n_samples) {
   Pianola* self = (Pianola*)instance;
-  for (unsigned i = 0; i < PN_PARAM_COUNT; i++)
-    if (self->params[i] && !(pn_params[i].flags & PN_PARAM_OUTPUT)) pn_core_set_param(self->core, i, *self->params[i]);
+  /* the control ports that changed since the last block (NaN never equals: a NaN port is offered
+     each block and ignored by the core) */
+  for (unsigned i = 0; i < PN_PARAM_COUNT; i++) {
+    if (!self->params[i] || (pn_params[i].flags & PN_PARAM_OUTPUT) || *self->params[i] == self->port_values[i]) continue;
+    self->port_values[i] = *self->params[i];
+    pn_core_set_param(self->core, i, self->port_values[i]);
+  }
 
   /* output: the host left a Chunk whose size is the space available; always overwrite it with
      a Sequence, empty or not. The size is taken as the whole buffer (hosts differ on whether it

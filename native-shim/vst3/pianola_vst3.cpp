@@ -62,20 +62,7 @@
 using namespace Steinberg;
 using namespace Steinberg::Vst;
 
-/* The ids of the Vst interfaces this file uses (the SDK's helper library would define them; we do
-   not link it). The base ones come from the SDK's pluginterfaces/base/coreiids.cpp. */
-namespace Steinberg {
-namespace Vst {
-DEF_CLASS_IID(IComponent)
-DEF_CLASS_IID(IAudioProcessor)
-DEF_CLASS_IID(IEditController)
-DEF_CLASS_IID(IProcessContextRequirements)
-DEF_CLASS_IID(IComponentHandler)
-DEF_CLASS_IID(IEventList)
-DEF_CLASS_IID(IParameterChanges)
-DEF_CLASS_IID(IParamValueQueue)
-}  // namespace Vst
-}  // namespace Steinberg
+#include "pn_vst3_iids.h"
 
 namespace {
 
@@ -305,7 +292,7 @@ class Pianola final : public IComponent, public IAudioProcessor, public IEditCon
   ParamValue PLUGIN_API plainParamToNormalized(ParamID id, ParamValue plain) override { return pn_param_to_normalized(id, plain); }
   ParamValue PLUGIN_API getParamNormalized(ParamID id) override {
     if (!core_ || !is_param(id)) return 0.0;
-    return pn_param_to_normalized(id, id == PN_PARAM_STATUS ? pn_core_status(core_) : pn_core_param(core_, id));
+    return pn_param_to_normalized(id, pn_core_param(core_, id));
   }
   tresult PLUGIN_API setParamNormalized(ParamID id, ParamValue normalized) override {
     if (!core_ || !is_param(id)) return kInvalidArgument;
@@ -347,8 +334,6 @@ class Pianola final : public IComponent, public IAudioProcessor, public IEditCon
   double rate_ = 48000.0;
   int32 channels_in_ = 2, channels_out_ = 2;
   IEventList* out_ = nullptr; /* this block's output list */
-  uint32 out_dropped_ = 0;
-  uint32 events_dropped_ = 0;
   int last_status_ = -1;
   PnHostEvent events_[kMaxEvents];
 };
@@ -374,7 +359,7 @@ void Pianola::emit(void* ctx, uint32_t frame, const uint8_t* msg, uint32_t size)
   } else {
     return;
   }
-  if (self->out_->addEvent(e) != kResultOk) self->out_dropped_++;
+  self->out_->addEvent(e); /* a full host list drops the message */
 }
 
 /* The block's input: the ProcessContext as a position at frame 0, then the notes. */
@@ -426,10 +411,7 @@ uint32 Pianola::read_events(ProcessData& data) {
     } else {
       continue;
     }
-    if (n == kMaxEvents) {
-      events_dropped_++;
-      continue;
-    }
+    if (n == kMaxEvents) continue; /* more than a block can carry: dropped */
     PnHostEvent& e = events_[n++];
     memset(&e, 0, sizeof e);
     e.frame = ev.sampleOffset < 0 ? 0 : (uint32_t)ev.sampleOffset;

@@ -47,16 +47,7 @@ void rtg_report(const char* name);
 using namespace Steinberg;
 using namespace Steinberg::Vst;
 
-namespace Steinberg {
-namespace Vst {
-DEF_CLASS_IID(IComponent)
-DEF_CLASS_IID(IAudioProcessor)
-DEF_CLASS_IID(IEditController)
-DEF_CLASS_IID(IEventList)
-DEF_CLASS_IID(IParameterChanges)
-DEF_CLASS_IID(IParamValueQueue)
-}  // namespace Vst
-}  // namespace Steinberg
+#include "pn_vst3_iids.h"
 
 namespace {
 

@@ -293,7 +293,7 @@ public final class JackMidiDevice implements AutoCloseable {
         bBarBeats[slot] = t.barBeats();
         bNotes[slot] = notes;
         blockHead.lazySet(head + 1); // release: the slot's contents before the head
-        LockSupport.unpark(sessionThread);
+        // no unpark here: it takes a lock and may make a system call; the session thread polls
     }
 
     /** The session's notes into the table, in beat order (a CLEAR drops the table first). */
@@ -362,6 +362,8 @@ public final class JackMidiDevice implements AutoCloseable {
         while (running) {
             long tail = blockTail.get();
             if (tail == blockHead.get()) {
+                // the process thread does not wake this one (that would lock on its side): it polls, briefly
+                // after work, then every millisecond; answers are planned a bar ahead
                 LockSupport.parkNanos(idle++ < 100 ? 50_000 : 1_000_000);
                 continue;
             }
