@@ -9,6 +9,7 @@ import dev.pianola.models.continuator.Continuator;
 import dev.pianola.models.continuator.ContinuatorOptions;
 import dev.pianola.render.MidiRenderer;
 import dev.pianola.render.PianoRoll;
+import dev.pianola.runtime.Seeds;
 import dev.pianola.time.TimeSignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,11 +26,13 @@ import java.util.concurrent.Callable;
 @Command(name = "continue", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Continue a played phrase in its own style: give a MIDI file, get it back with an answer.",
                 "The default engine (continuator) learns the phrase itself, note by note, with no model",
-                "to download, and answers in its key, rhythm and touch. The same seed gives the same answer.",
+                "to download, and develops it in its key, rhythm and touch. Each run answers anew;",
+                "the seed it prints (--seed N) plays an answer again.",
                 "The output holds the phrase (track 1) and the continuation (track 2), so both open in a DAW."},
         footer = {"", "Examples:",
                 "  pianola continue phrase.mid -o phrase.more.mid --bars 8",
-                "  pianola continue phrase.mid --bars 4 --seed 7 --temperature 0.5 --continuation-only"})
+                "  pianola continue phrase.mid --bars 4 --seed 7 --temperature 0.5 --continuation-only",
+                "  pianola continue phrase.mid --bars 8 --temperature 1.5 --max-order 2   (freer, further from the phrase)"})
 final class ContinueCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MIDI", description = "The phrase to continue.")
     Path input;
@@ -72,8 +75,9 @@ final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|cuda|auto", description = "remi/perceiver: where the model runs (default cpu).")
     String device;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "The same seed gives the same answer (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Play a seed's answer again: the same seed, phrase and options give the same answer (default: a new seed each run, printed).")
+    Long seedGiven;
 
     @Option(names = "--max-order", paramLabel = "N", 
             description = "Continuator: the longest run of notes it matches before backing off (default 4).")
@@ -145,6 +149,8 @@ final class ContinueCommand implements Callable<Integer> {
             throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
         }
         MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);
+        long seed = seedGiven != null ? seedGiven : Seeds.fresh();
+        if (common.verbose) System.err.println("pianola: seed " + seed + (seedGiven == null ? " (--seed " + seed + " plays this answer again)" : ""));
 
         NoteSequence phrase = MidiFiles.read(input);
         List<Note> played = new ArrayList<>();
@@ -189,8 +195,8 @@ final class ContinueCommand implements Callable<Integer> {
                     .put("engine", which).put("model", model == null ? null : model.toString()).put("device", deviceUsed).put("notes", answer.size()).put("promptNotes", played.size())
                     .put("bars", seconds == null ? bars : null).put("seconds", seconds).put("seed", seed).put("computeSeconds", total).toJson());
         } else if (!common.quiet) {
-            System.err.printf("pianola: %d notes of phrase, %d notes of answer (%s) -> %s (%.1f s)%n",
-                    played.size(), answer.size(), which, out, total);
+            System.err.printf("pianola: %d notes of phrase, %d notes of answer (%s, seed %d) -> %s (%.1f s)%n",
+                    played.size(), answer.size(), which, seed, out, total);
         }
         return 0;
     }

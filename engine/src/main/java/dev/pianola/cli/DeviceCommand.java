@@ -10,6 +10,7 @@ import dev.pianola.live.jack.JackMidiDevice;
 import dev.pianola.runtime.InferenceWorker;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
+import dev.pianola.runtime.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -87,8 +88,9 @@ final class DeviceCommand implements Callable<Integer> {
             description = "Tempo when no JACK timebase master gives one (beats then count from frame 0, in 4/4; default ${DEFAULT-VALUE}).")
     double bpm;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the first answer; each later one uses the next (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed of the first answer; each later one uses the next (default: a new one each session, printed with --verbose).")
+    Long seedGiven;
 
     @Option(names = "--connect-in", paramLabel = "PORT", description = "Connect this JACK MIDI output (e.g. a keyboard) to NAME:in once running; may repeat.")
     List<String> connectIn = new ArrayList<>();
@@ -130,7 +132,7 @@ final class DeviceCommand implements Callable<Integer> {
         if (!(temperature >= 0 && temperature <= 10)) throw new BadInputException("--temperature " + temperature + ": expected 0 to 10");
         if (!(velocityScale > 0 && velocityScale <= 4)) throw new BadInputException("--velocity-scale " + velocityScale + ": expected more than 0, at most 4");
         if (channel < 1 || channel > 16) throw new BadInputException("--channel " + channel + ": expected 1 to 16");
-        return new LiveParameters(e, bars, silenceBeats, answerOnBar, start, temperature, keyLock, velocityScale, follow, channel - 1, seed);
+        return new LiveParameters(e, bars, silenceBeats, answerOnBar, start, temperature, keyLock, velocityScale, follow, channel - 1, seedGiven != null ? seedGiven : Seeds.fresh());
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.util.Locale;
  * @param velocityScale  answer velocities are multiplied by this (then kept in 1..127)
  * @param follow         play along bar by bar while the player plays, instead of taking turns (no barge-in)
  * @param channel        MIDI channel of the answer, 0..15
- * @param seed           seed of the first answer; each later answer uses the next one
+ * @param seed           seed of the first answer; each later answer uses the next one (the plug-in and
+ *                       {@code pianola device} draw a fresh one unless told)
  */
 public record LiveParameters(Engine engine, int answerBars, double silenceBeats, boolean answerOnBar, Start startOn,
                              double temperature, boolean keyLock, double velocityScale, boolean follow, int channel, long seed) {

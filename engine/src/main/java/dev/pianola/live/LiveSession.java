@@ -293,6 +293,7 @@ public final class LiveSession implements AutoCloseable {
         double origin = t.barLineAtOrBefore(all.get(0).startBeats());
         AnswerRequest request = new AnswerRequest(shifted(all, -origin), startBeats - origin, lengthBeats, t.barBeats(), t.bpm(),
                 p.temperature(), p.seed() + answersAsked);
+        LOG.debug("answer {} of the {} engine at beat {}: seed {}", answersAsked + 1, engine.name(), startBeats, request.seed());
         answersAsked++;
         boolean keyLock = p.keyLock();
         double velocityScale = p.velocityScale();

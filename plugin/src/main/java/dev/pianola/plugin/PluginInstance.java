@@ -15,6 +15,7 @@ import dev.pianola.runtime.ModelPackage;
 import dev.pianola.runtime.ModelStore;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
+import dev.pianola.runtime.Seeds;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -87,8 +88,9 @@ final class PluginInstance implements AutoCloseable {
     // the block being gathered
     private long segmentStart = -1;
     private final List<InputEvent> segmentInput = new ArrayList<>();
-    // parameters (the shim sends every port after it starts)
-    private LiveParameters parameters = LiveParameters.DEFAULT;
+    // parameters (the shim sends every port after it starts); each instance draws its own seeds,
+    // so two instances or two sessions do not play the same answers
+    private LiveParameters parameters = LiveParameters.DEFAULT.withSeed(Seeds.fresh());
     private boolean freewheel, parametersKnown;
     // engine and session
     private InferenceWorker worker;

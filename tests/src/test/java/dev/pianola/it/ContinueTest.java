@@ -45,6 +45,31 @@ class ContinueTest {
         assertEquals(answer, MidiFiles.read(only).notes());
     }
 
+    /** The example: E D C D | E E E over two bars, which used to come back as 24 E's in a row. */
+    @Test
+    void eachRunAnswersAShortPhraseAnewAndItsSeedPlaysItAgain() throws Exception {
+        Path phrase = tmp.resolve("phrase.mid");
+        int[] pitches = {64, 62, 60, 62, 64, 64, 64};
+        List<Note> notes = new java.util.ArrayList<>();
+        for (int i = 0; i < pitches.length; i++) notes.add(new Note(pitches[i], i, i == 6 ? 2 : 1, 80));
+        MidiFiles.write(new NoteSequence(notes, dev.pianola.time.TempoMap.constant(120)), phrase, false);
+
+        Path a = tmp.resolve("a.mid"), b = tmp.resolve("b.mid"), again = tmp.resolve("again.mid");
+        Cli.Run first = Cli.run("continue", phrase, "-o", a, "--bars", 8, "--json", "--quiet");
+        Cli.Run second = Cli.run("continue", phrase, "-o", b, "--bars", 8, "--json", "--quiet");
+        assertEquals(0, first.exitCode(), first.toString());
+        assertEquals(0, second.exitCode(), second.toString());
+        long seed = new ObjectMapper().readTree(first.out()).get("seed").asLong();
+        assertNotEquals(seed, new ObjectMapper().readTree(second.out()).get("seed").asLong(), "each run draws its own seed");
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)), "two runs, two answers");
+        assertEquals(0, Cli.run("continue", phrase, "-o", again, "--bars", 8, "--seed", seed, "--quiet").exitCode());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(again), "the printed seed plays the answer again");
+
+        List<Note> answer = MidiFiles.read(a).notes().stream().filter(n -> n.channel() == 1).toList();
+        assertTrue(dev.pianola.models.continuator.ContinuationMetrics.longestRepeat(answer) <= 5, "no run of one note: " + answer);
+        assertTrue(dev.pianola.models.continuator.ContinuationMetrics.distinctPitches(answer) >= 3, "more than two pitches: " + answer);
+    }
+
     @Test
     void theNeuralEnginesRunFromTheirPackages() throws Exception {
         Path phrase = Cli.corpus("midi/piano/perceiver_prompt_1.mid");

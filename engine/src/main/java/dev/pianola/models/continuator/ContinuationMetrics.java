@@ -4,7 +4,10 @@ import dev.pianola.arrange.Key;
 import dev.pianola.arrange.KeyDetector;
 import dev.pianola.midi.Note;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How well a continuation keeps to its prompt: pitch-class content, key and onset grid. For reports
@@ -34,6 +37,58 @@ public final class ContinuationMetrics {
             yy += y[i] * y[i];
         }
         return xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
+    }
+
+    /** Notes per phrase-level n-gram of {@link #copyShare}: four notes quoted in order are a recognisable quote. */
+    public static final int COPY_NGRAM = 4;
+
+    /**
+     * The melody a listener follows: the highest pitch of each event (a note, or the notes struck
+     * together as a chord), in order.
+     */
+    public static List<Integer> topVoice(List<Note> notes) {
+        List<Integer> top = new ArrayList<>();
+        for (Event e : Event.of(notes)) top.add(e.topPitch());
+        return top;
+    }
+
+    /** The longest run of one pitch repeated in the top voice (1 for a line that never repeats a note, 0 with no notes). */
+    public static int longestRepeat(List<Note> notes) {
+        List<Integer> top = topVoice(notes);
+        int longest = top.isEmpty() ? 0 : 1, run = 1;
+        for (int i = 1; i < top.size(); i++) {
+            run = top.get(i).equals(top.get(i - 1)) ? run + 1 : 1;
+            longest = Math.max(longest, run);
+        }
+        return longest;
+    }
+
+    /** How many different pitches sound (chord tones included). */
+    public static int distinctPitches(List<Note> notes) {
+        Set<Integer> pitches = new HashSet<>();
+        for (Note n : notes) pitches.add(n.pitch());
+        return pitches.size();
+    }
+
+    /**
+     * The share of an answer copied verbatim from its phrase: of the answer's top-voice n-grams of
+     * {@link #COPY_NGRAM} pitches, the fraction that also occur in the phrase's top voice. 1 for an
+     * answer that replays the phrase (or loops one of its figures), near 0 for new material; 0 for
+     * an answer too short to have an n-gram.
+     */
+    public static double copyShare(List<Note> phrase, List<Note> answer) {
+        Set<List<Integer>> quoted = new HashSet<>(ngrams(topVoice(phrase), COPY_NGRAM));
+        List<List<Integer>> grams = ngrams(topVoice(answer), COPY_NGRAM);
+        if (grams.isEmpty()) return 0;
+        int copied = 0;
+        for (List<Integer> g : grams) if (quoted.contains(g)) copied++;
+        return copied / (double) grams.size();
+    }
+
+    static List<List<Integer>> ngrams(List<Integer> line, int n) {
+        List<List<Integer>> grams = new ArrayList<>();
+        for (int i = 0; i + n <= line.size(); i++) grams.add(List.copyOf(line.subList(i, i + n)));
+        return grams;
     }
 
     /** Whether the key detector finds the same key (tonic and mode) in both; false when either has none. */

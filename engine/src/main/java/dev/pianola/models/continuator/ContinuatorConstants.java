@@ -26,6 +26,13 @@ public final class ContinuatorConstants {
     /** A longer gap or note is learned as this long (two bars of 4/4): a pause in the prompt should not become a minute of silence. */
     public static final int MAX_STEPS = (int) Math.round(8 / GRID_BEATS);
 
+    /**
+     * A follower landing this close to its own position within the beat is in phase (it is then
+     * put exactly there): 1/12 beat, 42 ms at 120 BPM, the jitter of a played phrase's onsets,
+     * while the grid positions of written rhythms (sixteenths 6 steps, triplets 8) stay apart.
+     */
+    public static final int PHASE_TOLERANCE_STEPS = 2;
+
     /** Pachet's default: contexts of up to four events. */
     public static final int DEFAULT_MAX_ORDER = 4;
     /** Longer contexts than this only ever match the passage they came from. */
@@ -48,10 +55,52 @@ public final class ContinuatorConstants {
     public static final int RESTART_MEMORY_EVENTS = 16;
 
     /**
-     * A remembered event chosen within this many steps is passed over while a fresh one matches
-     * (see Continuator.next): long enough to span a figure of a bar or two of sixteenths.
+     * Each event longer a matched context is, the more it weighs when a context is drawn (see
+     * Continuator.next): at temperature 1 an order-4 context is drawn 3 times as often as an
+     * order-3 one of the same viewpoint. Long contexts keep the player's figures; the shorter ones
+     * drawn now and then recombine them.
      */
-    public static final int LOOP_GUARD_EVENTS = 32;
+    public static final double ORDER_PREFERENCE = 3.0;
+
+    /** How much a pitch class the phrase never played counts in a moved event, against 1 for the one it dwelt on most (see Style.familiarity). */
+    public static final double OUTSIDE_PHRASE_WEIGHT = 0.25;
+
+    /** An event that brings a pitch of the phrase the answer has not played yet weighs this much more (see Continuator.Walk.appeal). */
+    public static final double UNPLAYED_PITCH_WEIGHT = 2.0;
+
+    /**
+     * How strongly an answer is steered towards the phrase's proportions of pitch classes: a pitch
+     * class the answer lacks by a quarter of the phrase's sounding time weighs e (2.7) times more
+     * (see Continuator.Walk.balance).
+     */
+    public static final double BALANCE_GAIN = 4.0;
+
+    /** One pitch may always follow itself this often (a repeated note is not a loop), more when the phrase does it itself. */
+    public static final int MIN_REPEAT = 2;
+
+    /** A figure of up to this many events (a bar of eighths) may be echoed once; played a third time in a row it is a loop. */
+    public static final int MAX_ECHOED_EVENTS = 8;
+    /** A longer passage, up to this many events (two bars of sixteenths), played a second time in a row is a loop. */
+    public static final int MAX_CYCLE_EVENTS = 32;
+
+    /**
+     * At most this many events in a row may each end a four-note figure of a short phrase: a quote
+     * of five or six notes, then something of the answer's own. A longer phrase may be quoted in
+     * longer stretches, a fifth of its events at a time ({@link #QUOTE_SHARE_OF_PHRASE}): its
+     * figures are most of what a Markov walk can say, and breaking every third event would scramble
+     * its harmony.
+     */
+    public static final int MIN_QUOTE_RUN = 2;
+    public static final double QUOTE_SHARE_OF_PHRASE = 0.2;
+
+    /** Events a walk looks back on: enough for the longest context, the loop checks and a restart's key. */
+    static final int HISTORY_EVENTS = Math.max(MAX_ORDER, Math.max(3 * MAX_ECHOED_EVENTS, 2 * MAX_CYCLE_EVENTS)) + RESTART_MEMORY_EVENTS;
+
+    /**
+     * An answer at least this long (half a bar of 4/4) is a phrase of its own: it ends on a stable
+     * degree, held to the end. A shorter one is a fill and keeps what the walk chose.
+     */
+    public static final double SHAPED_ANSWER_BEATS = 2.0;
 
     /** Pachet's Continuator ends a phrase after 1.0 s of silence with no held notes: 2 beats at 120 BPM. */
     public static final double DEFAULT_PHRASE_SILENCE_BEATS = 2.0;

@@ -89,6 +89,10 @@ record Event(double onsetBeats, int ioiSteps, List<Tone> tones) {
         return longest(tones);
     }
 
+    int topPitch() {
+        return tones.get(tones.size() - 1).pitch();
+    }
+
     List<Integer> pitches() {
         List<Integer> p = new ArrayList<>(tones.size());
         for (Tone t : tones) p.add(t.pitch());
