@@ -11,6 +11,8 @@ import java.util.Locale;
  * @param notesOut              notes in the arrangement
  * @param rightHandNotes        output notes on channel 0
  * @param leftHandNotes         output notes on channel 1
+ * @param melodyNotes           output notes of the tune (the top voice of the right hand)
+ * @param raisedMelodyNotes     notes of the tune moved up by octaves with their phrase
  * @param droppedDrums          input notes on the drum channel
  * @param droppedOutOfRange     notes outside the keyboard (range rule set to DROP)
  * @param foldedIntoRange       notes moved by octaves onto the keyboard
@@ -27,6 +29,7 @@ import java.util.Locale;
  * @param keyDetected           whether {@code key} was detected (false: it was given in the options)
  */
 public record ArrangeReport(int notesIn, int notesOut, int rightHandNotes, int leftHandNotes,
+                            int melodyNotes, int raisedMelodyNotes,
                             int droppedDrums, int droppedOutOfRange, int foldedIntoRange,
                             int removedDuplicates, int mergedFragments, int droppedTooShort,
                             int snappedToKey, int foldedIntoHandSpan, int droppedByHandSpan,
@@ -45,6 +48,8 @@ public record ArrangeReport(int notesIn, int notesOut, int rightHandNotes, int l
         s.append(String.format(Locale.ROOT, "arrangement: %d notes in, %d out (right hand %d, left hand %d)%n",
                 notesIn, notesOut, rightHandNotes, leftHandNotes));
         s.append(String.format(Locale.ROOT, "  key: %s%n", key == null ? "none (no notes)" : key + (keyDetected ? ", detected" : ", given")));
+        line(s, "notes of the tune", melodyNotes);
+        line(s, "tune raised by octaves", raisedMelodyNotes);
         line(s, "drum notes dropped", droppedDrums);
         line(s, "out of range, dropped", droppedOutOfRange);
         line(s, "out of range, folded by octaves", foldedIntoRange);

@@ -16,7 +16,10 @@ import java.util.List;
  * <li>duplicates and re-triggered fragments merged, then notes too short to mean anything dropped;</li>
  * <li>the key detected on what is left (or taken from the options); optionally out-of-key notes snapped;</li>
  * <li>onsets and ends quantized to the grid;</li>
- * <li>hands split, each hand's span and finger count kept, then the overall polyphony cap;</li>
+ * <li>the tune raised by octaves where a phrase sits low (it was found before merging, on the
+ *     cleaned notes, so that its repeated notes keep their attacks);</li>
+ * <li>hands split (the tune on top of the right hand), each hand's span and finger count kept, then
+ *     the overall polyphony cap;</li>
  * <li>velocities shaped.</li>
  * </ol>
  * Folding, snapping and quantizing can make one key sound twice; that is resolved after each of them.
@@ -39,6 +42,8 @@ public final class Arranger {
         }
 
         voices = Cleanup.keyboardRange(voices, options, tally);
+        // before merging: the tune's repeated notes keep their attacks
+        if (options.melodyOnTop()) Melody.mark(voices, options.chordWindowBeats());
         voices = Cleanup.mergeFragments(voices, options.mergeGapBeats(), tally);
         voices = Cleanup.dropShort(voices, options.minDurationBeats(), tally);
 
@@ -54,6 +59,11 @@ public final class Arranger {
             voices = Cleanup.resolveCollisions(voices, tally);
         }
 
+        if (options.melodyOnTop()) {
+            tally.raisedMelodyNotes = Melody.raise(voices, options);
+            voices = Cleanup.resolveCollisions(voices, tally);
+        }
+
         voices = Hands.arrange(voices, options, tally);
         voices = Cleanup.resolveCollisions(voices, tally);
 
@@ -62,9 +72,12 @@ public final class Arranger {
         }
 
         List<Note> notes = toNotes(voices);
-        int right = 0;
-        for (Note n : notes) if (n.channel() == Hands.RIGHT) right++;
-        ArrangeReport report = new ArrangeReport(in.notes().size(), notes.size(), right, notes.size() - right,
+        int right = 0, tune = 0;
+        for (Voice v : voices) {
+            if (v.channel == Hands.RIGHT) right++;
+            if (v.melody) tune++;
+        }
+        ArrangeReport report = new ArrangeReport(in.notes().size(), notes.size(), right, notes.size() - right, tune, tally.raisedMelodyNotes,
                 tally.droppedDrums, tally.droppedOutOfRange, tally.foldedIntoRange,
                 tally.removedDuplicates, tally.mergedFragments, tally.droppedTooShort,
                 tally.snappedToKey, tally.foldedIntoHandSpan, tally.droppedByHandSpan,

@@ -21,12 +21,22 @@ import java.util.Set;
  * hold at every moment. To keep them, a new chord may release held notes early (as a pianist lifts a
  * finger to reach the next chord) and drops the least important new notes; the melody (top of the
  * right hand) and the bass (bottom of the left hand) are kept first.
+ *
+ * <p>When the tune has been found ({@link Melody}), its note is the top of the right hand whatever its
+ * register: the split stays below it and notes struck with it above it are folded under it. Notes
+ * held from before may ring on above it (a pad over the tune), which keeps the harmony whole.
  */
 final class Hands {
     static final int RIGHT = 0, LEFT = 1;
 
     /** A note that has to be folded or dropped costs as much as moving the split by an octave. */
     private static final double COST_PER_MISFIT = 12;
+    /**
+     * Within a phrase the split's home is a fifth under the tune (or middle C, when lower): the right
+     * hand plays a triad's worth of harmony under the tune, the left hand the bass and the rest. A
+     * whole octave gave the right hand so much that the left hand's chords thinned out.
+     */
+    private static final int HARMONY_UNDER_TUNE_SEMITONES = 7;
     /** Fraction of the way back to its home that the split drifts before each chord. */
     private static final double SPLIT_RETURN = 0.1;
 
@@ -36,8 +46,8 @@ final class Hands {
     static List<Voice> arrange(List<Voice> voices, ArrangeOptions o, Tally tally) {
         List<Voice> out = new ArrayList<>(voices.size());
         List<Voice> sounding = new ArrayList<>();
-        double home = o.splitPitch() - 0.5;
-        double split = home;
+        double split = o.splitPitch() - 0.5;
+        Voice lastTune = null;
         int i = 0;
         while (i < voices.size()) {
             double t = voices.get(i).startBeats;
@@ -48,7 +58,15 @@ final class Hands {
             sounding.removeIf(v -> v.endBeats <= t + Cleanup.SAME_TIME_BEATS);
 
             chord.sort(Comparator.comparingInt((Voice v) -> v.pitch).thenComparing(Voice.ORDER));
-            int k = chooseSplit(chord, split, home, o);
+            Voice tune = tuneOf(chord);
+            if (tune != null) {
+                underTheTune(chord, tune, o, tally);
+                lastTune = tune;
+            }
+            // within a phrase the right hand takes the harmony close under the tune
+            boolean inPhrase = lastTune != null && t - lastTune.endBeats <= Melody.PHRASE_GAP_BEATS;
+            double home = (inPhrase ? Math.min(o.splitPitch(), lastTune.pitch - HARMONY_UNDER_TUNE_SEMITONES) : o.splitPitch()) - 0.5;
+            int k = chooseSplit(chord, tune == null ? chord.size() : chord.indexOf(tune), split, home, o);
             split = splitFor(chord, k, split + SPLIT_RETURN * (home - split));
             List<Voice> left = new ArrayList<>(chord.subList(0, k)), right = new ArrayList<>(chord.subList(k, chord.size()));
             for (Voice v : left) v.channel = LEFT;
@@ -72,7 +90,8 @@ final class Hands {
             List<Voice> rightHand = concat(heldRight, right), leftHand = concat(heldLeft, left);
             rightHand.removeIf(v -> v.endBeats <= t);
             leftHand.removeIf(v -> v.endBeats <= t);
-            List<Voice> protectRight = rightHand.isEmpty() ? List.of() : List.of(highest(rightHand));
+            Voice top = tune != null ? tune : rightHand.isEmpty() ? null : highest(rightHand);
+            List<Voice> protectRight = top == null ? List.of() : List.of(top);
             List<Voice> protectLeft = leftHand.isEmpty() ? List.of() : List.of(lowest(leftHand));
             cap(rightHand, o.maxNotesRightHand(), protectRight, t, tally);
             cap(leftHand, o.maxNotesLeftHand(), protectLeft, t, tally);
@@ -80,7 +99,7 @@ final class Hands {
             List<Voice> both = concat(rightHand, leftHand);
             List<Voice> protect = new ArrayList<>();
             if (!both.isEmpty()) {
-                protect.add(rightHand.isEmpty() ? highest(both) : highest(rightHand));
+                protect.add(top == null ? highest(both) : top);
                 Voice bass = leftHand.isEmpty() ? lowest(both) : lowest(leftHand);
                 if (o.maxPolyphony() >= 2 && !protect.contains(bass)) protect.add(bass);
             }
@@ -98,16 +117,49 @@ final class Hands {
         return out;
     }
 
+    /** The chord's note of the tune (the highest, should quantizing have brought two together), or null. */
+    static Voice tuneOf(List<Voice> chord) {
+        Voice tune = null;
+        for (Voice v : chord) if (v.melody && (tune == null || v.pitch > tune.pitch)) tune = v;
+        return tune;
+    }
+
     /**
-     * Number of chord notes (sorted by pitch) that go to the left hand: the partition with the
-     * fewest notes outside a span or over a finger count, then the least split movement, then the
-     * split nearest home, then the fewest left-hand notes.
+     * Makes the tune the top of its chord: notes above it are folded down by octaves under it (or
+     * dropped, as the span rule says), and a note on the tune's own key or folded onto a key already
+     * in the chord is a duplicate. Keeps {@code chord} sorted by pitch.
      */
-    static int chooseSplit(List<Voice> chord, double split, double home, ArrangeOptions o) {
+    static void underTheTune(List<Voice> chord, Voice tune, ArrangeOptions o, Tally tally) {
+        Set<Integer> taken = new HashSet<>();
+        for (Voice v : chord) if (v.pitch < tune.pitch) taken.add(v.pitch);
+        for (Voice v : new ArrayList<>(chord)) {
+            if (v == tune || v.pitch < tune.pitch) continue;
+            int folded = v.pitch - 12 * Cleanup.ceilDiv(v.pitch - tune.pitch + 1, 12);
+            if (v.pitch == tune.pitch || (o.outOfSpan() == ArrangeOptions.Overflow.FOLD && folded >= o.lowestPitch() && !taken.add(folded))) {
+                chord.remove(v);
+                tally.removedDuplicates++;
+            } else if (o.outOfSpan() == ArrangeOptions.Overflow.FOLD && folded >= o.lowestPitch()) {
+                v.pitch = folded;
+                tally.foldedIntoHandSpan++;
+            } else {
+                chord.remove(v);
+                tally.droppedByHandSpan++;
+            }
+        }
+        chord.sort(Comparator.comparingInt((Voice v) -> v.pitch).thenComparing(Voice.ORDER));
+    }
+
+    /**
+     * Number of chord notes (sorted by pitch) that go to the left hand, at most {@code maxLeft} (the
+     * tune's index: it stays in the right hand): the partition with the fewest notes outside a span
+     * or over a finger count, then the least split movement, then the split nearest home, then the
+     * fewest left-hand notes.
+     */
+    static int chooseSplit(List<Voice> chord, int maxLeft, double split, double home, ArrangeOptions o) {
         double target = split + SPLIT_RETURN * (home - split);
         int best = -1;
         double bestCost = Double.POSITIVE_INFINITY, bestFromHome = Double.POSITIVE_INFINITY;
-        for (int k = 0; k <= chord.size(); k++) {
+        for (int k = 0; k <= maxLeft; k++) {
             if (k > 0 && k < chord.size() && chord.get(k - 1).pitch == chord.get(k).pitch) continue;
             double s = splitFor(chord, k, target);
             int misfits = 0;

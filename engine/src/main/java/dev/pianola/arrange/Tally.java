@@ -6,4 +6,5 @@ final class Tally {
     int removedDuplicates, mergedFragments, droppedTooShort;
     int snappedToKey, foldedIntoHandSpan, droppedByHandSpan;
     int droppedByPolyphony, shortenedNotes;
+    int raisedMelodyNotes;
 }

@@ -18,6 +18,8 @@ final class Voice {
     int velocity;
     /** 0 = right hand, 1 = left hand once the hands are split; the input channel before. */
     int channel;
+    /** Part of the tune (see {@link Melody}): it goes to the right hand as its top voice. */
+    boolean melody;
 
     Voice(int pitch, double startBeats, double endBeats, int velocity, int channel) {
         this.pitch = pitch;
