@@ -19,14 +19,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "continue", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Continue a played phrase in its own style: give a MIDI file, get it back with an answer.",
                 "The default engine (continuator) learns the phrase itself, note by note, with no model",
                 "to download, and answers in its key, rhythm and touch. The same seed gives the same answer.",
-                "The output holds the phrase (track 1) and the continuation (track 2), so both open in a DAW."},
+                "The output holds the phrase (track \"Phrase\", or the input's track name) and the answer (track \"Answer\"), so both open in a DAW."},
         footer = {"", "Examples:",
                 "  pianola continue phrase.mid -o phrase.more.mid --bars 8",
                 "  pianola continue phrase.mid --bars 4 --seed 7 --temperature 0.5 --continuation-only"})
@@ -146,7 +145,11 @@ final class ContinueCommand implements Callable<Integer> {
         }
         MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);
 
-        NoteSequence phrase = MidiFiles.read(input);
+        javax.sound.midi.Sequence file = MidiFiles.readSequence(input);
+        NoteSequence phrase = MidiFiles.toNoteSequence(file, input);
+        // the phrase's track keeps the name the player gave it
+        MidiFiles.WriteOptions tracks = MidiFiles.trackName(file).map(name -> MidiFiles.WriteOptions.PHRASE_AND_ANSWER.withChannelName(0, name))
+                .orElse(MidiFiles.WriteOptions.PHRASE_AND_ANSWER);
         List<Note> played = new ArrayList<>();
         for (Note n : phrase.notes()) if (n.channel() != MidiFiles.DRUM_CHANNEL) played.add(n.withChannel(0));
         if (played.isEmpty()) throw new BadInputException(input, "has no notes to continue (drums aside)");
@@ -178,11 +181,9 @@ final class ContinueCommand implements Callable<Integer> {
         List<Note> result = new ArrayList<>(continuationOnly ? List.of() : played);
         for (Note n : answer) result.add(n.withChannel(1));
         NoteSequence written = new NoteSequence(result, phrase.tempo(), phrase.timeSignatures(), List.of(), List.of());
-        MidiFiles.write(written, out, common.force);
+        MidiFiles.write(written, out, common.force, tracks);
         if (renderer != null) Renders.toWav(renderer, written, render, common);
-        if (pianoRoll != null) {
-            PianoRoll.write(written, input.getFileName().toString(), Map.of(0, "phrase", 1, "continuation"), pianoRoll, common.force);
-        }
+        if (pianoRoll != null) PianoRoll.write(written, input.getFileName().toString(), tracks.channelNames(), pianoRoll, common.force);
         double total = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "continue").put("input", input.toString()).put("output", out.toString())
