@@ -227,7 +227,7 @@ final class CoverCommand implements Callable<Integer> {
         if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
         AudioLevels levels = AudioLevels.of(audio);
         if (levels.silent()) {
-            String peak = levels.peak() == 0 ? "every sample is zero" : String.format(Locale.ROOT, "peak %.0f dBFS, below %.0f", levels.peakDbfs(), AudioLevels.SILENCE_PEAK_DBFS);
+            String peak = levels.peak() == 0 ? "every sample is zero" : String.format(Locale.ROOT, "peak %.0f dBFS, below %.0f dBFS", levels.peakDbfs(), AudioLevels.SILENCE_PEAK_DBFS);
             throw new BadInputException(input, "is silent (" + peak + "): there is nothing to cover");
         }
         if (!common.quiet && levels.clippedFraction() > 0.001) {
