@@ -18,8 +18,10 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *       and trailing beats.
  * </ol>
  *
- * {@link #track} then moves every beat {@value #LATENCY_FRAMES} frame (23 ms) earlier; {@link
- * #trackLikeLibrosa} does not. librosa's onset envelope puts the flux between centred frames j and
+ * {@link #track} then keeps the tempo within {@value #PREFERRED_MIN_BPM} to
+ * {@value #PREFERRED_MAX_BPM} BPM (by octaves) and moves every beat {@value #LATENCY_FRAMES} frame
+ * (23 ms) earlier; {@link #trackLikeLibrosa} does neither. The beats come at one tempo (the DP's);
+ * {@link Beats#tempoMap()} smooths them into the grid a cover is written on. librosa's onset envelope puts the flux between centred frames j and
  * j+1 on frame j+3, and its beats come out late: measured against known beats
  * (tests/fixtures/beats/essentia.json, tools/reference/beat_quality.py) they sit a median 24 to
  * 35 ms after the true grid on the synthetic clips and 35 to 55 ms after essentia's
