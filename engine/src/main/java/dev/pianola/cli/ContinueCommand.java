@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
         description = {"Continue a played phrase in its own style: give a MIDI file, get it back with an answer.",
                 "The default engine (continuator) learns the phrase itself, note by note, with no model",
                 "to download, and answers in its key, rhythm and touch. The same seed gives the same answer.",
-                "The output holds the phrase (track \"Phrase\", or the input's track name) and the answer (track \"Answer\"), so both open in a DAW."},
+                "The output holds the phrase (track \"Phrase\", or its own track's name) and the answer (track \"Answer\"), so both open in a DAW."},
         footer = {"", "Examples:",
                 "  pianola continue phrase.mid -o phrase.more.mid --bars 8",
                 "  pianola continue phrase.mid --bars 4 --seed 7 --temperature 0.5 --continuation-only"})
@@ -147,7 +147,7 @@ final class ContinueCommand implements Callable<Integer> {
 
         javax.sound.midi.Sequence file = MidiFiles.readSequence(input);
         NoteSequence phrase = MidiFiles.toNoteSequence(file, input);
-        // the phrase's track keeps the name the player gave it
+        // a phrase played on one named track keeps its name
         MidiFiles.WriteOptions tracks = MidiFiles.trackName(file).map(name -> MidiFiles.WriteOptions.PHRASE_AND_ANSWER.withChannelName(0, name))
                 .orElse(MidiFiles.WriteOptions.PHRASE_AND_ANSWER);
         List<Note> played = new ArrayList<>();

@@ -264,26 +264,28 @@ public final class MidiFiles {
     }
 
     /**
-     * The name of the first track that holds notes, else of the first named track; empty when no
-     * track is named.
+     * The name of the one track that holds notes (a recorded phrase, say); empty when it has none,
+     * or when several tracks hold notes (their merge is no one track's).
      */
     public static java.util.Optional<String> trackName(Sequence seq) {
-        String anyName = null;
+        String name = null;
+        int withNotes = 0;
         for (Track track : seq.getTracks()) {
-            String name = null;
+            String own = null;
             boolean notes = false;
             for (int i = 0; i < track.size(); i++) {
                 MidiMessage m = track.get(i).getMessage();
-                if (m instanceof MetaMessage mm && mm.getType() == META_TRACK_NAME && name == null) {
-                    name = new String(mm.getData(), java.nio.charset.StandardCharsets.ISO_8859_1).strip();
-                    if (name.isEmpty()) name = null;
+                if (m instanceof MetaMessage mm && mm.getType() == META_TRACK_NAME && own == null) {
+                    own = new String(mm.getData(), java.nio.charset.StandardCharsets.ISO_8859_1).strip();
                 }
                 notes |= m instanceof ShortMessage sm && sm.getCommand() == ShortMessage.NOTE_ON;
             }
-            if (name != null && notes) return java.util.Optional.of(name);
-            if (anyName == null) anyName = name;
+            if (notes) {
+                withNotes++;
+                name = own;
+            }
         }
-        return java.util.Optional.ofNullable(anyName);
+        return withNotes == 1 && name != null && !name.isEmpty() ? java.util.Optional.of(name) : java.util.Optional.empty();
     }
 
     public static void write(NoteSequence notes, Path file, boolean force) {

@@ -130,8 +130,12 @@ class MidiFilesTest {
         assertNull(keyOf(MidiFiles.toSequence(hands, MidiFiles.WriteOptions.PIANO)), "no key, no signature");
         Path f = tmp.resolve("named.mid");
         MidiFiles.write(hands, f, false, MidiFiles.WriteOptions.PHRASE_AND_ANSWER.withChannelName(0, "My take"));
-        assertEquals(java.util.Optional.of("My take"), MidiFiles.trackName(MidiFiles.readSequence(f)));
+        assertEquals("My take", trackName(MidiFiles.readSequence(f).getTracks()[1]));
         assertEquals("Answer", trackName(MidiFiles.readSequence(f).getTracks()[2]));
+        assertEquals(java.util.Optional.empty(), MidiFiles.trackName(MidiFiles.readSequence(f)), "two tracks of notes: no one name");
+        Path one = tmp.resolve("one.mid");
+        MidiFiles.write(hands.withNotes(List.of(new Note(60, 0, 1, 80, 0))), one, false, MidiFiles.WriteOptions.PHRASE_AND_ANSWER.withChannelName(0, "My take"));
+        assertEquals(java.util.Optional.of("My take"), MidiFiles.trackName(MidiFiles.readSequence(one)));
     }
 
     @Test

@@ -135,16 +135,16 @@ class BeatGridTest {
         Cli.Run r = Cli.run("continue", phrase, "-o", out, "--render", wav, "--quiet");
         assertEquals(0, r.exitCode(), r.toString());
         Sequence seq = MidiFiles.readSequence(out);
-        assertEquals("Lead", trackName(seq.getTracks()[1]), "the input's track name is kept");
+        assertEquals("Phrase", trackName(seq.getTracks()[1]), "five tracks merged into one phrase");
         assertEquals("Answer", trackName(seq.getTracks()[2]));
         assertEquals(-1, peakDbfs(wav), 0.05);
-        // a phrase without a name is the "Phrase"
-        NoteSequence bare = new NoteSequence(List.of(new Note(60, 0, 1, 80, 0), new Note(64, 1, 1, 80, 0), new Note(67, 2, 1, 80, 0),
+        // a phrase played on one named track keeps its name
+        NoteSequence take = new NoteSequence(List.of(new Note(60, 0, 1, 80, 0), new Note(64, 1, 1, 80, 0), new Note(67, 2, 1, 80, 0),
                 new Note(72, 3, 1, 80, 0)), TempoMap.constant(100));
-        Path bareMid = tmp.resolve("bare.mid");
-        MidiFiles.write(bare, bareMid, false, new MidiFiles.WriteOptions(0, MidiFiles.DEFAULT_PPQ, 0, ""));
-        assertEquals(0, Cli.run("continue", bareMid, "-o", tmp.resolve("bare.more.mid"), "--quiet").exitCode());
-        assertEquals("Phrase", trackName(MidiFiles.readSequence(tmp.resolve("bare.more.mid")).getTracks()[1]));
+        Path takeMid = tmp.resolve("take.mid");
+        MidiFiles.write(take, takeMid, false, MidiFiles.WriteOptions.PIANO.withChannelName(0, "Take 3"));
+        assertEquals(0, Cli.run("continue", takeMid, "-o", tmp.resolve("take.more.mid"), "--quiet").exitCode());
+        assertEquals("Take 3", trackName(MidiFiles.readSequence(tmp.resolve("take.more.mid")).getTracks()[1]));
     }
 
     // --- helpers ---
