@@ -20,6 +20,16 @@ public record AudioLevels(double peak, double clippedFraction) {
         return new AudioLevels(peak, x.length == 0 ? 0 : (double) clipped / x.length);
     }
 
+    /**
+     * Below this peak a recording holds nothing to cover: 16-bit dither and hum sit around -90 dBFS,
+     * and a model asked to hear notes in them finds loud ones that are not there.
+     */
+    public static final double SILENCE_PEAK_DBFS = -60;
+
+    public boolean silent() {
+        return peakDbfs() < SILENCE_PEAK_DBFS;
+    }
+
     /** The peak in dB relative to full scale (-infinity for digital silence). */
     public double peakDbfs() {
         return 20 * Math.log10(peak);

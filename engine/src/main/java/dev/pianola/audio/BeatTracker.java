@@ -18,8 +18,10 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *       and trailing beats.
  * </ol>
  *
- * {@link #track} then moves every beat {@value #LATENCY_FRAMES} frame (23 ms) earlier; {@link
- * #trackLikeLibrosa} does not. librosa's onset envelope puts the flux between centred frames j and
+ * {@link #track} then keeps the tempo within {@value #PREFERRED_MIN_BPM} to
+ * {@value #PREFERRED_MAX_BPM} BPM (by octaves) and moves every beat {@value #LATENCY_FRAMES} frame
+ * (23 ms) earlier; {@link #trackLikeLibrosa} does neither. The beats come at one tempo (the DP's);
+ * {@link Beats#tempoMap()} smooths them into the grid a cover is written on. librosa's onset envelope puts the flux between centred frames j and
  * j+1 on frame j+3, and its beats come out late: measured against known beats
  * (tests/fixtures/beats/essentia.json, tools/reference/beat_quality.py) they sit a median 24 to
  * 35 ms after the true grid on the synthetic clips and 35 to 55 ms after essentia's
@@ -44,25 +46,39 @@ public final class BeatTracker {
     /** Frames by which {@link #track} moves librosa's beats earlier (see the class comment). */
     static final int LATENCY_FRAMES = 1;
 
-    /** Beats of the audio: librosa's beat_track, with its beats {@value #LATENCY_FRAMES} frame earlier. */
+    /**
+     * Beats of the audio: librosa's beat_track, its tempo moved by octaves into
+     * {@value #PREFERRED_MIN_BPM} to {@value #PREFERRED_MAX_BPM} BPM, its beats
+     * {@value #LATENCY_FRAMES} frame earlier.
+     */
     public static Beats track(Audio audio) {
-        return track(audio, LATENCY_FRAMES);
+        return track(audio, LATENCY_FRAMES, true);
     }
 
     /** The port of librosa 0.10.2's beat_track as it is: the same tempo and beat times (to float noise). */
     public static Beats trackLikeLibrosa(Audio audio) {
-        return track(audio, 0);
+        return track(audio, 0, false);
     }
 
-    private static Beats track(Audio audio, int earlierFrames) {
+    /**
+     * The tempi {@link #track} keeps to. librosa's prior only leans towards 120 BPM: a chord every
+     * 2 s at 120 BPM, with nothing between, autocorrelates at 2 s and came out as a 30 BPM grid,
+     * four bars to a DAW's one. A tempo outside is doubled or halved into the range; where two
+     * octaves fit (90 and 180), the onsets choose, with librosa's own score.
+     */
+    static final double PREFERRED_MIN_BPM = 70, PREFERRED_MAX_BPM = 180;
+
+    private static Beats track(Audio audio, int earlierFrames, boolean preferredOctave) {
         float[] samples = audio.sampleRate() == SAMPLE_RATE ? audio.samples()
                 : Resampler.toRate(audio, SAMPLE_RATE).samples();
         double[] onset = onsetStrength(samples);
         boolean any = false;
         for (double v : onset) any |= v != 0;
         if (!any || onset.length < 2) return Beats.NONE;
-        double bpm = estimateBpm(onset);
+        double[] tempogram = meanTempogram(onset);
+        double bpm = bestBpm(tempogram);
         if (Double.isNaN(bpm)) return Beats.NONE;
+        if (preferredOctave) bpm = inPreferredOctave(bpm, tempogram);
         // a beat on the very first frame would move before 0 s: it is dropped
         int[] frames = Arrays.stream(placeBeats(onset, bpm)).map(f -> f - earlierFrames).filter(f -> f >= 0).toArray();
         double[] seconds = new double[frames.length];
@@ -149,15 +165,17 @@ public final class BeatTracker {
      * lag scores (an envelope of NaN, from NaN or infinite samples, scores NaN at every lag).
      */
     static double estimateBpm(double[] onset) {
-        double[] tempogram = meanTempogram(onset);
+        return bestBpm(meanTempogram(onset));
+    }
+
+    private static double bestBpm(double[] tempogram) {
         int win = tempogram.length;
         int best = -1;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int lag = 1; lag < win; lag++) {
             double bpm = 60 * FRAME_RATE / lag;
             if (!(bpm < MAX_BPM)) continue;
-            double octaves = Math.log(bpm / START_BPM) / Math.log(2);
-            double score = Math.log1p(1e6 * tempogram[lag]) - 0.5 * octaves * octaves;
+            double score = score(tempogram, lag);
             if (score > bestScore) {
                 bestScore = score;
                 best = lag;
@@ -166,6 +184,28 @@ public final class BeatTracker {
         // without this, -1 became a negative tempo and placeBeats a NegativeArraySizeException
         if (best < 0) return Double.NaN;
         return 60 * FRAME_RATE / best;
+    }
+
+    /** librosa's score of a lag: the tempogram's strength there, weighted by a log-normal prior around 120 BPM. */
+    private static double score(double[] tempogram, int lag) {
+        double octaves = Math.log(60 * FRAME_RATE / lag / START_BPM) / Math.log(2);
+        return Math.log1p(1e6 * tempogram[lag]) - 0.5 * octaves * octaves;
+    }
+
+    /** {@code bpm}, or the octave of it in the preferred range that scores best (see {@link #PREFERRED_MIN_BPM}). */
+    static double inPreferredOctave(double bpm, double[] tempogram) {
+        if (bpm >= PREFERRED_MIN_BPM && bpm <= PREFERRED_MAX_BPM) return bpm;
+        double best = bpm, bestScore = Double.NEGATIVE_INFINITY;
+        for (double candidate = bpm / 8; candidate <= bpm * 8; candidate *= 2) {
+            if (candidate < PREFERRED_MIN_BPM || candidate > PREFERRED_MAX_BPM) continue;
+            int lag = (int) Math.rint(60 * FRAME_RATE / candidate);
+            double score = lag < tempogram.length ? score(tempogram, lag) : Double.NEGATIVE_INFINITY;
+            if (best == bpm || score > bestScore) {
+                best = candidate;
+                bestScore = score;
+            }
+        }
+        return best;
     }
 
     /** Autocorrelation of the onset strength in 8 s Hann windows, each peak-normalised, averaged over time. */

@@ -4,7 +4,9 @@ import dev.pianola.BadInputException;
 import dev.pianola.audio.Audio;
 import dev.pianola.audio.BeatTracker;
 import dev.pianola.audio.Beats;
+import dev.pianola.UsageException;
 import dev.pianola.time.TempoMap;
+import dev.pianola.time.TimeSignature;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Where the beat grid comes from: given beat times, a given tempo, or the beat tracker. */
 final class BeatOptions {
@@ -28,52 +31,58 @@ final class BeatOptions {
     }
 
     @Option(names = "--first-beat", paramLabel = "SECONDS",
-            description = "With --bpm: where the first beat (bar 1, beat 1) falls in the audio (default: 0 s).")
+            description = "Where bar 1, beat 1 falls in the audio: the bar lines and downbeat accents start there"
+                    + " (with --bpm: default 0 s; with beat tracking, the tracked beat nearest it starts bar 1).")
     Double firstBeatSeconds;
 
     static final double MIN_BPM = 20, MAX_BPM = 400;
 
-    /** The beat grid, its beat times (seconds; empty when none were found) and how it was found ("given", "tempo", "tracked"). */
-    record Grid(TempoMap tempo, double bpm, String source, double[] beatSeconds) {
+    /**
+     * The beat grid: the tempo map, the meters (4/4 with a bar line where bar 1 starts, a short
+     * pickup bar before it), whether bar 1 is known (the user said where the beats are; a tracker
+     * alone only finds beats), how it was found ("given", "tempo", "tracked") and its beat times
+     * (seconds; empty when none were found).
+     */
+    record Grid(TempoMap tempo, List<TimeSignature> meters, boolean knowsBarOne, String source, double[] beatSeconds) {
         int beatCount() {
             return beatSeconds.length;
-        }
-
-        /** Whether beat 0 is a downbeat: the user said where beats are; the tracker only finds beats. */
-        boolean knowsBarOne() {
-            return source.equals("given") || source.equals("tempo");
         }
     }
 
     Grid grid(Audio audio) {
         double duration = audio.seconds();
-        if (firstBeatSeconds != null && (source == null || source.bpm == null)) {
-            throw new BadInputException("--first-beat needs --bpm (with --beats the first beat is the file's first time)");
+        if (firstBeatSeconds != null && source != null && source.beatsFile != null) {
+            throw new UsageException("--first-beat and --beats: with --beats the first beat is the file's first time");
+        }
+        if (firstBeatSeconds != null && !(firstBeatSeconds >= 0 && firstBeatSeconds < Math.max(duration, 1))) {
+            throw new BadInputException("--first-beat " + firstBeatSeconds + ": must be between 0 and the audio's length ("
+                    + String.format(Locale.ROOT, "%.1f", duration) + " s)");
         }
         if (source != null && source.bpm != null) {
             double bpm = source.bpm;
             if (!(bpm >= MIN_BPM && bpm <= MAX_BPM)) throw new BadInputException("--bpm " + bpm + ": expected a tempo between 20 and 400 BPM");
             double first = firstBeatSeconds == null ? 0 : firstBeatSeconds;
-            if (!(first >= 0 && first < Math.max(duration, 1))) {
-                throw new BadInputException("--first-beat " + first + ": must be between 0 and the audio's length (" + String.format("%.1f", duration) + " s)");
-            }
             Beats beats = Beats.fromTempo(bpm, first, duration);
-            return new Grid(tempoOf(beats.beatSeconds(), bpm), bpm, "tempo", beats.beatSeconds());
+            return withBarOneAt(beats.tempoMap(), first, true, "tempo", beats.beatSeconds());
         }
         if (source != null && source.beatsFile != null) {
             double[] times = readBeatTimes(source.beatsFile);
-            return new Grid(TempoMap.fromBeatTimes(times), medianBpm(times), "given", times);
+            return withBarOneAt(new Beats(times, medianBpm(times)).tempoMap(), times[0], true, "given", times);
         }
         Beats tracked = BeatTracker.track(audio);
+        boolean barOneGiven = firstBeatSeconds != null;
+        double first = barOneGiven ? firstBeatSeconds : 0;
         if (tracked.beatSeconds().length < 2) {
             // silence or too short to find a pulse: a plain 120 BPM grid keeps the output usable
-            return new Grid(TempoMap.constant(TempoMap.DEFAULT_BPM), TempoMap.DEFAULT_BPM, "none found (120 BPM)", new double[0]);
+            return withBarOneAt(TempoMap.constant(TempoMap.DEFAULT_BPM), first, barOneGiven, "none found (120 BPM)", new double[0]);
         }
-        return new Grid(TempoMap.fromBeatTimes(tracked.beatSeconds()), tracked.bpm(), "tracked", tracked.beatSeconds());
+        return withBarOneAt(tracked.tempoMap(), first, barOneGiven, "tracked", tracked.beatSeconds());
     }
 
-    private static TempoMap tempoOf(double[] beatSeconds, double bpm) {
-        return beatSeconds.length >= 2 ? TempoMap.fromBeatTimes(beatSeconds) : TempoMap.constant(bpm);
+    /** The grid with bar 1 on the beat nearest {@code barOneSeconds}. */
+    private static Grid withBarOneAt(TempoMap tempo, double barOneSeconds, boolean knowsBarOne, String source, double[] beatSeconds) {
+        long barOneBeats = Math.round(tempo.beatsAt(barOneSeconds));
+        return new Grid(tempo, TimeSignature.fourFourFrom(barOneBeats), knowsBarOne, source, beatSeconds);
     }
 
     static double[] readBeatTimes(Path file) {

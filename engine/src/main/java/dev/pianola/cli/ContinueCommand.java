@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "continue", sortOptions = false, mixinStandardHelpOptions = true,
@@ -28,7 +27,7 @@ import java.util.concurrent.Callable;
                 "The default engine (continuator) learns the phrase itself, note by note, with no model",
                 "to download, and develops it in its key, rhythm and touch. Each run answers anew;",
                 "the seed it prints (--seed N) plays an answer again.",
-                "The output holds the phrase (track 1) and the continuation (track 2), so both open in a DAW."},
+                "The output holds the phrase (track \"Phrase\", or its own track's name) and the answer (track \"Answer\"), so both open in a DAW."},
         footer = {"", "Examples:",
                 "  pianola continue phrase.mid -o phrase.more.mid --bars 8",
                 "  pianola continue phrase.mid --bars 4 --seed 7 --temperature 0.5 --continuation-only",
@@ -152,7 +151,11 @@ final class ContinueCommand implements Callable<Integer> {
         long seed = seedGiven != null ? seedGiven : Seeds.fresh();
         if (common.verbose) System.err.println("pianola: seed " + seed + (seedGiven == null ? " (--seed " + seed + " plays this answer again)" : ""));
 
-        NoteSequence phrase = MidiFiles.read(input);
+        javax.sound.midi.Sequence file = MidiFiles.readSequence(input);
+        NoteSequence phrase = MidiFiles.toNoteSequence(file, input);
+        // a phrase played on one named track keeps its name
+        MidiFiles.WriteOptions tracks = MidiFiles.trackName(file).map(name -> MidiFiles.WriteOptions.PHRASE_AND_ANSWER.withChannelName(0, name))
+                .orElse(MidiFiles.WriteOptions.PHRASE_AND_ANSWER);
         List<Note> played = new ArrayList<>();
         for (Note n : phrase.notes()) if (n.channel() != MidiFiles.DRUM_CHANNEL) played.add(n.withChannel(0));
         if (played.isEmpty()) throw new BadInputException(input, "has no notes to continue (drums aside)");
@@ -184,11 +187,9 @@ final class ContinueCommand implements Callable<Integer> {
         List<Note> result = new ArrayList<>(continuationOnly ? List.of() : played);
         for (Note n : answer) result.add(n.withChannel(1));
         NoteSequence written = new NoteSequence(result, phrase.tempo(), phrase.timeSignatures(), List.of(), List.of());
-        MidiFiles.write(written, out, common.force);
+        MidiFiles.write(written, out, common.force, tracks);
         if (renderer != null) Renders.toWav(renderer, written, render, common);
-        if (pianoRoll != null) {
-            PianoRoll.write(written, input.getFileName().toString(), Map.of(0, "phrase", 1, "continuation"), pianoRoll, common.force);
-        }
+        if (pianoRoll != null) PianoRoll.write(written, input.getFileName().toString(), tracks.channelNames(), pianoRoll, common.force);
         double total = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "continue").put("input", input.toString()).put("output", out.toString())

@@ -8,6 +8,8 @@ import dev.pianola.arrange.Arrangement;
 import dev.pianola.audio.Audio;
 import dev.pianola.audio.AudioFiles;
 import dev.pianola.audio.AudioLevels;
+import dev.pianola.arrange.Key;
+import dev.pianola.midi.KeySignature;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.cover.BasicPitchCover;
@@ -15,6 +17,7 @@ import dev.pianola.models.pop2piano.Pop2PianoCover;
 import dev.pianola.models.pop2piano.Pop2PianoModel;
 import dev.pianola.render.MidiRenderer;
 import dev.pianola.render.PianoRoll;
+import dev.pianola.time.TempoMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,8 +101,6 @@ final class CoverCommand implements Callable<Integer> {
             "--quantize-strength", "--snap-to-key", "--key", "--velocity", "--onset-threshold", "--frame-threshold",
             "--min-note-ms", "--min-hz", "--max-hz", "--no-melodia");
     static final String DEFAULT_COMPOSER = "composer1";
-    /** Below this peak (-80 dBFS) a file holds nothing a model could hear. */
-    static final double SILENCE_PEAK = 1e-4;
 
     @Override
     public Integer call() {
@@ -180,15 +181,20 @@ final class CoverCommand implements Callable<Integer> {
         ArrangeOptions options = arrangement.options();
         Transcriber.Result heard;
         BeatOptions.Grid grid;
+        Audio audio = readSound(input);
+        steps.done("read audio");
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            heard = Transcriber.transcribe(input, transcription.noteOptions(false), transcription.device(), progress, steps);
+            heard = Transcriber.transcribe(audio, transcription.noteOptions(false), transcription.device(), progress, steps);
             grid = beats.grid(heard.audio22k());
             steps.done("beat grid (" + grid.source() + ")");
         }
-        Arrangement arranged = BasicPitchCover.arrange(heard.events(), grid.tempo(), grid.knowsBarOne(), options);
+        Arrangement arranged = BasicPitchCover.arrange(heard.events(), grid.tempo(), grid.meters(), grid.knowsBarOne(), options);
         NoteSequence piano = arranged.notes();
         steps.done("arrange");
-        MidiFiles.write(piano, out, common.force);
+        Key key = arranged.report().key();
+        MidiFiles.WriteOptions written = MidiFiles.WriteOptions.PIANO;
+        if (key != null) written = written.withKey(KeySignature.of(key.tonicPitchClass(), key.mode() == Key.Mode.MINOR));
+        MidiFiles.write(piano, out, common.force, written);
         if (renderer != null) {
             Renders.toWav(renderer, piano, render, common);
             steps.done("render preview");
@@ -200,36 +206,44 @@ final class CoverCommand implements Callable<Integer> {
             System.out.println(new Summary().put("command", "cover").put("input", input.toString()).put("output", out.toString())
                     .put("engine", "basic-pitch+arrange").put("model", heard.model().toString())
                     .put("device", heard.device()).put("notes", piano.notes().size())
-                    .put("notesHeard", arranged.report().notesIn()).put("bpm", grid.bpm()).put("beats", grid.source())
+                    .put("notesHeard", arranged.report().notesIn()).put("bpm", TempoMap.bpmRounded(piano.mainBpm())).put("beats", grid.source())
                     .put("key", arranged.report().key() == null ? null : arranged.report().key().name())
                     .put("audioSeconds", heard.audio().seconds()).put("computeSeconds", seconds)
                     .put("render", render == null ? null : render.toString())
                     .put("pianoRoll", pianoRoll == null ? null : pianoRoll.toString()).toJson());
         } else if (!common.quiet) {
-            System.err.printf("pianola: %.1f s of audio, %s beat grid at %.1f BPM: %d notes heard, %d arranged -> %s (%.1f s)%n",
-                    heard.audio().seconds(), grid.source(), grid.bpm(), arranged.report().notesIn(), piano.notes().size(), out, seconds);
+            System.err.printf("pianola: %.1f s of audio, %s beat grid at %s BPM: %d notes heard, %d arranged -> %s (%.1f s)%n",
+                    heard.audio().seconds(), grid.source(), TempoMap.bpmText(piano.mainBpm()), arranged.report().notesIn(), piano.notes().size(), out, seconds);
             if (common.verbose) System.err.print(arranged.report().summary());
         }
+    }
+
+    /**
+     * The song's audio, refused when it is silent or nearly (a model would hear loud notes in the
+     * dither), with a warning when it clips.
+     */
+    private Audio readSound(Path input) {
+        Audio audio = AudioFiles.read(input);
+        if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
+        AudioLevels levels = AudioLevels.of(audio);
+        if (levels.silent()) {
+            String peak = levels.peak() == 0 ? "every sample is zero" : String.format(Locale.ROOT, "peak %.0f dBFS, below %.0f dBFS", levels.peakDbfs(), AudioLevels.SILENCE_PEAK_DBFS);
+            throw new BadInputException(input, "is silent (" + peak + "): there is nothing to cover");
+        }
+        if (!common.quiet && levels.clippedFraction() > 0.001) {
+            System.err.printf("pianola: warning: %s clips (%.1f%% of its samples at full scale); distortion can add notes that are not in the song%n",
+                    input, 100 * levels.clippedFraction());
+        }
+        return audio;
     }
 
     private void coverPop2Piano(Pop2PianoModel p2p, Path input, Path out, MidiRenderer renderer) {
         StepTimer steps = new StepTimer(common.verbose, System.err);
         String style = composer == null ? DEFAULT_COMPOSER : composer;
-        Audio audio = AudioFiles.read(input);
-        if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
-        AudioLevels levels = AudioLevels.of(audio);
-        if (levels.peak() < SILENCE_PEAK) {
-            throw new BadInputException(input, String.format("is silent (peak %.0f dBFS): there is nothing to cover", levels.peakDbfs()));
-        }
-        if (!common.quiet) {
-            if (audio.sampleRate() < 16000) {
-                System.err.printf("pianola: warning: %s is %d Hz audio: nothing above %.1f kHz is in it, and Pop2Piano was trained on full-band songs; the cover may be thin%n",
-                        input, audio.sampleRate(), audio.sampleRate() / 2000.0);
-            }
-            if (levels.clippedFraction() > 0.001) {
-                System.err.printf("pianola: warning: %s clips (%.1f%% of its samples at full scale); distortion can add notes that are not in the song%n",
-                        input, 100 * levels.clippedFraction());
-            }
+        Audio audio = readSound(input);
+        if (!common.quiet && audio.sampleRate() < 16000) {
+            System.err.printf("pianola: warning: %s is %d Hz audio: nothing above %.1f kHz is in it, and Pop2Piano was trained on full-band songs; the cover may be thin%n",
+                    input, audio.sampleRate(), audio.sampleRate() / 2000.0);
         }
         steps.done("read audio");
         Pop2PianoCover.Result result;
@@ -258,14 +272,14 @@ final class CoverCommand implements Callable<Integer> {
                     .put("engine", "pop2piano").put("model", model.toString()).put("composer", style)
                     .put("device", p2p.modelPackage().device().name().toLowerCase(Locale.ROOT)).put("notes", piano.notes().size())
                     .put("segments", result.features().segments()).put("tokens", result.generatedTokens())
-                    .put("bpm", grid.bpm()).put("beats", grid.source()).put("audioSeconds", audio.seconds())
+                    .put("bpm", TempoMap.bpmRounded(piano.mainBpm())).put("beats", grid.source()).put("audioSeconds", audio.seconds())
                     .put("featuresSeconds", result.featuresSeconds()).put("modelSeconds", result.modelSeconds())
                     .put("computeSeconds", seconds)
                     .put("render", render == null ? null : render.toString())
                     .put("pianoRoll", pianoRoll == null ? null : pianoRoll.toString()).toJson());
         } else if (!common.quiet) {
-            System.err.printf("pianola: %.1f s of audio, %s beat grid at %.1f BPM, %d two-bar segments: %d notes (%s) -> %s (%.1f s)%n",
-                    audio.seconds(), grid.source(), grid.bpm(), result.features().segments(), piano.notes().size(), style, out, seconds);
+            System.err.printf("pianola: %.1f s of audio, %s beat grid at %s BPM, %d two-bar segments: %d notes (%s) -> %s (%.1f s)%n",
+                    audio.seconds(), grid.source(), TempoMap.bpmText(piano.mainBpm()), result.features().segments(), piano.notes().size(), style, out, seconds);
         }
     }
 }

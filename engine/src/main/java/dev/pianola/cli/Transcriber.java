@@ -27,6 +27,11 @@ final class Transcriber {
         Audio audio = AudioFiles.read(input);
         if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
         steps.done("read audio");
+        return transcribe(audio, options, device, progress, steps);
+    }
+
+    /** The same for audio already read (and checked) from its file. */
+    static Result transcribe(Audio audio, NoteOptions options, Device device, CliProgress progress, StepTimer steps) {
         Audio model22k = Resampler.toRate(audio, BasicPitchConstants.SAMPLE_RATE, progress);
         steps.done("resample to 22050 Hz");
         Path modelFile = ModelStore.locate().basicPitch();

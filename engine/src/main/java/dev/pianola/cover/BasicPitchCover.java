@@ -15,6 +15,7 @@ import dev.pianola.models.basicpitch.NoteEvent;
 import dev.pianola.models.basicpitch.NoteOptions;
 import dev.pianola.runtime.Progress;
 import dev.pianola.time.TempoMap;
+import dev.pianola.time.TimeSignature;
 
 import java.util.List;
 import java.util.Map;
@@ -38,12 +39,13 @@ public final class BasicPitchCover {
     }
 
     /**
-     * The arrangement of {@code events} on {@code grid} (seconds to beats). A grid that does not know
-     * where bar one is (a beat tracker's) gets no downbeat accents: they would fall on arbitrary beats.
+     * The arrangement of {@code events} on {@code grid} (seconds to beats) in {@code meters}, whose
+     * bar lines get the downbeat accents. A grid that does not know where bar one is (a beat
+     * tracker's) gets none: they would fall on arbitrary beats.
      */
-    public static Arrangement arrange(List<NoteEvent> events, TempoMap grid, boolean knowsBarOne, ArrangeOptions options) {
+    public static Arrangement arrange(List<NoteEvent> events, TempoMap grid, List<TimeSignature> meters, boolean knowsBarOne, ArrangeOptions options) {
         ArrangeOptions o = knowsBarOne ? options : ArrangePresets.withOverrides(options, Map.of("downbeatAccentVelocity", 0));
         NoteSequence raw = BasicPitchMidi.toNoteSequence(events, grid, false);
-        return Arranger.arrange(raw, o);
+        return Arranger.arrange(new NoteSequence(raw.notes(), raw.tempo(), meters, raw.controls(), raw.bends()), o);
     }
 }

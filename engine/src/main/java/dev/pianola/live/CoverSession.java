@@ -340,7 +340,7 @@ public final class CoverSession implements AutoCloseable {
                 shifted.add(new NoteEvent(e.startFrame(), e.endFrame(), e.startSeconds() + offsetSeconds, e.endSeconds() + offsetSeconds, e.pitch(), e.amplitude(), e.bends()));
             }
             List<Note> kept = new ArrayList<>();
-            for (Note n : BasicPitchCover.arrange(shifted, grid, true, arrange).notes().notes()) {
+            for (Note n : BasicPitchCover.arrange(shifted, grid, List.of(TimeSignature.FOUR_FOUR), true, arrange).notes().notes()) {
                 if (n.startBeats() >= startBeats - 1e-6 && n.startBeats() < endBeats - 1e-6) kept.add(n);
             }
             return new BarCover(kept, System.nanoTime() - t0);

@@ -27,7 +27,7 @@ import java.util.TreeMap;
 /** Standard MIDI files (type 0 and 1, any PPQ, SMPTE read) to and from {@link NoteSequence}, through javax.sound.midi. */
 public final class MidiFiles {
     public static final int DEFAULT_PPQ = 480;
-    private static final int META_TEMPO = 0x51, META_TIME_SIGNATURE = 0x58, META_TRACK_NAME = 0x03;
+    private static final int META_TEMPO = 0x51, META_TIME_SIGNATURE = 0x58, META_TRACK_NAME = 0x03, META_KEY_SIGNATURE = 0x59;
 
     private MidiFiles() {}
 
@@ -231,14 +231,61 @@ public final class MidiFiles {
         }
     }
 
-    /** How to write a file: SMF type (0 or 1), ticks per quarter, GM program for pitched channels, track name. */
-    public record WriteOptions(int type, int ppq, int program, String trackName) {
-        public static final WriteOptions PIANO = new WriteOptions(1, DEFAULT_PPQ, 0, "Pianola piano");
+    /**
+     * How to write a file: SMF type (0 or 1), ticks per quarter, GM program for pitched channels,
+     * the first track's name, the name of each channel's track (type 1), and the key signature
+     * (null: none written).
+     */
+    public record WriteOptions(int type, int ppq, int program, String trackName, Map<Integer, String> channelNames, KeySignature key) {
+        /** A two-hand piano part, as the arranger writes it (channel 0 right hand, 1 left hand). */
+        public static final WriteOptions PIANO = new WriteOptions(1, DEFAULT_PPQ, 0, "Pianola piano", Map.of(0, "Right hand", 1, "Left hand"), null);
+        /** A played phrase (channel 0) and the continuation that answers it (channel 1). */
+        public static final WriteOptions PHRASE_AND_ANSWER = new WriteOptions(1, DEFAULT_PPQ, 0, "Pianola", Map.of(0, "Phrase", 1, "Answer"), null);
 
         public WriteOptions {
             if (type != 0 && type != 1) throw new IllegalArgumentException("SMF type must be 0 or 1");
             if (ppq < 1 || ppq > 0x7fff) throw new IllegalArgumentException("PPQ out of range: " + ppq);
+            channelNames = Map.copyOf(channelNames);
         }
+
+        public WriteOptions(int type, int ppq, int program, String trackName) {
+            this(type, ppq, program, trackName, Map.of(), null);
+        }
+
+        public WriteOptions withKey(KeySignature k) {
+            return new WriteOptions(type, ppq, program, trackName, channelNames, k);
+        }
+
+        public WriteOptions withChannelName(int channel, String name) {
+            Map<Integer, String> names = new TreeMap<>(channelNames);
+            names.put(channel, name);
+            return new WriteOptions(type, ppq, program, trackName, names, key);
+        }
+    }
+
+    /**
+     * The name of the one track that holds notes (a recorded phrase, say); empty when it has none,
+     * or when several tracks hold notes (their merge is no one track's).
+     */
+    public static java.util.Optional<String> trackName(Sequence seq) {
+        String name = null;
+        int withNotes = 0;
+        for (Track track : seq.getTracks()) {
+            String own = null;
+            boolean notes = false;
+            for (int i = 0; i < track.size(); i++) {
+                MidiMessage m = track.get(i).getMessage();
+                if (m instanceof MetaMessage mm && mm.getType() == META_TRACK_NAME && own == null) {
+                    own = new String(mm.getData(), java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+                }
+                notes |= m instanceof ShortMessage sm && sm.getCommand() == ShortMessage.NOTE_ON;
+            }
+            if (notes) {
+                withNotes++;
+                name = own;
+            }
+        }
+        return withNotes == 1 && name != null && !name.isEmpty() ? java.util.Optional.of(name) : java.util.Optional.empty();
     }
 
     public static void write(NoteSequence notes, Path file, boolean force) {
@@ -254,17 +301,28 @@ public final class MidiFiles {
         try {
             Sequence seq = new Sequence(Sequence.PPQ, options.ppq());
             Track conductor = seq.createTrack();
-            // one track per channel in type 1; everything in the conductor track in type 0
+            // one track per channel in type 1, in channel order (the right hand first); everything in the conductor track in type 0
+            java.util.SortedSet<Integer> channels = new java.util.TreeSet<>();
+            for (Note n : ns.notes()) channels.add(n.channel());
+            if (channels.isEmpty()) channels.add(0);
             Map<Integer, Track> channelTracks = new TreeMap<>();
-            for (Note n : ns.notes()) channelTracks.computeIfAbsent(n.channel(), c -> options.type() == 0 ? conductor : seq.createTrack());
-            if (channelTracks.isEmpty()) channelTracks.put(0, options.type() == 0 ? conductor : seq.createTrack());
+            for (int ch : channels) channelTracks.put(ch, options.type() == 0 ? conductor : seq.createTrack());
 
             List<MidiEvent> events = new ArrayList<>(); // (tick, rank) ordered below
             List<Integer> ranks = new ArrayList<>();
             List<Track> targets = new ArrayList<>();
             java.util.function.IntFunction<Track> trackFor = ch -> channelTracks.getOrDefault(ch, channelTracks.values().iterator().next());
 
-            addMeta(events, ranks, targets, conductor, 0, META_TRACK_NAME, options.trackName().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+            addMeta(events, ranks, targets, conductor, 0, META_TRACK_NAME, textBytes(options.trackName()), 0);
+            if (options.type() == 1) {
+                for (Map.Entry<Integer, Track> e : channelTracks.entrySet()) {
+                    String name = options.channelNames().get(e.getKey());
+                    if (name != null) addMeta(events, ranks, targets, e.getValue(), 0, META_TRACK_NAME, textBytes(name), 0);
+                }
+            }
+            if (options.key() != null) {
+                addMeta(events, ranks, targets, conductor, 0, META_KEY_SIGNATURE, new byte[]{(byte) options.key().sharps(), (byte) (options.key().minor() ? 1 : 0)}, 0);
+            }
             for (TempoMap.Change c : ns.tempo().changes()) {
                 // SMF stores microseconds per beat in 3 bytes: tempos below 3.58 BPM cannot be written
                 int us = (int) Math.min(0xFFFFFF, Math.round(60_000_000.0 / c.bpm()));
@@ -300,6 +358,11 @@ public final class MidiFiles {
         } catch (InvalidMidiDataException e) {
             throw new IllegalStateException("cannot build MIDI sequence", e); // our own values are always in range
         }
+    }
+
+    /** Meta-event text: ISO-8859-1, as most readers decode it (a character outside it becomes '?'). */
+    private static byte[] textBytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private static long ticks(double beats, WriteOptions o) {

@@ -42,6 +42,11 @@ public record NoteSequence(List<Note> notes, TempoMap tempo, List<TimeSignature>
         return end;
     }
 
+    /** The tempo to quote for this music ({@link TempoMap#mainBpm}); every report of it quotes this. */
+    public double mainBpm() {
+        return tempo.mainBpm(endBeats());
+    }
+
     public double endSeconds() {
         return tempo.secondsAt(endBeats());
     }

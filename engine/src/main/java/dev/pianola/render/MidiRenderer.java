@@ -57,25 +57,42 @@ import java.util.Set;
  * carries {@code Add-Exports} for {@code java -jar}, and the build passes it to javac and the tests.
  *
  * <p>Audio is rendered as 32-bit float, so nothing clips inside; peaks above the ceiling (-0.1 dBFS)
- * are normalised down before the result is returned. {@link #renderToWav} streams to the file in
+ * are normalised down before the result is returned, or the whole render is brought to a target
+ * peak ({@link Options#peakDbfs}: a preview as loud as the next one, whatever the SoundFont's level). {@link #renderToWav} streams to the file in
  * bounded memory; {@link #render} holds the result in memory. Both refuse music longer than
  * {@link #MAX_SECONDS}. One instance can render many times.
  */
 public final class MidiRenderer {
-    /** How to render: output rate, mono (the average of left and right) or stereo, release tail after the last event. */
-    public record Options(int sampleRate, boolean mono, double tailSeconds) {
+    /**
+     * How to render: output rate, mono (the average of left and right) or stereo, release tail after
+     * the last event, and the peak to bring the whole render to ({@code peakDbfs}; NaN: as the
+     * SoundFont plays it, only peaks above {@link #CEILING} brought down).
+     */
+    public record Options(int sampleRate, boolean mono, double tailSeconds, double peakDbfs) {
         public static final int DEFAULT_SAMPLE_RATE = 44100;
         public static final double DEFAULT_TAIL_SECONDS = 2.0;
-        public static final Options DEFAULT = new Options(DEFAULT_SAMPLE_RATE, false, DEFAULT_TAIL_SECONDS);
+        public static final Options DEFAULT = new Options(DEFAULT_SAMPLE_RATE, false, DEFAULT_TAIL_SECONDS, Double.NaN);
 
         public Options {
             if (sampleRate < 8000 || sampleRate > 192000) throw new BadInputException("sample rate must be 8000..192000 Hz, got " + sampleRate);
             if (!(tailSeconds >= 0) || tailSeconds > 60) throw new BadInputException("release tail must be 0..60 s, got " + tailSeconds);
+            if (!Double.isNaN(peakDbfs) && !(peakDbfs >= -60 && peakDbfs <= -0.1)) throw new BadInputException("peak must be -60..-0.1 dBFS, got " + peakDbfs);
         }
 
-        public Options withSampleRate(int hz) { return new Options(hz, mono, tailSeconds); }
-        public Options withMono(boolean m) { return new Options(sampleRate, m, tailSeconds); }
-        public Options withTailSeconds(double s) { return new Options(sampleRate, mono, s); }
+        public Options withSampleRate(int hz) { return new Options(hz, mono, tailSeconds, peakDbfs); }
+        public Options withMono(boolean m) { return new Options(sampleRate, m, tailSeconds, peakDbfs); }
+        public Options withTailSeconds(double s) { return new Options(sampleRate, mono, s, peakDbfs); }
+        public Options withPeakDbfs(double dbfs) { return new Options(sampleRate, mono, tailSeconds, dbfs); }
+
+        boolean normalises() {
+            return !Double.isNaN(peakDbfs);
+        }
+
+        /** The gain that brings {@code peak} to the target peak, or below the ceiling when there is no target. */
+        float gainFor(float peak) {
+            if (normalises()) return peak > 0 ? (float) (Math.pow(10, peakDbfs / 20) / peak) : 1f;
+            return peak > CEILING ? CEILING / peak : 1f;
+        }
     }
 
     /** Peaks above this (-0.1 dBFS) are scaled down to it. */
@@ -166,7 +183,7 @@ public final class MidiRenderer {
         play(plan, options, (block, offsetFrames, n) -> {
             for (int c = 0; c < out.length; c++) System.arraycopy(block[c], 0, out[c], (int) offsetFrames, n);
         }, progress, "frames");
-        return normalised(new RenderedAudio(out, options.sampleRate()));
+        return normalised(new RenderedAudio(out, options.sampleRate()), options);
     }
 
     /** As {@link #renderToWav(Sequence, Path, Path, Options, WavWriter.Depth, boolean, Progress)} with no source file to name in errors. */
@@ -196,6 +213,15 @@ public final class MidiRenderer {
         Plan plan = plan(seq, source, options);
         int channels = options.mono() ? 1 : 2;
         WavWriter.checkFits(wav, plan.frames(), channels, options.sampleRate(), depth);
+        if (options.normalises()) {
+            // the gain depends on the whole render's peak: one pass measures it, the next writes
+            float[] peak = {0};
+            play(plan, options, (block, offsetFrames, n) -> {
+                for (int c = 0; c < channels; c++) for (int i = 0; i < n; i++) peak[0] = Math.max(peak[0], Math.abs(block[c][i]));
+            }, progress, "frames (measuring the level)");
+            writeWav(plan, wav, options, depth, force, false, options.gainFor(peak[0]), progress, "frames");
+            return;
+        }
         try {
             writeWav(plan, wav, options, depth, force, true, 1f, progress, "frames");
         } catch (Clipped clipped) {
@@ -334,13 +360,14 @@ public final class MidiRenderer {
                 String.format(Locale.ROOT, "%.1f", took));
     }
 
-    /** Scales the audio down when its peak is above {@link #CEILING}; quieter audio is left alone. */
-    static RenderedAudio normalised(RenderedAudio audio) {
+    /** Scales the audio to the options' peak, else down when its peak is above {@link #CEILING} (quieter audio is left alone). */
+    static RenderedAudio normalised(RenderedAudio audio, Options options) {
         float peak = audio.peak();
-        if (peak <= CEILING) return audio;
-        float gain = CEILING / peak;
+        float gain = options.gainFor(peak);
+        if (gain == 1f) return audio;
         // debug only: in-memory renders feed analysis, where the level is no news to anyone
-        LOG.debug("peak {} dBFS: normalised to -0.1 dBFS", String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(peak)));
+        LOG.debug("peak {} dBFS: scaled by {} dB", String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(peak)),
+                String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(gain)));
         for (float[] c : audio.channels()) {
             for (int i = 0; i < c.length; i++) c[i] *= gain;
         }

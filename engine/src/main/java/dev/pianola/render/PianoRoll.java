@@ -254,7 +254,7 @@ public final class PianoRoll {
     /** The title's facts: tempo, meter, length, notes, and how much is drawn when the picture is cut. */
     static String facts(NoteSequence notes, Layout layout) {
         TimeSignature meter = notes.timeSignatures().isEmpty() ? TimeSignature.FOUR_FOUR : notes.timeSignatures().get(0);
-        String facts = String.join("   ·   ", tempoText(notes.tempo()), meter.numerator() + "/" + meter.denominator(),
+        String facts = String.join("   ·   ", tempoText(notes), meter.numerator() + "/" + meter.denominator(),
                 durationText(notes.endSeconds()), notes.notes().size() + (notes.notes().size() == 1 ? " note" : " notes"));
         if (!layout.cut()) return facts;
         Row last = layout.rows().get(layout.rows().size() - 1);
@@ -271,15 +271,15 @@ public final class PianoRoll {
         };
     }
 
-    private static String tempoText(TempoMap tempo) {
+    /** The quoted tempo ({@link NoteSequence#mainBpm}), with the range when the tempo changes. */
+    static String tempoText(NoteSequence notes) {
         double min = Double.MAX_VALUE, max = 0;
-        for (TempoMap.Change c : tempo.changes()) {
+        for (TempoMap.Change c : notes.tempo().changes()) {
             min = Math.min(min, c.bpm());
             max = Math.max(max, c.bpm());
         }
-        return Math.round(min) == Math.round(max)
-                ? Math.round(min) + " BPM"
-                : Math.round(tempo.bpmAt(0)) + " BPM (" + Math.round(min) + "–" + Math.round(max) + ")";
+        String main = TempoMap.bpmText(notes.mainBpm()) + " BPM";
+        return TempoMap.bpmText(min).equals(TempoMap.bpmText(max)) ? main : main + " (" + TempoMap.bpmText(min) + "–" + TempoMap.bpmText(max) + ")";
     }
 
     private static String durationText(double seconds) {

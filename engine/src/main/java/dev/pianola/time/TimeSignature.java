@@ -12,6 +12,16 @@ public record TimeSignature(double beats, int numerator, int denominator) {
         if (denominator < 1 || Integer.bitCount(denominator) != 1) throw new IllegalArgumentException("time signature denominator must be a power of two: " + denominator);
     }
 
+    /**
+     * 4/4 with a bar line on beat {@code barOneBeats}: the beats before it that do not fill a whole
+     * bar make a short first bar of their own (a pickup), so that the music's downbeat is a bar line.
+     */
+    public static List<TimeSignature> fourFourFrom(long barOneBeats) {
+        if (barOneBeats < 0) throw new IllegalArgumentException("bar one before beat 0: " + barOneBeats);
+        int pickupBeats = (int) (barOneBeats % 4);
+        return pickupBeats == 0 ? List.of(FOUR_FOUR) : List.of(new TimeSignature(0, pickupBeats, 4), new TimeSignature(pickupBeats, 4, 4));
+    }
+
     public double barBeats() {
         return numerator * 4.0 / denominator;
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
 import dev.pianola.eval.BeatFMeasure;
+import dev.pianola.time.TempoMap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -170,6 +171,60 @@ class BeatTrackerTest {
         assertThrows(BadInputException.class, () -> Beats.fromTempo(Double.NaN, 0, 10));
         assertThrows(BadInputException.class, () -> Beats.fromTempo(120, -1, 10));
         assertThrows(IllegalArgumentException.class, () -> new Beats(new double[] {1, 0.5}, 120));
+    }
+
+    /**
+     * Struck tones (a few harmonics, decaying) at the given times, {@code seconds} long at 22050 Hz:
+     * a click track when the times are steady, a sparse chord part when they are far apart.
+     */
+    static Audio struck(double[] onsetSeconds, double seconds, double... hz) {
+        int rate = 22050;
+        float[] x = new float[(int) (seconds * rate)];
+        for (double t : onsetSeconds) {
+            int start = (int) Math.round(t * rate);
+            for (int i = 0; start + i < x.length && i < rate; i++) {
+                double s = 0, time = i / (double) rate;
+                for (double f : hz) for (int h = 1; h <= 4; h++) s += Math.sin(2 * Math.PI * f * h * time) / h;
+                x[start + i] += (float) (0.2 / hz.length * s * Math.exp(-time * 6));
+            }
+        }
+        return new Audio(x, rate);
+    }
+
+    static double[] steady(double bpm, double firstSeconds, double untilSeconds) {
+        return Beats.fromTempo(bpm, firstSeconds, untilSeconds).beatSeconds();
+    }
+
+    /** A steady 108 BPM click track: the grid is one tempo, not a tempo per beat (39 on examples/demo.wav before). */
+    @Test
+    void aSteadyClickTrackIsOneTempo() {
+        Beats beats = BeatTracker.track(struck(steady(108, 0, 30), 30, 440));
+        TempoMap grid = beats.tempoMap();
+        System.out.printf("108 BPM clicks: tracker %.2f BPM, grid %s%n", beats.bpm(), grid);
+        assertEquals(1, grid.changes().size(), grid.toString());
+        assertEquals(108, grid.bpmAt(0), 0.3);
+        // every click is on a whole beat of the grid
+        for (double t : steady(108, 0, 29)) assertEquals(Math.rint(grid.beatsAt(t)), grid.beatsAt(t), 0.05, "click at " + t);
+    }
+
+    /** A chord every 2 s at 120 BPM (one per bar, nothing between) autocorrelates at 2 s: it was a 30 BPM grid. */
+    @Test
+    void sparseChordsGetATempoInThePreferredRange() {
+        Beats beats = BeatTracker.track(struck(steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0));
+        System.out.printf("a chord every 2 s: %.2f BPM, librosa %.2f BPM%n", beats.bpm(),
+                BeatTracker.trackLikeLibrosa(struck(steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0)).bpm());
+        assertEquals(120, beats.bpm(), 3, beats.toString());
+        assertEquals(120, beats.tempoMap().mainBpm(80), 3, beats.tempoMap().toString());
+    }
+
+    @Test
+    void temposOutsideTheRangeMoveByOctaves() {
+        double[] flat = new double[400]; // no lag stands out: the octave nearest 120 BPM wins
+        java.util.Arrays.fill(flat, 0.5);
+        assertEquals(120, BeatTracker.inPreferredOctave(30, flat), 1e-9);
+        assertEquals(100, BeatTracker.inPreferredOctave(200, flat), 1e-9);
+        assertEquals(96, BeatTracker.inPreferredOctave(96, flat), 0);
+        assertEquals(140, BeatTracker.inPreferredOctave(35, flat), 1e-9); // 70 and 140 fit: 140 is nearer 120
     }
 
     private static double fMeasure(double[] reference, double[] estimated) {

@@ -14,6 +14,7 @@ import dev.pianola.render.MidiRenderer;
 import dev.pianola.runtime.ModelStore;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.time.TempoMap;
+import dev.pianola.time.TimeSignature;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +50,7 @@ class CoverSessionTest {
         song = MidiRenderer.open(null).renderMono(MidiFiles.crop(MidiFiles.readSequence(midi), SECONDS), RATE);
         options = ArrangePresets.load("default");
         try (BasicPitch model = BasicPitch.load(ModelStore.locate().basicPitch(), OnnxSessions.Device.CPU)) {
-            offline = BasicPitchCover.arrange(BasicPitchCover.hear(model, song, BasicPitchCover.NOTE_OPTIONS), TempoMap.constant(BPM), true, options)
+            offline = BasicPitchCover.arrange(BasicPitchCover.hear(model, song, BasicPitchCover.NOTE_OPTIONS), TempoMap.constant(BPM), List.of(TimeSignature.FOUR_FOUR), true, options)
                     .notes().notes();
         }
     }

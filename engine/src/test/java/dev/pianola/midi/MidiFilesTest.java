@@ -112,4 +112,57 @@ class MidiFilesTest {
             assertEquals(List.of(f), left.toList(), "no temporary files left behind");
         }
     }
+
+    /** A DAW shows the tracks by name, the right hand first, with the key the arranger found. */
+    @Test
+    void tracksAreNamedInChannelOrderWithTheKeySignature() throws Exception {
+        // the left hand's note comes first in time: its track used to come first too
+        NoteSequence hands = new NoteSequence(List.of(new Note(36, 0, 1, 80, 1), new Note(72, 0.5, 1, 80, 0)), TempoMap.constant(100));
+        javax.sound.midi.Sequence seq = MidiFiles.toSequence(hands, MidiFiles.WriteOptions.PIANO.withKey(KeySignature.of(9, true)));
+        assertEquals(3, seq.getTracks().length);
+        assertEquals("Right hand", trackName(seq.getTracks()[1]));
+        assertEquals("Left hand", trackName(seq.getTracks()[2]));
+        byte[] key = null;
+        for (int i = 0; i < seq.getTracks()[0].size(); i++) {
+            if (seq.getTracks()[0].get(i).getMessage() instanceof javax.sound.midi.MetaMessage mm && mm.getType() == 0x59) key = mm.getData();
+        }
+        assertArrayEquals(new byte[]{0, 1}, key, "A minor: no sharps, minor");
+        assertNull(keyOf(MidiFiles.toSequence(hands, MidiFiles.WriteOptions.PIANO)), "no key, no signature");
+        Path f = tmp.resolve("named.mid");
+        MidiFiles.write(hands, f, false, MidiFiles.WriteOptions.PHRASE_AND_ANSWER.withChannelName(0, "My take"));
+        assertEquals("My take", trackName(MidiFiles.readSequence(f).getTracks()[1]));
+        assertEquals("Answer", trackName(MidiFiles.readSequence(f).getTracks()[2]));
+        assertEquals(java.util.Optional.empty(), MidiFiles.trackName(MidiFiles.readSequence(f)), "two tracks of notes: no one name");
+        Path one = tmp.resolve("one.mid");
+        MidiFiles.write(hands.withNotes(List.of(new Note(60, 0, 1, 80, 0))), one, false, MidiFiles.WriteOptions.PHRASE_AND_ANSWER.withChannelName(0, "My take"));
+        assertEquals(java.util.Optional.of("My take"), MidiFiles.trackName(MidiFiles.readSequence(one)));
+    }
+
+    @Test
+    void keySignaturesAreSpelledAsMusiciansSpellThem() {
+        assertEquals(new KeySignature(0, false), KeySignature.of(0, false));
+        assertEquals(new KeySignature(6, false), KeySignature.of(6, false)); // F#
+        assertEquals(new KeySignature(-5, false), KeySignature.of(1, false)); // Db
+        assertEquals(new KeySignature(-1, false), KeySignature.of(5, false)); // F
+        assertEquals(new KeySignature(0, true), KeySignature.of(9, true)); // Am
+        assertEquals(new KeySignature(-6, true), KeySignature.of(3, true)); // Ebm
+        assertEquals(new KeySignature(5, true), KeySignature.of(8, true)); // G#m
+        assertEquals(new KeySignature(-3, true), KeySignature.of(0, true)); // Cm
+    }
+
+    private static String trackName(javax.sound.midi.Track track) {
+        for (int i = 0; i < track.size(); i++) {
+            if (track.get(i).getMessage() instanceof javax.sound.midi.MetaMessage mm && mm.getType() == 0x03) return new String(mm.getData());
+        }
+        return null;
+    }
+
+    private static byte[] keyOf(javax.sound.midi.Sequence seq) {
+        for (javax.sound.midi.Track track : seq.getTracks()) {
+            for (int i = 0; i < track.size(); i++) {
+                if (track.get(i).getMessage() instanceof javax.sound.midi.MetaMessage mm && mm.getType() == 0x59) return mm.getData();
+            }
+        }
+        return null;
+    }
 }

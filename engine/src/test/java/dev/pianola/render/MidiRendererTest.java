@@ -123,14 +123,32 @@ class MidiRendererTest {
         assertTrue(audio.peak() <= MidiRenderer.CEILING + 1e-6, "peak " + audio.peak() + " is above -0.1 dBFS");
     }
 
+    /** A preview is brought to its target peak, up as well as down, in memory and in a streamed WAV alike. */
+    @Test
+    void aTargetPeakBringsQuietMusicUp(@TempDir Path dir) throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, PPQ);
+        Track t = seq.createTrack();
+        for (int beat = 0; beat < 4; beat++) note(t, 0, 60 + beat, beat, 1, 50); // soft: far below full scale as played
+        MidiRenderer.Options minus1 = MidiRenderer.Options.DEFAULT.withTailSeconds(0.5).withPeakDbfs(-1);
+        double asPlayed = 20 * Math.log10(renderer.render(seq, minus1.withPeakDbfs(Double.NaN), dev.pianola.runtime.Progress.NONE).peak());
+        assertTrue(asPlayed < -6, "soft notes as played: " + asPlayed + " dBFS");
+        assertEquals(-1, 20 * Math.log10(renderer.render(seq, minus1, dev.pianola.runtime.Progress.NONE).peak()), 0.01);
+        Path wav = dir.resolve("preview.wav");
+        renderer.renderToWav(seq, wav, minus1.withMono(true), WavWriter.Depth.PCM16, false, dev.pianola.runtime.Progress.NONE);
+        float peak = 0;
+        for (float v : dev.pianola.audio.AudioFiles.read(wav).samples()) peak = Math.max(peak, Math.abs(v));
+        assertEquals(-1, 20 * Math.log10(peak), 0.05, "the streamed WAV's peak");
+        assertThrows(BadInputException.class, () -> MidiRenderer.Options.DEFAULT.withPeakDbfs(3));
+    }
+
     @Test
     void peaksAboveFullScaleAreNormalisedAndQuietAudioIsLeftAlone() {
         float[] loud = {0.1f, -2.5f, 1.2f};
-        RenderedAudio fixed = MidiRenderer.normalised(new RenderedAudio(new float[][]{loud, {0f, 0.5f, 0f}}, 8000));
+        RenderedAudio fixed = MidiRenderer.normalised(new RenderedAudio(new float[][]{loud, {0f, 0.5f, 0f}}, 8000), MidiRenderer.Options.DEFAULT);
         assertEquals(MidiRenderer.CEILING, fixed.peak(), 1e-6);
         assertEquals(0.1f * MidiRenderer.CEILING / 2.5f, fixed.channels()[0][0], 1e-6, "one gain for the whole file");
         float[] quiet = {0.1f, -0.9f};
-        assertArrayEquals(new float[]{0.1f, -0.9f}, MidiRenderer.normalised(new RenderedAudio(new float[][]{quiet}, 8000)).channels()[0]);
+        assertArrayEquals(new float[]{0.1f, -0.9f}, MidiRenderer.normalised(new RenderedAudio(new float[][]{quiet}, 8000), MidiRenderer.Options.DEFAULT).channels()[0]);
     }
 
     // --- WAV output and the --force rule ---

@@ -182,4 +182,16 @@ class PianoRollTest {
     static double brightness(Color c) {
         return 0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue();
     }
+
+    /** The title quotes the tempo the CLI reports (NoteSequence.mainBpm), not a pickup's. */
+    @Test
+    void theTitleQuotesTheMainTempo() {
+        TempoMap pickup = new TempoMap(List.of(new TempoMap.Change(0, 103.36), new TempoMap.Change(1, 107.75)));
+        NoteSequence notes = new NoteSequence(List.of(new Note(60, 0, 1, 80, 0), new Note(64, 30, 1, 80, 0)), pickup);
+        assertEquals(107.75, notes.mainBpm());
+        String facts = PianoRoll.facts(notes, PianoRoll.Layout.of(notes));
+        assertTrue(facts.startsWith(TempoMap.bpmText(notes.mainBpm()) + " BPM (103.4–107.8)"), facts);
+        NoteSequence steady = new NoteSequence(notes.notes(), TempoMap.constant(108));
+        assertTrue(PianoRoll.facts(steady, PianoRoll.Layout.of(steady)).startsWith("108 BPM   ·"), PianoRoll.facts(steady, PianoRoll.Layout.of(steady)));
+    }
 }

@@ -65,6 +65,68 @@ class TempoMapTest {
         for (TempoMap.Change c : l.changes()) assertTrue(c.bpm() >= 108 * 0.99 && c.bpm() <= 108 * 2.01, c.toString());
     }
 
+    /** Beat times at {@code bpm} from {@code firstSeconds}, each moved by up to a tracker frame (23 ms) either way. */
+    private static double[] jittered(int count, double firstSeconds, double bpm, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        double[] t = new double[count];
+        for (int i = 0; i < count; i++) t[i] = firstSeconds + i * 60 / bpm + (random.nextInt(3) - 1) * 512 / 22050.0;
+        return t;
+    }
+
+    private static final double TOLERANCE = 0.035;
+
+    @Test
+    void steadyJitteredBeatsAreOneTempo() {
+        double[] beats = jittered(200, 60 / 108.0, 108, 1);
+        TempoMap t = TempoMap.fromBeatTimes(beats, TOLERANCE);
+        assertEquals(1, t.changes().size(), t.toString());
+        assertEquals(108, t.bpmAt(0), 0.1);
+        for (int i = 0; i < beats.length; i++) assertEquals(i + 1, t.beatsAt(beats[i]), TOLERANCE * 108 / 60 + 1e-9, "beat " + i);
+        // exactly: a regular grid is one tempo too, not one change per beat
+        TempoMap shortOne = TempoMap.fromBeatTimes(jittered(50, 2 * 60 / 108.0, 108, 0), TOLERANCE);
+        assertEquals(1, shortOne.changes().size(), shortOne.toString());
+        double[] regular = new double[47];
+        for (int i = 0; i < regular.length; i++) regular[i] = i * 60 / 108.0;
+        assertEquals(List.of(new TempoMap.Change(0, TempoMap.fromBeatTimes(regular).bpmAt(0))), TempoMap.fromBeatTimes(regular).changes());
+        assertEquals(108, TempoMap.fromBeatTimes(regular).bpmAt(0), 1e-9);
+    }
+
+    @Test
+    void aTempoChangeIsOneOrTwoChangesWhereItHappens() {
+        double[] slow = jittered(32, 0.6, 100, 2), fast = jittered(50, 0.6, 130, 3);
+        double[] beats = new double[slow.length + fast.length];
+        System.arraycopy(slow, 0, beats, 0, slow.length);
+        for (int i = 0; i < fast.length; i++) beats[slow.length + i] = 32 * 0.6 + fast[i];
+        TempoMap t = TempoMap.fromBeatTimes(beats, TOLERANCE);
+        assertTrue(t.changes().size() <= 3, t.toString());
+        for (TempoMap.Change c : t.changes().subList(1, t.changes().size())) assertEquals(33, c.beats(), 2, t.toString());
+        assertEquals(100, t.bpmAt(16), 0.5);
+        assertEquals(130, t.bpmAt(50), 0.5);
+        for (int i = 0; i < beats.length; i++) assertEquals(i + 1, t.beatsAt(beats[i]), TOLERANCE * 130 / 60 + 1e-9, "beat " + i);
+        assertEquals(130, t.mainBpm(83), 1, "50 beats at 130 last longer than 32 at 100");
+    }
+
+    @Test
+    void theQuotedTempoIgnoresThePickupAndTheJitter() {
+        TempoMap pickup = new TempoMap(List.of(new TempoMap.Change(0, 300), new TempoMap.Change(1, 108)));
+        assertEquals(108, pickup.mainBpm(0));
+        assertEquals(108, pickup.mainBpm(100));
+        double[] beats = jittered(60, 0.5, 108, 4);
+        assertEquals(108, TempoMap.fromBeatTimes(beats).mainBpm(60), 3, "the median of a beat-per-beat map");
+        assertEquals("108", TempoMap.bpmText(107.9999));
+        assertEquals("107.7", TempoMap.bpmText(107.666));
+        assertEquals(107.7, TempoMap.bpmRounded(107.666));
+    }
+
+    @Test
+    void aPickupBarPutsBarOneOnItsBeat() {
+        assertEquals(List.of(TimeSignature.FOUR_FOUR), TimeSignature.fourFourFrom(0));
+        assertEquals(List.of(TimeSignature.FOUR_FOUR), TimeSignature.fourFourFrom(8));
+        List<TimeSignature> one = TimeSignature.fourFourFrom(1);
+        assertEquals(List.of(0.0, 1.0, 5.0, 9.0), TimeSignature.barLines(one, 9));
+        assertEquals(List.of(0.0, 3.0, 7.0), TimeSignature.barLines(TimeSignature.fourFourFrom(7), 7));
+    }
+
     @Test
     void absurdTemposAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> TempoMap.constant(0));

@@ -75,7 +75,7 @@ class BadInputTest {
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--onset-threshold", "7"), 3, "onset threshold");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--max-polyphony", "50"), 3, "--max-polyphony");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--hand-span", "40"), 3, "--hand-span");
-        assertError(Cli.run("cover", Cli.example(), "-o", out, "--first-beat", "0.5"), 3, "--first-beat needs --bpm");
+        assertError(Cli.run("cover", Cli.example(), "-o", out, "--beats", "b.txt", "--first-beat", "0.5"), 2, "--first-beat and --beats");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--min-hz", "900", "--max-hz", "100"), 3, "900");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--bpm", "96", "--beats", "b.txt"), 2, "mutually exclusive");
         assertError(Cli.run("cover", Cli.example(), "-o", out, "--key", "H#q"), 3, "H#q");
