@@ -89,8 +89,8 @@ final class PluginInstance implements AutoCloseable {
     private long segmentStart = -1;
     private final List<InputEvent> segmentInput = new ArrayList<>();
     // parameters (the shim sends every port after it starts); each instance draws its own seeds,
-    // so two instances or two sessions do not play the same answers
-    private LiveParameters parameters = LiveParameters.DEFAULT.withSeed(Seeds.fresh());
+    // so two instances or two sessions do not play the same answers, unless PIANOLA_SEED fixes them
+    private LiveParameters parameters = LiveParameters.DEFAULT.withSeed(seedFromEnvironment());
     private boolean freewheel, parametersKnown;
     // engine and session
     private InferenceWorker worker;
@@ -118,6 +118,22 @@ final class PluginInstance implements AutoCloseable {
         this.virtualPort = VirtualMidiPort.open(line -> Bridge.log("instance " + handle + ": " + line));
         this.thread = new Thread(this::loop, "pianola-instance-" + handle);
         thread.setDaemon(true); // never keeps the host's process alive
+    }
+
+    /**
+     * PIANOLA_SEED (a whole number) makes every instance answer with the same seeds, for a session
+     * to be played again or a test to compare two instances; otherwise a fresh seed per instance.
+     */
+    static long seedFromEnvironment() {
+        String env = System.getenv("PIANOLA_SEED");
+        if (env != null && !env.isBlank()) {
+            try {
+                return Long.parseLong(env.trim());
+            } catch (NumberFormatException e) {
+                Bridge.log("PIANOLA_SEED=" + env + " is not a whole number: a fresh seed is used");
+            }
+        }
+        return Seeds.fresh();
     }
 
     static PluginInstance start(long handle, ByteBuffer input, ByteBuffer notes, ByteBuffer audio, ByteBuffer control, double sampleRate, String bundlePath) {

@@ -92,8 +92,8 @@ class MelodyOnTopTest {
                 for (NoteEvent e : heard) transcribed.add(new double[]{e.startSeconds(), e.pitch()});
                 assertTrue(lead.size() > 200, song.file() + ": the lead track has its notes");
 
-                Arrangement before = BasicPitchCover.arrange(heard, source.tempo(), true, pitchSplit);
-                Arrangement after = BasicPitchCover.arrange(heard, source.tempo(), true, melodyOnTop);
+                Arrangement before = BasicPitchCover.arrange(heard, source.tempo(), source.timeSignatures(), true, pitchSplit);
+                Arrangement after = BasicPitchCover.arrange(heard, source.tempo(), source.timeSignatures(), true, melodyOnTop);
                 double recallBefore = recall(lead, rightHand(before)), recallAfter = recall(lead, rightHand(after));
                 double chromaBefore = chroma(source, before.notes()), chromaAfter = chroma(source, after.notes());
                 double playableBefore = playable(before.notes(), pitchSplit), playableAfter = playable(after.notes(), melodyOnTop);
