@@ -79,8 +79,9 @@ public final class BeatTracker {
         double bpm = bestBpm(tempogram);
         if (Double.isNaN(bpm)) return Beats.NONE;
         if (preferredOctave) bpm = inPreferredOctave(bpm, tempogram);
+        double[] periods = preferredOctave ? localPeriods(onset, bpm) : null;
         // a beat on the very first frame would move before 0 s: it is dropped
-        int[] frames = Arrays.stream(placeBeats(onset, bpm)).map(f -> f - earlierFrames).filter(f -> f >= 0).toArray();
+        int[] frames = Arrays.stream(placeBeats(onset, bpm, periods)).map(f -> f - earlierFrames).filter(f -> f >= 0).toArray();
         double[] seconds = new double[frames.length];
         for (int i = 0; i < frames.length; i++) seconds[i] = frames[i] * HOP / (double) SAMPLE_RATE;
         return new Beats(seconds, bpm);
@@ -261,8 +262,91 @@ public final class BeatTracker {
         return mean;
     }
 
+    /**
+     * A tempo that moves by more than this fraction of the song's, for {@link #CHANGE_MEDIAN_SECONDS}
+     * or more, is followed (see {@link #localPeriods}); below it the song is steady, and a steady
+     * song's beats are placed at its one tempo, exactly as librosa does.
+     */
+    static final double TEMPO_CHANGE_FRACTION = 0.04;
+    /** The local tempo is the median over this many seconds: a fill or a rubato bar is not a new tempo. */
+    static final int CHANGE_MEDIAN_SECONDS = 9;
+    /** Local periods are sought within this factor of the song's (never another octave, nor a dotted or triplet relation). */
+    private static final double LOCAL_PERIOD_RANGE = 1.25;
+
+    /**
+     * The beat period (in frames) at every frame where the music's tempo really moves (a new
+     * section at another tempo, a ritardando, a band drifting), or null when it holds within
+     * {@link #TEMPO_CHANGE_FRACTION} of {@code bpm} throughout. Every second, the autocorrelation of
+     * an 8 s Hann window of the onsets gives the strongest period near the song's (to a fraction of
+     * a frame, by a parabola through the peak); a running median keeps only changes that last.
+     * librosa's beat_track has one tempo for a whole song: at 100 then 130 BPM it placed beats at
+     * 129 BPM throughout.
+     */
+    static double[] localPeriods(double[] onset, double bpm) {
+        int n = onset.length, step = (int) Math.rint(FRAME_RATE);
+        int win = (int) Math.floor(AUTOCORRELATION_SECONDS * FRAME_RATE), half = win / 2;
+        int count = (n + step - 1) / step;
+        if (count < CHANGE_MEDIAN_SECONDS) return null;
+        double global = FRAME_RATE * 60 / bpm;
+        int minLag = Math.max(2, (int) Math.floor(global / LOCAL_PERIOD_RANGE)), maxLag = Math.min(win - 2, (int) Math.ceil(global * LOCAL_PERIOD_RANGE));
+        if (minLag >= maxLag) return null;
+        double[] window = periodicHann(win);
+        int size = Integer.highestOneBit(2 * win - 1) << 1;
+        double[] lags = new double[count];
+        inChunks(count, (from, to) -> {
+            DoubleFFT_1D fft = new DoubleFFT_1D(size);
+            double[] buf = new double[size];
+            for (int w = from; w < to; w++) {
+                Arrays.fill(buf, 0);
+                for (int i = 0; i < win; i++) {
+                    int t = w * step - half + i;
+                    if (t >= 0 && t < n) buf[i] = onset[t] * window[i];
+                }
+                fft.realForward(buf);
+                buf[0] *= buf[0];
+                buf[1] *= buf[1];
+                for (int k = 1; k < size / 2; k++) {
+                    double re = buf[2 * k], im = buf[2 * k + 1];
+                    buf[2 * k] = re * re + im * im;
+                    buf[2 * k + 1] = 0;
+                }
+                fft.realInverse(buf, true);
+                int best = minLag;
+                for (int lag = minLag + 1; lag <= maxLag; lag++) if (buf[lag] > buf[best]) best = lag;
+                double left = buf[best - 1], mid = buf[best], right = buf[best + 1];
+                double curvature = left - 2 * mid + right;
+                // a window without onsets has no period
+                lags[w] = mid <= 0 ? Double.NaN : best + (curvature < 0 ? 0.5 * (left - right) / curvature : 0);
+            }
+        });
+        double[] smooth = new double[count];
+        boolean moves = false;
+        for (int w = 0; w < count; w++) {
+            int from = Math.max(0, w - CHANGE_MEDIAN_SECONDS / 2), to = Math.min(count, w + CHANGE_MEDIAN_SECONDS / 2 + 1);
+            double[] heard = Arrays.stream(lags, from, to).filter(v -> !Double.isNaN(v)).sorted().toArray();
+            smooth[w] = heard.length == 0 ? global : heard[(heard.length - 1) / 2];
+            if (Math.abs(smooth[w] / global - 1) > TEMPO_CHANGE_FRACTION) moves = true;
+        }
+        if (!moves) return null;
+        double[] periods = new double[n];
+        for (int i = 0; i < n; i++) {
+            double x = (double) i / step;
+            int w = Math.min(count - 1, (int) x);
+            periods[i] = w + 1 < count ? smooth[w] + (x - w) * (smooth[w + 1] - smooth[w]) : smooth[w];
+        }
+        return periods;
+    }
+
     /** Frames of the beats, by dynamic programming at a fixed tempo. */
     static int[] placeBeats(double[] onset, double bpm) {
+        return placeBeats(onset, bpm, null);
+    }
+
+    /**
+     * Frames of the beats, by dynamic programming at the song's tempo, or at the period of each
+     * frame where {@code periods} (from {@link #localPeriods}) is given.
+     */
+    static int[] placeBeats(double[] onset, double bpm, double[] periods) {
         int n = onset.length;
         int period = (int) Math.rint(FRAME_RATE * 60.0 / bpm);
         double[] local = localScore(normalise(onset), period);
@@ -271,13 +355,14 @@ public final class BeatTracker {
         int[] backlink = new int[n];
         double[] cumulative = new double[n];
         boolean firstBeat = true;
-        int nearest = (int) Math.rint(period / 2.0);
-        double logPeriod = Math.log(period);
         for (int i = 0; i < n; i++) {
+            int p = periods == null ? period : (int) Math.rint(periods[i]);
+            int nearest = (int) Math.rint(p / 2.0);
+            double logPeriod = periods == null ? Math.log(period) : Math.log(periods[i]);
             double bestScore = Double.NEGATIVE_INFINITY;
             int bestLoc = -1;
             // the previous beat lies between half a period and two periods back
-            for (int loc = i - nearest; loc > i - 2 * period - 1 && loc >= 0; loc--) {
+            for (int loc = i - nearest; loc > i - 2 * p - 1 && loc >= 0; loc--) {
                 double d = Math.log(i - loc) - logPeriod;
                 double score = cumulative[loc] - TIGHTNESS * d * d;
                 if (score > bestScore) {

@@ -217,6 +217,22 @@ class BeatTrackerTest {
         assertEquals(120, beats.tempoMap().mainBpm(80), 3, beats.tempoMap().toString());
     }
 
+    /** 30 s of clicks at 100 BPM, then 30 s at 130: the beats follow, and the grid has the two tempi. */
+    @Test
+    void aRealTempoChangeIsFollowed() {
+        double[] slow = steady(100, 0.3, 30), fast = steady(130, slow[slow.length - 1] + 60 / 100.0, 60);
+        double[] clicks = java.util.stream.DoubleStream.concat(Arrays.stream(slow), Arrays.stream(fast)).toArray();
+        Audio audio = struck(clicks, 60, 440);
+        Beats beats = BeatTracker.track(audio);
+        double f = fMeasure(clicks, beats.beatSeconds()), librosa = fMeasure(clicks, BeatTracker.trackLikeLibrosa(audio).beatSeconds());
+        TempoMap grid = beats.tempoMap();
+        System.out.printf("100 then 130 BPM: F %.3f (librosa's one tempo: %.3f), grid %s%n", f, librosa, grid);
+        assertTrue(f >= 0.9, "F " + f);
+        assertEquals(100, grid.bpmAt(10), 2, grid.toString());
+        assertEquals(130, grid.bpmAt(grid.beatsAt(50)), 2, grid.toString());
+        assertTrue(grid.changes().size() <= 4, "a few tempo events around the change, not one per beat: " + grid);
+    }
+
     @Test
     void temposOutsideTheRangeMoveByOctaves() {
         double[] flat = new double[400]; // no lag stands out: the octave nearest 120 BPM wins
