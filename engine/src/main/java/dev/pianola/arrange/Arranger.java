@@ -67,12 +67,13 @@ public final class Arranger {
 
         voices = Hands.arrange(voices, options, tally);
         voices = Cleanup.resolveCollisions(voices, tally);
+        List<Voice> heard = voices;
         if (options.leftHandTexture() != ArrangeOptions.Texture.AS_PLAYED) {
             voices = LeftHand.texture(voices, in.timeSignatures(), options, tally);
         }
 
         if (options.velocityMode() == ArrangeOptions.VelocityMode.SHAPE) {
-            Velocities.shape(voices, options.minVelocity(), options.maxVelocity(), options.downbeatAccentVelocity(), in.timeSignatures());
+            Velocities.shape(voices, heard, options.minVelocity(), options.maxVelocity(), options.downbeatAccentVelocity(), in.timeSignatures());
         }
 
         List<Note> notes = toNotes(voices);

@@ -3,6 +3,8 @@ package dev.pianola.arrange;
 import dev.pianola.time.TimeSignature;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -15,13 +17,14 @@ import java.util.TreeMap;
  * halves with the same bass and chord are one bar. A segment is accompanied where the left hand
  * played: a left-hand note starts in it, or one sounds through half of it. Per segment:
  * <ul>
- * <li>bass: the lowest left-hand pitch that sounds in it at least a quarter as long as its most
+ * <li>bass: the lowest left-hand pitch that sounds in it at least half as long as its most
  *     sounding left-hand pitch (shorter ones are partials and passing notes);</li>
  * <li>chord: the major or minor triad that best matches (cosine) the pitch classes of the notes that
  *     are not the tune, both hands, weighted by how long they sound in it; rooted on the bass wins ties
  *     and near ties;</li>
  * <li>velocity: the mean of the left-hand notes it replaces;</li>
- * <li>voicing: the chord tones the hand can hold there: the third first, no close interval under C3
+ * <li>voicing: the chord tones that sound in the segment (salient, as for the bass) and the hand can
+ *     hold there: the third first, no close interval under C3
  *     (it sounds as mud), close to the bass (held and broken) or just under the right hand (stabs).</li>
  * </ul>
  * A note is written only if it fits: under every right-hand note that sounds with it, within the left
@@ -29,8 +32,13 @@ import java.util.TreeMap;
  * fit is left out: the chord thins, the right hand never gives way.
  */
 final class LeftHand {
-    /** A pitch that sounds for less than this share of the segment's most sounding left-hand pitch is no bass. */
-    private static final double SALIENT_SHARE = 0.25;
+    /**
+     * A pitch (class) sounding for less than this share of the segment's most sounding one is not salient:
+     * a partial or a passing note, no bass and no chord tone. Half (of the time a pitch class sounds,
+     * octaves together) kept the songs' chroma closest to the
+     * left hand as played (MelodyOnTopTest: a quarter, octaves summed, lost up to 0.03 more).
+     */
+    private static final double SALIENT_SHARE = 0.5;
     /** Added to a chord's cosine when the bass is its root: C-E-G-A over C is C (add 6), not A minor over C. */
     private static final double BASS_ROOT_BONUS = 0.1;
     /** Below C3 two notes closer than a fourth blur into one (the low interval limit). */
@@ -56,8 +64,17 @@ final class LeftHand {
         }
     }
 
-    /** One harmony over startBeats..endBeats, in the bar that starts at barStartBeats and lasts barBeats. */
-    record Segment(double startBeats, double endBeats, double barStartBeats, double barBeats, int bass, Chord chord, int velocity) {}
+    /**
+     * One harmony over startBeats..endBeats, in the bar that starts at barStartBeats and lasts barBeats;
+     * {@code salient} has bit pc set for each salient pitch class of the notes that are not the tune (by
+     * the time it sounds, octaves together).
+     */
+    record Segment(double startBeats, double endBeats, double barStartBeats, double barBeats, int bass, Chord chord, int salient, int velocity) {
+        /** The chord's tones that sound in the segment: a chord without its third in the music is played without it. */
+        boolean plays(int pitch) {
+            return chord.has(pitch % 12) && (salient & 1 << pitch % 12) != 0;
+        }
+    }
 
     private LeftHand() {}
 
@@ -91,7 +108,8 @@ final class LeftHand {
                 if (start >= end - Cleanup.SAME_TIME_BEATS) break;
                 Segment s = analyse(all, left, start, end, barStart, barBeats);
                 if (s != null && previous != null && previous.endBeats() == start && previous.bass() == s.bass() && previous.chord().equals(s.chord())) {
-                    s = new Segment(previous.startBeats(), end, barStart, barBeats, s.bass(), s.chord(), (previous.velocity() + s.velocity() + 1) / 2);
+                    s = new Segment(previous.startBeats(), end, barStart, barBeats, s.bass(), s.chord(), previous.salient() | s.salient(),
+                            (previous.velocity() + s.velocity() + 1) / 2);
                     out.remove(out.size() - 1);
                 }
                 if (s != null) out.add(s);
@@ -124,8 +142,32 @@ final class LeftHand {
         int bass = soundingBeats.entrySet().stream().filter(e -> e.getValue() >= SALIENT_SHARE * most).findFirst().orElseThrow().getKey();
         double[] profile = new double[12];
         for (Voice v : overlapping(all, start, end)) if (!v.melody) profile[v.pitch % 12] += overlap(v, start, end);
+        double[] soundsBeats = soundingBeatsPerPitchClass(overlapping(all, start, end), start, end);
+        double longest = Arrays.stream(soundsBeats).max().orElseThrow();
+        int salient = 0;
+        for (int pc = 0; pc < 12; pc++) if (soundsBeats[pc] > 0 && soundsBeats[pc] >= SALIENT_SHARE * longest) salient |= 1 << pc;
         int velocity = (int) Math.round(here.stream().mapToInt(v -> v.velocity).average().orElseThrow());
-        return new Segment(start, end, barStart, barBeats, bass, chordOf(profile, bass % 12), velocity);
+        return new Segment(start, end, barStart, barBeats, bass, chordOf(profile, bass % 12), salient, velocity);
+    }
+
+    /**
+     * How long each pitch class of the notes that are not the tune sounds in start..end: the union of
+     * its notes, so that a doubling in octaves (a transcription's partials) does not count twice.
+     */
+    static double[] soundingBeatsPerPitchClass(List<Voice> voices, double start, double end) {
+        double[] beats = new double[12];
+        for (int pc = 0; pc < 12; pc++) {
+            final int pitchClass = pc;
+            List<Voice> notes = voices.stream().filter(v -> !v.melody && v.pitch % 12 == pitchClass)
+                    .sorted(Comparator.comparingDouble(v -> v.startBeats)).toList();
+            double covered = start;
+            for (Voice v : notes) {
+                double from = Math.max(covered, v.startBeats), to = Math.min(end, v.endBeats);
+                if (to > from) beats[pc] += to - from;
+                covered = Math.max(covered, to);
+            }
+        }
+        return beats;
     }
 
     /** The major or minor triad nearest (cosine) the pitch-class profile, a chord on the bass helped by {@link #BASS_ROOT_BONUS}. */
@@ -159,13 +201,13 @@ final class LeftHand {
             case SUSTAINED -> {
                 out.add(note(bass, s.startBeats(), s.endBeats(), s));
                 int tones = Math.min(CHORD_TONES, o.maxNotesLeftHand() - 1);
-                for (int p : voicing(s.chord(), bass, true, Math.min(bass + span, underRight), tones, span, false)) {
+                for (int p : voicing(s, true, Math.min(bass + span, underRight), tones, span, false)) {
                     out.add(note(p, s.startBeats(), s.endBeats(), s));
                 }
             }
             case BROKEN -> {
                 List<Integer> chord = new ArrayList<>(List.of(bass));
-                chord.addAll(voicing(s.chord(), bass, true, Math.min(bass + span, underRight), CHORD_TONES, span, false));
+                chord.addAll(voicing(s, true, Math.min(bass + span, underRight), CHORD_TONES, span, false));
                 if (chord.size() == 1) {
                     out.add(note(bass, s.startBeats(), s.endBeats(), s));
                     break;
@@ -179,7 +221,7 @@ final class LeftHand {
             }
             case POP -> {
                 int tones = Math.min(STAB_TONES, o.maxNotesLeftHand());
-                List<Integer> stab = voicing(s.chord(), bass, false, Math.min(underRight, o.splitPitch() - 1), tones, span, true);
+                List<Integer> stab = voicing(s, false, Math.min(underRight, o.splitPitch() - 1), tones, span, true);
                 for (double t = s.startBeats(); t < s.endBeats() - Cleanup.SAME_TIME_BEATS; t += BEAT) {
                     double end = Math.min(t + BEAT, s.endBeats());
                     if (bassBeat(t - s.barStartBeats(), s.barBeats())) out.add(note(bass, t, end, s));
@@ -202,14 +244,17 @@ final class LeftHand {
     }
 
     /**
-     * At most {@code count} chord tones above the bass up to {@code highest}: the set worth most (see
+     * At most {@code count} of the segment's chord tones that sound in it, above the bass up to
+     * {@code highest}: the set worth most (see
      * the worth constants), less mud under C3, less a little per semitone away from the bass (or from
      * {@code highest}, with {@code nearTop}), all within {@code span} (with the bass when it sounds with
      * them). Ascending; empty when nothing is worth playing.
      */
-    static List<Integer> voicing(Chord chord, int bass, boolean withBass, int highest, int count, int span, boolean nearTop) {
+    static List<Integer> voicing(Segment s, boolean withBass, int highest, int count, int span, boolean nearTop) {
+        Chord chord = s.chord();
+        int bass = s.bass();
         List<Integer> candidates = new ArrayList<>();
-        for (int p = bass + 1; p <= highest; p++) if (chord.has(p % 12)) candidates.add(p);
+        for (int p = bass + 1; p <= highest; p++) if (s.plays(p)) candidates.add(p);
         List<Integer> best = List.of();
         double bestScore = 0;
         for (int mask = 1; mask < 1 << candidates.size(); mask++) {

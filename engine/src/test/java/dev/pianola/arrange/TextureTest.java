@@ -20,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TextureTest {
     private static final TempoMap TEMPO = TempoMap.constant(100);
     private static final int[] BASS = {36, 41, 43, 36}; // C2 F2 G2 C2
-    private static final int[][] CHORD = {{48, 52, 55}, {48, 53, 57}, {47, 50, 55}, {48, 52, 55}};
+    private static final int[][] CHORD = {{40, 43, 48}, {45, 48, 53}, {47, 50, 55}, {40, 43, 48}}; // within an octave of the bass
     private static final int[][] TUNE = {{72, 76, 79, 76}, {77, 81, 77, 72}, {74, 79, 83, 79}, {84, 79, 76, 72}};
 
     /**
      * Four bars of 4/4: a loud tune in quarters on top; under it the left hand as a transcription hears
-     * it: the bass re-struck on beat 3, the chord in half notes, a short quiet stray note a tone over
+     * it: the bass re-struck on beat 3, the chord struck twice (detached), a short quiet stray note a tone over
      * the bass on beat 4.
      */
     static List<Note> progression() {
@@ -35,7 +35,7 @@ class TextureTest {
             for (int beat = 0; beat < 4; beat++) in.add(new Note(TUNE[bar][beat], at + beat, 1, 100));
             in.add(new Note(BASS[bar], at, 2, 70));
             in.add(new Note(BASS[bar], at + 2, 2, 66));
-            for (int p : CHORD[bar]) for (int half = 0; half < 2; half++) in.add(new Note(p, at + 2 * half, 2, 50));
+            for (int p : CHORD[bar]) for (int half = 0; half < 2; half++) in.add(new Note(p, at + 2 * half, 1.75, 50));
             in.add(new Note(BASS[bar] + 2, at + 3, 0.25, 30));
         }
         return in;
