@@ -36,6 +36,9 @@ import dev.pianola.BadInputException;
  * @param maxPolyphony           most notes sounding at once, both hands together
  * @param maxNotesRightHand      most notes the right hand holds at once (five fingers)
  * @param maxNotesLeftHand       most notes the left hand holds at once
+ * @param leftHandTexture        what the left hand plays (see {@link Texture}): the transcription's own
+ *                               notes (AS_PLAYED), or per harmonic segment (a half bar, or a bar when
+ *                               the harmony holds) its bass and chord as SUSTAINED, BROKEN or POP
  * @param velocityMode           SHAPE maps the input's loudness range onto minVelocity..maxVelocity; RAW keeps it
  * @param minVelocity            softest velocity after shaping
  * @param maxVelocity            loudest velocity after shaping (accents included)
@@ -50,13 +53,25 @@ public record ArrangeOptions(
         int splitPitch, double chordWindowBeats,
         boolean melodyOnTop, int melodyLowestPitch,
         int rightHandSpanSemitones, int leftHandSpanSemitones, Overflow outOfSpan,
-        int maxPolyphony, int maxNotesRightHand, int maxNotesLeftHand,
+        int maxPolyphony, int maxNotesRightHand, int maxNotesLeftHand, Texture leftHandTexture,
         VelocityMode velocityMode, int minVelocity, int maxVelocity, int downbeatAccentVelocity) {
 
     /** What happens to a note that does not fit. */
     public enum Overflow { FOLD, DROP }
 
     public enum VelocityMode { SHAPE, RAW }
+
+    /** The left hand's texture; each one but AS_PLAYED replaces the left hand's notes (see {@link LeftHand}). */
+    public enum Texture {
+        /** The transcription's own left-hand notes, as the hands were split. */
+        AS_PLAYED,
+        /** The bass and a close chord above it, held for the segment. */
+        SUSTAINED,
+        /** The bass and the chord above it one after another in eighths (Alberti, or 1-5-8-5). */
+        BROKEN,
+        /** On-beat comping: the bass on beat 1 (and 3), chord stabs under the right hand on the other beats. */
+        POP
+    }
 
     /** Beat subdivisions (a beat is a quarter note). */
     public enum Grid {
@@ -93,6 +108,7 @@ public record ArrangeOptions(
         check(maxPolyphony >= 1 && maxPolyphony <= 10, "maxPolyphony must lie in 1..10 (ten fingers), got " + maxPolyphony);
         check(maxNotesRightHand >= 1 && maxNotesRightHand <= 5, "maxNotesRightHand must lie in 1..5, got " + maxNotesRightHand);
         check(maxNotesLeftHand >= 1 && maxNotesLeftHand <= 5, "maxNotesLeftHand must lie in 1..5, got " + maxNotesLeftHand);
+        check(leftHandTexture != null, "leftHandTexture must be one of AS_PLAYED, SUSTAINED, BROKEN, POP");
         check(velocityMode != null, "velocityMode must be SHAPE or RAW");
         check(minVelocity >= 1 && maxVelocity <= 127 && minVelocity <= maxVelocity, "minVelocity..maxVelocity must be a range inside 1..127, got " + minVelocity + ".." + maxVelocity);
         check(downbeatAccentVelocity >= 0 && downbeatAccentVelocity <= maxVelocity - minVelocity,
@@ -119,6 +135,8 @@ public record ArrangeOptions(
      * <li>Hand spans of an octave: the interval nearly every adult hand reaches without stretching.</li>
      * <li>Six notes at once overall, five per hand: a full two-hand texture (three-note chord plus octave
      *     bass plus melody) that still reads; five is the number of fingers.</li>
+     * <li>The left hand as played: the textures rewrite the harmony the transcription heard, so they are
+     *     a choice of style (the pop and ballad presets), not a default.</li>
      * <li>Velocities 35..110: from soft (mp) to strong (f) without the extremes a transcription's
      *     amplitude noise would otherwise produce; a +6 downbeat accent is felt rather than heard.</li>
      * </ul>
@@ -132,7 +150,7 @@ public record ArrangeOptions(
                 60, 1.0 / 16,
                 true, 60,
                 12, 12, Overflow.FOLD,
-                6, 5, 5,
+                6, 5, 5, Texture.AS_PLAYED,
                 VelocityMode.SHAPE, 35, 110, 6);
     }
 
@@ -140,7 +158,7 @@ public record ArrangeOptions(
     public ArrangeOptions withScaleSnap(String snapKey) {
         return new ArrangeOptions(dropDrumChannel, lowestPitch, highestPitch, outOfRange, mergeGapBeats, minDurationBeats,
                 quantizeGrid, quantizeStrength, quantizeEnds, true, snapKey, splitPitch, chordWindowBeats, melodyOnTop, melodyLowestPitch,
-                rightHandSpanSemitones, leftHandSpanSemitones, outOfSpan, maxPolyphony, maxNotesRightHand, maxNotesLeftHand,
+                rightHandSpanSemitones, leftHandSpanSemitones, outOfSpan, maxPolyphony, maxNotesRightHand, maxNotesLeftHand, leftHandTexture,
                 velocityMode, minVelocity, maxVelocity, downbeatAccentVelocity);
     }
 
@@ -148,7 +166,7 @@ public record ArrangeOptions(
     public ArrangeOptions withQuantize(Grid grid, double strength) {
         return new ArrangeOptions(dropDrumChannel, lowestPitch, highestPitch, outOfRange, mergeGapBeats, minDurationBeats,
                 grid, strength, quantizeEnds, scaleSnap, key, splitPitch, chordWindowBeats, melodyOnTop, melodyLowestPitch,
-                rightHandSpanSemitones, leftHandSpanSemitones, outOfSpan, maxPolyphony, maxNotesRightHand, maxNotesLeftHand,
+                rightHandSpanSemitones, leftHandSpanSemitones, outOfSpan, maxPolyphony, maxNotesRightHand, maxNotesLeftHand, leftHandTexture,
                 velocityMode, minVelocity, maxVelocity, downbeatAccentVelocity);
     }
 
@@ -156,7 +174,7 @@ public record ArrangeOptions(
     public ArrangeOptions withPolyphony(int overall, int rightHand, int leftHand) {
         return new ArrangeOptions(dropDrumChannel, lowestPitch, highestPitch, outOfRange, mergeGapBeats, minDurationBeats,
                 quantizeGrid, quantizeStrength, quantizeEnds, scaleSnap, key, splitPitch, chordWindowBeats, melodyOnTop, melodyLowestPitch,
-                rightHandSpanSemitones, leftHandSpanSemitones, outOfSpan, overall, rightHand, leftHand,
+                rightHandSpanSemitones, leftHandSpanSemitones, outOfSpan, overall, rightHand, leftHand, leftHandTexture,
                 velocityMode, minVelocity, maxVelocity, downbeatAccentVelocity);
     }
 

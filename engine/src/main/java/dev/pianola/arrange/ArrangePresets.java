@@ -34,7 +34,7 @@ public final class ArrangePresets {
     /** Folder of the presets, relative to the repository root and on the classpath. */
     public static final String FOLDER = "presets/arrange";
     /** Presets that ship inside the jar. */
-    public static final List<String> BUILT_IN = List.of("default", "full", "simple");
+    public static final List<String> BUILT_IN = List.of("ballad", "default", "full", "pop", "simple");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -155,6 +155,7 @@ public final class ArrangePresets {
         if (type == ArrangeOptions.Grid.class) return "one of " + List.of(ArrangeOptions.Grid.values());
         if (type == ArrangeOptions.Overflow.class) return "one of " + List.of(ArrangeOptions.Overflow.values());
         if (type == ArrangeOptions.VelocityMode.class) return "one of " + List.of(ArrangeOptions.VelocityMode.values());
+        if (type == ArrangeOptions.Texture.class) return "one of " + List.of(ArrangeOptions.Texture.values());
         if (type == int.class || type == Integer.class) return "a whole number";
         if (type == double.class || type == Double.class) return "a number";
         if (type == boolean.class || type == Boolean.class) return "true or false";

@@ -4,8 +4,9 @@ import java.util.Locale;
 
 /**
  * What the arranger did, for the CLI to print. Every input note is either in the output or counted
- * by exactly one of the {@code dropped*}/{@code removed*}/{@code merged*} fields, so
- * {@code notesIn == notesOut + droppedTotal()}.
+ * by exactly one of the {@code dropped*}/{@code removed*}/{@code merged*}/{@code replaced*} fields, and
+ * the output holds them and the notes the left hand's texture wrote, so
+ * {@code notesIn + writtenByTexture == notesOut + droppedTotal()}.
  *
  * @param notesIn               notes in the input
  * @param notesOut              notes in the arrangement
@@ -25,6 +26,8 @@ import java.util.Locale;
  * @param droppedByHandSpan     notes that did not fit their hand's span
  * @param droppedByPolyphony    onsets dropped to respect the per-hand or overall cap
  * @param shortenedNotes        held notes released early (for a new chord's span or cap, or a re-strike)
+ * @param replacedByTexture     left-hand notes replaced by the left hand's texture (its bass and chords)
+ * @param writtenByTexture      notes the left hand's texture wrote
  * @param key                   the key in use (detected, or given); null when there were no notes
  * @param keyDetected           whether {@code key} was detected (false: it was given in the options)
  */
@@ -34,12 +37,13 @@ public record ArrangeReport(int notesIn, int notesOut, int rightHandNotes, int l
                             int removedDuplicates, int mergedFragments, int droppedTooShort,
                             int snappedToKey, int foldedIntoHandSpan, int droppedByHandSpan,
                             int droppedByPolyphony, int shortenedNotes,
+                            int replacedByTexture, int writtenByTexture,
                             Key key, boolean keyDetected) {
 
     /** Input notes that did not make it into the output, all rules together. */
     public int droppedTotal() {
         return droppedDrums + droppedOutOfRange + removedDuplicates + mergedFragments + droppedTooShort
-                + droppedByHandSpan + droppedByPolyphony;
+                + droppedByHandSpan + droppedByPolyphony + replacedByTexture;
     }
 
     /** A few lines for a person. */
@@ -61,6 +65,8 @@ public record ArrangeReport(int notesIn, int notesOut, int rightHandNotes, int l
         line(s, "outside a hand's span, dropped", droppedByHandSpan);
         line(s, "over the polyphony cap, dropped", droppedByPolyphony);
         line(s, "held notes released early", shortenedNotes);
+        line(s, "left hand replaced by texture", replacedByTexture);
+        line(s, "left hand written by texture", writtenByTexture);
         return s.toString();
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
  *     cleaned notes, so that its repeated notes keep their attacks);</li>
  * <li>hands split (the tune on top of the right hand), each hand's span and finger count kept, then
  *     the overall polyphony cap;</li>
+ * <li>optionally the left hand replaced by a texture of its bass and chords ({@link LeftHand});</li>
  * <li>velocities shaped.</li>
  * </ol>
  * Folding, snapping and quantizing can make one key sound twice; that is resolved after each of them.
@@ -66,9 +67,13 @@ public final class Arranger {
 
         voices = Hands.arrange(voices, options, tally);
         voices = Cleanup.resolveCollisions(voices, tally);
+        List<Voice> heard = voices;
+        if (options.leftHandTexture() != ArrangeOptions.Texture.AS_PLAYED) {
+            voices = LeftHand.texture(voices, in.timeSignatures(), options, tally);
+        }
 
         if (options.velocityMode() == ArrangeOptions.VelocityMode.SHAPE) {
-            Velocities.shape(voices, options.minVelocity(), options.maxVelocity(), options.downbeatAccentVelocity(), in.timeSignatures());
+            Velocities.shape(voices, heard, options.minVelocity(), options.maxVelocity(), options.downbeatAccentVelocity(), in.timeSignatures());
         }
 
         List<Note> notes = toNotes(voices);
@@ -81,7 +86,7 @@ public final class Arranger {
                 tally.droppedDrums, tally.droppedOutOfRange, tally.foldedIntoRange,
                 tally.removedDuplicates, tally.mergedFragments, tally.droppedTooShort,
                 tally.snappedToKey, tally.foldedIntoHandSpan, tally.droppedByHandSpan,
-                tally.droppedByPolyphony, tally.shortenedNotes, key, detected && key != null);
+                tally.droppedByPolyphony, tally.shortenedNotes, tally.replacedByTexture, tally.writtenByTexture, key, detected && key != null);
         log.debug("arranged {} notes into {} (key {})", report.notesIn(), report.notesOut(), key);
         return new Arrangement(new NoteSequence(notes, in.tempo(), in.timeSignatures(), List.of(), List.of()), report);
     }

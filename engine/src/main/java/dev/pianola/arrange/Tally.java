@@ -7,4 +7,5 @@ final class Tally {
     int snappedToKey, foldedIntoHandSpan, droppedByHandSpan;
     int droppedByPolyphony, shortenedNotes;
     int raisedMelodyNotes;
+    int replacedByTexture, writtenByTexture;
 }

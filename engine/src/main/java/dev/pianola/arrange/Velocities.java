@@ -15,12 +15,14 @@ final class Velocities {
     private Velocities() {}
 
     /**
-     * Linear map of the input's 5th..95th percentile velocity onto minVelocity..(maxVelocity - accent),
-     * clamped, then the accent on bar lines; a flat input lands in the middle of the range.
+     * Linear map of the 5th..95th percentile velocity of {@code heard} onto minVelocity..(maxVelocity - accent),
+     * clamped, then the accent on bar lines; a flat input lands in the middle of the range. {@code heard}
+     * are the notes as the hands played them: a left-hand texture's notes take their velocities from
+     * them, and the right hand's dynamics do not depend on the texture.
      */
-    static void shape(List<Voice> voices, int minVelocity, int maxVelocity, int accent, List<TimeSignature> meters) {
+    static void shape(List<Voice> voices, List<Voice> heard, int minVelocity, int maxVelocity, int accent, List<TimeSignature> meters) {
         if (voices.isEmpty()) return;
-        int[] raw = voices.stream().mapToInt(v -> v.velocity).sorted().toArray();
+        int[] raw = heard.stream().mapToInt(v -> v.velocity).sorted().toArray();
         double lo = percentile(raw, LOW_PERCENTILE), hi = percentile(raw, HIGH_PERCENTILE);
         int top = maxVelocity - accent;
         double end = voices.stream().mapToDouble(v -> v.startBeats).max().orElse(0);

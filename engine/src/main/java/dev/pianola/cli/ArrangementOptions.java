@@ -13,7 +13,7 @@ import java.util.Map;
 /** How the arrangement is played: a preset, then any of the common rules overridden. */
 final class ArrangementOptions {
     @Option(names = "--preset", paramLabel = "NAME|FILE", defaultValue = "default",
-            description = "Arrangement preset: default, simple (beginner: melody and bass), full (advanced), or a JSON file (default ${DEFAULT-VALUE}).")
+            description = "Arrangement preset: default, simple (beginner: melody and bass), full (advanced), pop (bass and on-beat chords), ballad (broken chords), or a JSON file (default ${DEFAULT-VALUE}).")
     String preset;
 
     @Option(names = "--max-polyphony", paramLabel = "N", description = "Most notes sounding at once, both hands (1..10).")

@@ -75,7 +75,7 @@ class ArrangePresetsTest {
         BadInputException e = assertThrows(BadInputException.class, () -> ArrangePresets.load("symphonic", repoRoot()));
         assertEquals(3, e.exitCode());
         assertTrue(e.getMessage().contains("unknown arrangement preset 'symphonic'"), e.getMessage());
-        assertTrue(e.getMessage().contains("default, full, simple"), e.getMessage());
+        assertTrue(e.getMessage().contains("ballad, default, full, pop, simple"), e.getMessage());
         BadInputException missing = assertThrows(BadInputException.class, () -> ArrangePresets.load("/no/such/preset.json"));
         assertTrue(missing.getMessage().startsWith("/no/such/preset.json: no such preset file"), missing.getMessage());
         assertThrows(BadInputException.class, () -> ArrangePresets.load(" "));
