@@ -238,15 +238,7 @@ public final class BeatTracker {
                     double[] buf = rows[r] != null ? rows[r] : new double[size];
                     Arrays.fill(buf, 0);
                     for (int i = 0; i < win; i++) buf[i] = padded[t + i] * window[i];
-                    fft.realForward(buf);
-                    buf[0] *= buf[0];
-                    buf[1] *= buf[1];
-                    for (int k = 1; k < size / 2; k++) {
-                        double re = buf[2 * k], im = buf[2 * k + 1];
-                        buf[2 * k] = re * re + im * im;
-                        buf[2 * k + 1] = 0;
-                    }
-                    fft.realInverse(buf, true);
+                    autocorrelate(buf, fft);
                     rows[r] = buf;
                 }
             });
@@ -302,15 +294,7 @@ public final class BeatTracker {
                     int t = w * step - half + i;
                     if (t >= 0 && t < n) buf[i] = onset[t] * window[i];
                 }
-                fft.realForward(buf);
-                buf[0] *= buf[0];
-                buf[1] *= buf[1];
-                for (int k = 1; k < size / 2; k++) {
-                    double re = buf[2 * k], im = buf[2 * k + 1];
-                    buf[2 * k] = re * re + im * im;
-                    buf[2 * k + 1] = 0;
-                }
-                fft.realInverse(buf, true);
+                autocorrelate(buf, fft);
                 int best = minLag;
                 for (int lag = minLag + 1; lag <= maxLag; lag++) if (buf[lag] > buf[best]) best = lag;
                 double left = buf[best - 1], mid = buf[best], right = buf[best + 1];
@@ -335,6 +319,22 @@ public final class BeatTracker {
             periods[i] = w + 1 < count ? smooth[w] + (x - w) * (smooth[w + 1] - smooth[w]) : smooth[w];
         }
         return periods;
+    }
+
+    /**
+     * The autocorrelation of a zero-padded signal, in place: |FFT|^2 transformed back (the buffer
+     * twice the signal's length at least, so lags do not wrap).
+     */
+    private static void autocorrelate(double[] buf, DoubleFFT_1D fft) {
+        fft.realForward(buf);
+        buf[0] *= buf[0];
+        buf[1] *= buf[1];
+        for (int k = 1; k < buf.length / 2; k++) {
+            double re = buf[2 * k], im = buf[2 * k + 1];
+            buf[2 * k] = re * re + im * im;
+            buf[2 * k + 1] = 0;
+        }
+        fft.realInverse(buf, true);
     }
 
     /** Frames of the beats, by dynamic programming at a fixed tempo. */
