@@ -53,11 +53,47 @@ public final class DecodingLoop {
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < longest; i++) input[b][i] = sequences[b][i];
         }
+        decoder.reset(batch);
+        return loop(decoder, sequences, mask, positions, input, longest, request, cancelled, progress);
+    }
 
+    /**
+     * Continues one prompt whose first {@code cachedTokens} tokens the decoder already holds in its
+     * cache (from an earlier run over the same tokens): only the rest of the prompt is run before
+     * the first new token. The tokens are those {@link #generate} gives for the prompt alone, up to
+     * floating-point noise in the logits (the same sums in another order), which greedy decoding
+     * does not see.
+     */
+    public static GenerationResult continueCached(KvDecoder decoder, int[] prompt, int cachedTokens, GenerationRequest request,
+                                                  BooleanSupplier cancelled, Progress progress) {
+        if (cachedTokens < 1 || cachedTokens >= prompt.length) {
+            throw new IllegalArgumentException("cached tokens must leave at least one of the prompt's " + prompt.length + " to run, got " + cachedTokens);
+        }
+        if (decoder.pastLength() != cachedTokens) {
+            throw new IllegalStateException("the decoder holds " + decoder.pastLength() + " cached positions, not " + cachedTokens);
+        }
+        int length = prompt.length;
+        int[][] sequences = new int[1][length + request.maxNewTokens()];
+        System.arraycopy(prompt, 0, sequences[0], 0, length);
+        long[][] mask = new long[1][length];
+        Arrays.fill(mask[0], 1);
+        long[][] positions = new long[1][length - cachedTokens];
+        long[][] input = new long[1][length - cachedTokens];
+        for (int i = cachedTokens; i < length; i++) {
+            positions[0][i - cachedTokens] = i;
+            input[0][i - cachedTokens] = prompt[i];
+        }
+        return loop(decoder, sequences, mask, positions, input, length, request, cancelled, progress);
+    }
+
+    /** The steps, from the first run of the prompt's (remaining) tokens to EOS, the length limit or cancellation. */
+    private static GenerationResult loop(KvDecoder decoder, int[][] sequences, long[][] mask, long[][] positions, long[][] input,
+                                         int longest, GenerationRequest request, BooleanSupplier cancelled, Progress progress) {
+        int batch = sequences.length;
+        int pad = request.padTokenId();
         Sampler sampler = new Sampler(request.sampling(), request.seed());
         boolean[] finished = new boolean[batch];
         int[] produced = new int[batch];
-        decoder.reset(batch);
         int length = longest;
         long start = System.nanoTime();
         long prefillNanos = 0;

@@ -14,6 +14,7 @@ import dev.pianola.runtime.SamplingConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -24,6 +25,8 @@ import java.util.function.BooleanSupplier;
  * {@code logits, present.{i}.key|value} out, is run by the shared {@link DecodingLoop}. The same
  * graph does the prefill (with an empty cache) and the steps, so a package has one decoder file.
  * One generation at a time (calls are serialised); run it on an InferenceWorker for background use.
+ * The cache of the last prompt is kept (see {@link #prime}): a prompt that begins as the last one
+ * did runs only from where they differ.
  */
 public final class Gpt2Generator implements AutoCloseable {
     /** The role of the decoder graph in the manifest. */
@@ -32,6 +35,8 @@ public final class Gpt2Generator implements AutoCloseable {
     private final ModelPackage pkg;
     private final KvDecoder decoder;
     private final int bos, eos, pad, contextLength, vocabSize;
+    /** Tokens whose keys and values the decoder's cache holds (batch 1), or null. */
+    private int[] cachedIds;
 
     /** Takes over {@code pkg} (closed with this generator); it must be a {@code gpt2-remi} package. */
     public Gpt2Generator(ModelPackage pkg) {
@@ -130,19 +135,102 @@ public final class Gpt2Generator implements AutoCloseable {
                                                   BooleanSupplier cancelled, Progress progress) {
         int longest = 0;
         for (int[] p : prompts) {
-            for (int t : p) {
-                if (t < 0 || t >= vocabSize) throw new BadInputException("token id " + t + " is outside the model's vocabulary of " + vocabSize);
-            }
+            checkTokens(p);
             longest = Math.max(longest, p.length);
         }
         if (longest + request.maxNewTokens() > contextLength) {
             throw new BadInputException("a prompt of " + longest + " tokens plus " + request.maxNewTokens()
                     + " new tokens exceeds the model's context of " + contextLength + " tokens");
         }
+        if (prompts.size() > 1) {
+            try {
+                return DecodingLoop.generate(decoder, prompts, request, cancelled, progress);
+            } finally {
+                forget(); // a batch's cache serves no later prompt
+            }
+        }
+        int[] prompt = prompts.get(0);
+        boolean done = false;
         try {
-            return DecodingLoop.generate(decoder, prompts, request, cancelled, progress);
+            int shared = keepSharedPrefix(prompt, prompt.length - 1);
+            GenerationResult result = shared > 0
+                    ? DecodingLoop.continueCached(decoder, prompt, shared, request, cancelled, progress)
+                    : DecodingLoop.generate(decoder, prompts, request, cancelled, progress);
+            // the cache now holds the prompt and the new tokens that were fed back
+            int[] fed = Arrays.copyOf(prompt, decoder.pastLength());
+            int[] tokens = result.tokens().get(0);
+            for (int i = prompt.length; i < fed.length; i++) fed[i] = tokens[i - prompt.length];
+            cachedIds = fed;
+            done = true;
+            return result;
         } finally {
-            decoder.reset(0); // an idle model holds no KV cache (tens of MB at full size)
+            if (!done) forget();
+        }
+    }
+
+    /**
+     * Runs the model over a prompt that is about to be continued, so that the continuation need
+     * only run what has changed since: a live session primes the phrase as it is played, bar by
+     * bar, and at the phrase's end only its last tokens remain. The cache keeps the prompt's tokens
+     * but its last (which {@link #generate} runs to get the first new token's logits); where the
+     * prompt differs from what is cached (a held note's duration token, a window moved on), the cache
+     * is cut back to the shared beginning first. {@link #generate} then gives the tokens it gives
+     * without priming, up to floating-point noise in the logits.
+     */
+    public synchronized void prime(int[] prompt) {
+        checkTokens(prompt);
+        if (prompt.length > contextLength) throw new BadInputException("a prompt of " + prompt.length + " tokens exceeds the model's context of " + contextLength);
+        int head = prompt.length - 1;
+        if (head < 1) return;
+        boolean done = false;
+        try {
+            int shared = keepSharedPrefix(prompt, head);
+            if (shared == head) {
+                done = true;
+                return;
+            }
+            if (shared == 0) decoder.reset(1);
+            long[][] input = new long[1][head - shared], positions = new long[1][head - shared], mask = new long[1][head];
+            Arrays.fill(mask[0], 1);
+            for (int i = shared; i < head; i++) {
+                input[0][i - shared] = prompt[i];
+                positions[0][i - shared] = i;
+            }
+            decoder.run(input, mask, positions);
+            cachedIds = Arrays.copyOf(prompt, head);
+            done = true;
+        } finally {
+            if (!done) forget();
+        }
+    }
+
+    /**
+     * Cuts the cache back to the tokens it shares with the beginning of {@code prompt}, at most
+     * {@code limit} of them; returns how many it keeps (0: nothing, the next run is a prefill).
+     */
+    private int keepSharedPrefix(int[] prompt, int limit) {
+        if (cachedIds == null) return 0;
+        int shared = 0;
+        int most = Math.min(limit, cachedIds.length);
+        while (shared < most && cachedIds[shared] == prompt[shared]) shared++;
+        if (shared == 0) {
+            forget();
+            return 0;
+        }
+        decoder.truncate(shared);
+        cachedIds = Arrays.copyOf(cachedIds, shared);
+        return shared;
+    }
+
+    /** Drops the cache (tens of MB at full size). */
+    public synchronized void forget() {
+        decoder.reset(0);
+        cachedIds = null;
+    }
+
+    private void checkTokens(int[] prompt) {
+        for (int t : prompt) {
+            if (t < 0 || t >= vocabSize) throw new BadInputException("token id " + t + " is outside the model's vocabulary of " + vocabSize);
         }
     }
 

@@ -92,6 +92,48 @@ class Gpt2GeneratorTest {
         for (int t : a) assertNotEquals(gpt2.padTokenId(), t, "PAD is suppressed");
     }
 
+    /**
+     * Streaming prefill: a prompt primed as it grows (token by token, in chunks, or after a prompt
+     * that went another way) is continued with exactly the tokens a fresh prefill gives, greedy and
+     * sampled.
+     */
+    @Test
+    void aPrimedPromptGivesTheTokensOfAFreshPrefill() throws IOException {
+        JsonNode cases = new ObjectMapper().readTree(DIR.resolve("generations.json").toFile()).get("cases");
+        SamplingConfig paper = new SamplingConfig(true, 2.5, 15, 0.95, 1.0, List.of(gpt2.padTokenId()));
+        int checked = 0;
+        for (JsonNode c : cases) {
+            if (c.get("prompts").size() != 1) continue;
+            int[] prompt = ints(c.get("prompts").get(0));
+            for (SamplingConfig sampling : List.of(SamplingConfig.greedy(), paper)) {
+                GenerationRequest request = new GenerationRequest(c.get("maxNewTokens").asInt(), sampling, 3, c.get("eos").asInt(), gpt2.padTokenId());
+                gpt2.forget();
+                int[] fresh = gpt2.generate(prompt, request, () -> false, Progress.NONE).tokens().get(0);
+                String name = c.get("name").asText() + (sampling.doSample() ? " sampled" : " greedy");
+
+                gpt2.forget();
+                for (int k = 1; k <= prompt.length; k++) gpt2.prime(Arrays.copyOf(prompt, k));
+                assertArrayEquals(fresh, gpt2.generate(prompt, request, () -> false, Progress.NONE).tokens().get(0), name + ": primed token by token");
+
+                gpt2.forget();
+                gpt2.prime(Arrays.copyOf(prompt, Math.max(1, prompt.length / 2)));
+                assertArrayEquals(fresh, gpt2.generate(prompt, request, () -> false, Progress.NONE).tokens().get(0), name + ": primed half");
+
+                // primed with a prompt that went another way after its first half (a held note's duration changed)
+                int[] other = Arrays.copyOf(prompt, prompt.length + 3);
+                for (int i = Math.max(1, prompt.length / 2); i < other.length; i++) other[i] = 40 + i % 7;
+                gpt2.forget();
+                gpt2.prime(other);
+                assertArrayEquals(fresh, gpt2.generate(prompt, request, () -> false, Progress.NONE).tokens().get(0), name + ": primed another way");
+
+                // the same prompt again right after: its cache is reused whole
+                assertArrayEquals(fresh, gpt2.generate(prompt, request, () -> false, Progress.NONE).tokens().get(0), name + ": again");
+                checked++;
+            }
+        }
+        assertTrue(checked >= 6, "single-prompt cases checked: " + checked);
+    }
+
     @Test
     void cancellationStopsALongGeneration() throws Exception {
         AtomicInteger steps = new AtomicInteger();
