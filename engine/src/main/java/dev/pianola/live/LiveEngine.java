@@ -20,6 +20,21 @@ public interface LiveEngine extends AutoCloseable {
     }
 
     /**
+     * The answer that would be asked for if the phrase ended now, while the player still plays: an
+     * engine that reads the whole context (a transformer's prefill) may run it ahead, so that at the
+     * phrase's end only what was played since remains. Its answer must not depend on whether this
+     * was called. The default does nothing.
+     */
+    default void prime(AnswerRequest upcoming) {
+        // nothing to run ahead
+    }
+
+    /** Whether {@link #prime} does anything (the session does not ask an engine that does not). */
+    default boolean primes() {
+        return false;
+    }
+
+    /**
      * The notes that answer the request's context, starting at or after its start and cut at its
      * end, sorted by onset, in the request's beats. May be empty. {@code cancelled} says the answer is
      * no longer wanted (checked where the engine can stop early).

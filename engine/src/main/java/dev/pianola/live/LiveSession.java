@@ -78,6 +78,9 @@ public final class LiveSession implements AutoCloseable {
     /** Follow mode: notes starting before this have been learned. */
     private double learnedUpToBeats = Double.NEGATIVE_INFINITY;
     private Pending pending;
+    /** The last streaming-prefill job, and the bar line it was asked at (see {@link #primeWhilePlaying}). */
+    private InferenceWorker.Job<Void> priming;
+    private double primedAtBeats = Double.NEGATIVE_INFINITY;
     private final List<Scheduled> scheduled = new ArrayList<>();
     private boolean wasRolling;
     private double previousEndBeats = Double.NaN;
@@ -127,7 +130,10 @@ public final class LiveSession implements AutoCloseable {
         // a finished answer is picked up before a new one may be asked for (follow asks every bar)
         collect(t);
         if (p.follow()) follow(t, p);
-        else detectPhraseEnd(t, p);
+        else {
+            detectPhraseEnd(t, p);
+            primeWhilePlaying(t, p);
+        }
         commit(t, out);
         previousEndBeats = t.endBeats();
         return out;
@@ -289,8 +295,7 @@ public final class LiveSession implements AutoCloseable {
     private void ask(List<Note> phrase, double startBeats, double lengthBeats, TransportSnapshot t, LiveParameters p, boolean follow) {
         List<Note> all = notesFrom(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
         if (all.isEmpty()) return;
-        // beats from a bar line at or before the first note: engines see small positions on the bar grid
-        double origin = t.barLineAtOrBefore(all.get(0).startBeats());
+        double origin = originOf(all, t);
         AnswerRequest request = new AnswerRequest(shifted(all, -origin), startBeats - origin, lengthBeats, t.barBeats(), t.bpm(),
                 p.temperature(), p.seed() + answersAsked);
         LOG.debug("answer {} of the {} engine at beat {}: seed {}", answersAsked + 1, engine.name(), startBeats, request.seed());
@@ -304,6 +309,37 @@ public final class LiveSession implements AutoCloseable {
             return placed(notes, request, origin, velocityScale, channel);
         }, Progress.NONE);
         pending = new Pending(job, startBeats, follow);
+    }
+
+    /** Beats from a bar line at or before the first note: engines see small positions on the bar grid. */
+    private static double originOf(List<Note> all, TransportSnapshot t) {
+        return t.barLineAtOrBefore(all.get(0).startBeats());
+    }
+
+    /**
+     * Streaming prefill: at each bar line while the player plays, an engine that reads the whole
+     * context runs it ahead on the worker (the request that would be asked if the phrase ended
+     * here), so that at the phrase's end only the last bar remains to be run. Only when the worker
+     * is free: a prime never queues behind another, nor delays an answer by more than one bar's run.
+     */
+    private void primeWhilePlaying(TransportSnapshot t, LiveParameters p) {
+        if (!phraseOpen || pending != null || !engine.primes()) return;
+        if (priming != null && !priming.future().isDone()) return;
+        double bar = t.barLineAtOrAfter(t.beats());
+        if (bar >= t.endBeats() - EPSILON_BEATS || bar <= primedAtBeats + EPSILON_BEATS) return;
+        primedAtBeats = bar;
+        List<Note> all = notesFrom(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+        if (all.isEmpty()) return;
+        double origin = originOf(all, t);
+        AnswerRequest upcoming = new AnswerRequest(shifted(all, -origin), bar + t.barBeats() - origin, p.answerBars() * t.barBeats(),
+                t.barBeats(), t.bpm(), p.temperature(), p.seed());
+        priming = worker.submit((cancelled, progress) -> {
+            engine.prime(upcoming);
+            return null;
+        }, Progress.NONE);
+        priming.future().whenComplete((r, e) -> {
+            if (e != null && !(e instanceof CancellationException)) LOG.warn("the {} engine could not run the phrase ahead: {}", engine.name(), e.toString());
+        });
     }
 
     /**

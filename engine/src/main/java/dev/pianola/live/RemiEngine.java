@@ -53,12 +53,32 @@ public final class RemiEngine implements LiveEngine {
     @Override
     public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled) {
         if (request.context().isEmpty()) return List.of();
-        NoteSequence phrase = new NoteSequence(request.context(), TempoMap.constant(request.bpm()));
-        // REMI writes from where the phrase ends: enough bars to cover the answer's window
-        int bars = (int) Math.ceil((request.endBeats() - phrase.endBeats()) / REMI_BAR_BEATS - 1e-9);
-        bars = Math.max(1, Math.min(MAX_BARS, bars));
-        return RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, ModelSampling.at(gpt.defaultSampling(), request.temperature()),
+        NoteSequence phrase = phrase(request);
+        return RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars(request, phrase), ModelSampling.at(gpt.defaultSampling(), request.temperature()),
                 request.seed(), Progress.NONE);
+    }
+
+    /** Runs the phrase so far through the model (streaming prefill): the answer then runs only its last tokens. */
+    @Override
+    public void prime(AnswerRequest upcoming) {
+        if (upcoming.context().isEmpty()) return;
+        NoteSequence phrase = phrase(upcoming);
+        gpt.prime(RemiContinuation.prompt(gpt, tokenizer, phrase, bars(upcoming, phrase)).ids());
+    }
+
+    @Override
+    public boolean primes() {
+        return true;
+    }
+
+    private static NoteSequence phrase(AnswerRequest request) {
+        return new NoteSequence(request.context(), TempoMap.constant(request.bpm()));
+    }
+
+    /** REMI writes from where the phrase ends: enough bars to cover the answer's window. */
+    private static int bars(AnswerRequest request, NoteSequence phrase) {
+        int bars = (int) Math.ceil((request.endBeats() - phrase.endBeats()) / REMI_BAR_BEATS - 1e-9);
+        return Math.max(1, Math.min(MAX_BARS, bars));
     }
 
     @Override

@@ -53,6 +53,83 @@ class ModelEnginesLiveTest {
         checkPackage(LiveParameters.Engine.PERCEIVER, "perceiver-ar/tiny", "perceiver");
     }
 
+    /** Streaming prefill: REMI primed bar by bar as the phrase grows answers exactly as when asked cold. */
+    @Test
+    void remiPrimedAsThePhraseGrowsAnswersAsWhenAskedCold() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        AnswerRequest full = request();
+        try (LiveEngine primed = LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU);
+             LiveEngine cold = LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU)) {
+            assertTrue(primed.primes());
+            for (double bar = 2; bar < 8; bar += 2) {
+                double until = bar;
+                List<Note> sofar = full.context().stream().filter(n -> n.startBeats() < until).toList();
+                primed.prime(new AnswerRequest(sofar, until + 4, 8, 4, 120, 1.0, 3));
+            }
+            assertEquals(cold.answer(full, () -> false), primed.answer(full, () -> false));
+        }
+    }
+
+    /** An engine that says whether it primes, and counts how often the session asked it to. */
+    private static final class Counting implements LiveEngine {
+        final LiveEngine inner;
+        final boolean primes;
+        final java.util.concurrent.atomic.AtomicInteger primed = new java.util.concurrent.atomic.AtomicInteger();
+        final List<List<Note>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Counting(LiveEngine inner, boolean primes) {
+            this.inner = inner;
+            this.primes = primes;
+        }
+
+        @Override public String name() { return inner.name(); }
+        @Override public boolean primes() { return primes; }
+        @Override public void prime(AnswerRequest upcoming) {
+            primed.incrementAndGet();
+            inner.prime(upcoming);
+        }
+        @Override public List<Note> answer(AnswerRequest request, java.util.function.BooleanSupplier cancelled) {
+            List<Note> a = inner.answer(request, cancelled);
+            answers.add(a);
+            return a;
+        }
+        @Override public void close() { inner.close(); }
+    }
+
+    /** The live session runs REMI ahead at the bar lines of a phrase being played; the answer is the one it gives cold. */
+    @Test
+    void theSessionPrimesWhileThePlayerPlaysWithoutChangingTheAnswer() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        int primedCount = 0, answered = 0;
+        // random weights: an answer may hold no note, so a few seeds
+        for (long seed = 0; seed < 4; seed++) {
+            List<List<OutputEvent>> played = new ArrayList<>();
+            List<List<List<Note>>> answers = new ArrayList<>();
+            for (boolean primes : new boolean[] {true, false}) {
+                try (dev.pianola.runtime.InferenceWorker worker = new dev.pianola.runtime.InferenceWorker("remi-live", () -> { });
+                     Counting engine = new Counting(LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU), primes)) {
+                    LiveSession session = new LiveSession(worker, engine, new LiveParameters(LiveParameters.Engine.REMI, 2, 2.0, false,
+                            LiveParameters.Start.BAR, 1.0, true, 1.0, false, 0, seed));
+                    SimulatedHost host = new SimulatedHost(session, 512);
+                    for (Note n : request().context()) host.note(n.pitch(), n.startBeats(), n.durationBeats(), n.velocity());
+                    host.runUntil(24);
+                    played.add(host.emitted.stream().map(SimulatedHost.Emitted::event).toList());
+                    answers.add(engine.answers);
+                    if (primes) primedCount += engine.primed.get();
+                    session.close();
+                }
+            }
+            assertEquals(1, answers.get(1).size(), "one answer asked");
+            assertEquals(answers.get(1), answers.get(0), "seed " + seed + ": the engine's answer, primed and cold");
+            assertEquals(played.get(1), played.get(0), "seed " + seed + ": what the session played, primed and cold");
+            if (!answers.get(1).get(0).isEmpty()) answered++;
+        }
+        assertTrue(primedCount >= 4, "primed at a bar line while each phrase was played: " + primedCount);
+        assertTrue(answered > 0, "some seed's answer holds notes (random weights: not every one does)");
+    }
+
     @Test
     void aModelEngineNeedsAPackage() {
         assertThrows(dev.pianola.UsageException.class, () -> LiveEngines.open(LiveParameters.Engine.REMI, null, OnnxSessions.Device.CPU));

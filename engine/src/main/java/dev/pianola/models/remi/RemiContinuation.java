@@ -25,19 +25,22 @@ public final class RemiContinuation {
 
     private RemiContinuation() {}
 
-    public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars,
-                                          SamplingConfig sampling, long seed, Progress progress) {
+    /**
+     * What the model is given to continue a phrase for some bars: BOS and the tokens of as many of
+     * the phrase's last bars as fit in front of the new-token budget (from the phrase's own density,
+     * with room for a denser answer), the bar the window starts at, and the budget.
+     */
+    public record Prompt(int[] ids, int firstBar, int newTokens) {}
+
+    public static Prompt prompt(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars) {
         if (phrase.notes().isEmpty()) throw new BadInputException("cannot continue a phrase with no notes");
         if (bars < 1 || bars > 64) throw new BadInputException("bars to continue must be 1..64, got " + bars);
-        double endBeats = phrase.endBeats();
-        int phraseBars = (int) Math.ceil(endBeats / BAR_BEATS - 1e-9);
+        int phraseBars = (int) Math.ceil(phrase.endBeats() / BAR_BEATS - 1e-9);
         int context = gpt.contextLength();
-        // new-token budget from the phrase's own density (tokens per bar), with room for a denser answer
         int[] whole = tokenizer.encode(phrase);
         double tokensPerBar = Math.max(16, whole.length / (double) Math.max(1, phraseBars));
         int newTokens = (int) Math.min(Math.ceil(tokensPerBar * (bars + 1) * 1.5), context - 1 - MIN_NEW_TOKENS);
 
-        // as many of the phrase's last bars as fit in front of the budget
         int firstBar = 0;
         int[] ids = whole;
         while (1 + ids.length + newTokens > context && firstBar < phraseBars - 1) {
@@ -48,17 +51,23 @@ public final class RemiContinuation {
         if (newTokens < MIN_NEW_TOKENS) {
             throw new BadInputException("the phrase's last bar alone takes " + ids.length + " tokens; the model's context is " + context);
         }
-        int[] prompt = new int[ids.length + 1];
-        prompt[0] = gpt.bosTokenId();
-        System.arraycopy(ids, 0, prompt, 1, ids.length);
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = gpt.bosTokenId();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return new Prompt(withBos, firstBar, newTokens);
+    }
 
-        GenerationResult result = gpt.generate(prompt, gpt.request(newTokens, sampling, seed), () -> false, progress);
+    public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars,
+                                          SamplingConfig sampling, long seed, Progress progress) {
+        Prompt prompt = prompt(gpt, tokenizer, phrase, bars);
+        GenerationResult result = gpt.generate(prompt.ids(), gpt.request(prompt.newTokens(), sampling, seed), () -> false, progress);
         int[] generated = result.tokens().get(0);
-        int[] text = Arrays.copyOf(ids, ids.length + generated.length);
-        System.arraycopy(generated, 0, text, ids.length, generated.length);
+        int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + generated.length);
+        System.arraycopy(generated, 0, text, prompt.ids().length - 1, generated.length);
 
         // back on the phrase's timeline: the window starts at firstBar; keep what starts after the phrase
-        double offsetBeats = firstBar * BAR_BEATS, from = endBeats, to = endBeats + bars * BAR_BEATS;
+        double endBeats = phrase.endBeats();
+        double offsetBeats = prompt.firstBar() * BAR_BEATS, from = endBeats, to = endBeats + bars * BAR_BEATS;
         List<Note> answer = new ArrayList<>();
         for (Note n : tokenizer.decode(text).notes()) {
             double start = n.startBeats() + offsetBeats;
