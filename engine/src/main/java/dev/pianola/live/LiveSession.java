@@ -49,8 +49,12 @@ public final class LiveSession implements AutoCloseable {
 
     private record Held(double startBeats, int velocity) {}
 
-    /** An answer being computed, to start at startBeats. */
-    private record Pending(InferenceWorker.Job<List<Note>> job, double startBeats, boolean follow) {}
+    /**
+     * An answer being computed, to start at startBeats. A draft is asked at the first beat of rest,
+     * before the phrase-end rule fires (see {@link #draftEarly}): it becomes the answer if the player
+     * stays silent, and is thrown away if the player goes on.
+     */
+    private record Pending(InferenceWorker.Job<List<Note>> job, double startBeats, boolean follow, boolean draft) {}
 
     /** One answer note on its way out; the flags say which of its events were handed out. */
     private static final class Scheduled {
@@ -131,6 +135,7 @@ public final class LiveSession implements AutoCloseable {
         collect(t);
         if (p.follow()) follow(t, p);
         else {
+            draftEarly(t, p);
             detectPhraseEnd(t, p);
             primeWhilePlaying(t, p);
         }
@@ -145,6 +150,12 @@ public final class LiveSession implements AutoCloseable {
         if (at < 0) return;
         lastInputBeats = at;
         if (e.pressed()) {
+            if (pending != null && pending.draft()) {
+                // the player goes on: the phrase has not ended, and its draft answer is thrown away
+                pending.job().cancel();
+                pending = null;
+                LOG.debug("a draft answer of the {} engine was thrown away: the player went on at beat {}", engine.name(), at);
+            }
             if (!p.follow() && answerActive(at)) bargeIn(at, out);
             Held again = held.put(e.pitch(), new Held(at, e.velocity()));
             if (again != null) remember(new Note(e.pitch(), again.startBeats(), at - again.startBeats(), again.velocity()));
@@ -161,7 +172,7 @@ public final class LiveSession implements AutoCloseable {
     }
 
     private boolean answerActive(double atBeats) {
-        if (pending != null) return true;
+        if (pending != null && !pending.draft()) return true;
         for (Scheduled s : scheduled) if (s.offBeats > atBeats) return true;
         return false;
     }
@@ -230,18 +241,56 @@ public final class LiveSession implements AutoCloseable {
 
     /** Turn taking: the phrase ends after the silence, or at the first bar line after the last release. */
     private void detectPhraseEnd(TransportSnapshot t, LiveParameters p) {
-        if (!phraseOpen || !held.isEmpty() || pending != null) return;
-        double end = p.answerOnBar() ? t.barLineAtOrAfter(lastReleaseBeats) : lastReleaseBeats + p.silenceBeats();
+        if (!phraseOpen || !held.isEmpty() || (pending != null && !pending.draft())) return;
+        double end = phraseEnd(p, t);
         if (end >= t.endBeats() - EPSILON_BEATS) return;
         phraseOpen = false;
         List<Note> phrase = notesFrom(phraseStartBeats, Double.POSITIVE_INFINITY);
         learn(phrase);
-        // strictly after the end: an answer due at the very beat the phrase ended could never be ready
-        double start = p.startOn() == LiveParameters.Start.BAR
-                ? t.barLineAtOrBefore(end) + t.barBeats()
-                : t.barStartBeats() + Math.floor(end - t.barStartBeats() + EPSILON_BEATS) + 1;
+        double start = answerStart(end, t, p);
+        if (pending != null) {
+            // the draft asked at the first beat of rest is the answer: nothing was played since
+            if (Math.abs(pending.startBeats() - start) < EPSILON_BEATS) {
+                pending = new Pending(pending.job(), pending.startBeats(), false, false);
+                answersAsked++;
+                return;
+            }
+            pending.job().cancel();
+            pending = null;
+        }
         ask(phrase, start, p.answerBars() * t.barBeats(), t, p, false);
     }
+
+    /** Where the phrase ends if nothing more is played: after the silence, or at the first bar line after the last release. */
+    private double phraseEnd(LiveParameters p, TransportSnapshot t) {
+        return p.answerOnBar() ? t.barLineAtOrAfter(lastReleaseBeats) : lastReleaseBeats + p.silenceBeats();
+    }
+
+    /** The answer to a phrase that ends at {@code end} starts on the next beat or bar line, strictly after it (one due at the very beat could never be ready). */
+    private static double answerStart(double end, TransportSnapshot t, LiveParameters p) {
+        return p.startOn() == LiveParameters.Start.BAR
+                ? t.barLineAtOrBefore(end) + t.barBeats()
+                : t.barStartBeats() + Math.floor(end - t.barStartBeats() + EPSILON_BEATS) + 1;
+    }
+
+    /**
+     * Answer early: for an engine that takes long to answer (a transformer), the answer is asked as
+     * a draft at the first beat of rest, not when the phrase-end rule fires a beat or more later.
+     * If the player stays silent the draft is the answer (the same request the rule would make);
+     * if the player goes on it is thrown away. The Continuator answers in milliseconds and learns
+     * the phrase first: it is asked at the phrase's end.
+     */
+    private void draftEarly(TransportSnapshot t, LiveParameters p) {
+        if (!engine.primes() || !phraseOpen || !held.isEmpty() || pending != null) return;
+        double end = phraseEnd(p, t);
+        double restBeats = Math.min(EARLY_REST_BEATS, end - lastReleaseBeats);
+        if (lastReleaseBeats + restBeats >= t.endBeats() - EPSILON_BEATS || end < t.endBeats() - EPSILON_BEATS) return;
+        List<Note> phrase = notesFrom(phraseStartBeats, Double.POSITIVE_INFINITY);
+        ask(phrase, answerStart(end, t, p), p.answerBars() * t.barBeats(), t, p, false, true);
+    }
+
+    /** Rest after the last release before a slow engine's draft answer is asked (see {@link #draftEarly}). */
+    static final double EARLY_REST_BEATS = 1.0;
 
     /** Follow mode: at each bar line, learn the bar just played and ask for the bar after this one. */
     private void follow(TransportSnapshot t, LiveParameters p) {
@@ -293,13 +342,18 @@ public final class LiveSession implements AutoCloseable {
 
     /** Submits an answer to the phrase (the key to lock to), continuing the whole context. */
     private void ask(List<Note> phrase, double startBeats, double lengthBeats, TransportSnapshot t, LiveParameters p, boolean follow) {
+        ask(phrase, startBeats, lengthBeats, t, p, follow, false);
+    }
+
+    /** As above; a draft is counted (and uses up its seed) only when it becomes the answer. */
+    private void ask(List<Note> phrase, double startBeats, double lengthBeats, TransportSnapshot t, LiveParameters p, boolean follow, boolean draft) {
         List<Note> all = notesFrom(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
         if (all.isEmpty()) return;
         double origin = originOf(all, t);
         AnswerRequest request = new AnswerRequest(shifted(all, -origin), startBeats - origin, lengthBeats, t.barBeats(), t.bpm(),
                 p.temperature(), p.seed() + answersAsked);
-        LOG.debug("answer {} of the {} engine at beat {}: seed {}", answersAsked + 1, engine.name(), startBeats, request.seed());
-        answersAsked++;
+        LOG.debug("{} {} of the {} engine at beat {}: seed {}", draft ? "draft answer" : "answer", answersAsked + 1, engine.name(), startBeats, request.seed());
+        if (!draft) answersAsked++;
         boolean keyLock = p.keyLock();
         double velocityScale = p.velocityScale();
         int channel = p.channel();
@@ -308,7 +362,7 @@ public final class LiveSession implements AutoCloseable {
             if (keyLock) notes = KeyLock.snap(notes, phrase);
             return placed(notes, request, origin, velocityScale, channel);
         }, Progress.NONE);
-        pending = new Pending(job, startBeats, follow);
+        pending = new Pending(job, startBeats, follow, draft);
     }
 
     /** Beats from a bar line at or before the first note: engines see small positions on the bar grid. */
@@ -386,7 +440,8 @@ public final class LiveSession implements AutoCloseable {
      * Follow mode drops a late bar outright: the next bar's answer is already on its way.
      */
     private void collect(TransportSnapshot t) {
-        if (pending == null) return;
+        // a draft waits for the phrase-end rule (it may still be thrown away)
+        if (pending == null || pending.draft()) return;
         double shiftBeats = t.beats() > pending.startBeats() + EPSILON_BEATS ? t.barLineAtOrAfter(t.beats()) - pending.startBeats() : 0;
         boolean hopeless = shiftBeats > MAX_LATE_BARS * t.barBeats() + EPSILON_BEATS || (pending.follow() && shiftBeats > 0);
         if (!pending.job().future().isDone()) {

@@ -130,6 +130,35 @@ class ModelEnginesLiveTest {
         assertTrue(answered > 0, "some seed's answer holds notes (random weights: not every one does)");
     }
 
+    /**
+     * Answer early: REMI's answer is asked at the first beat of rest (a draft), not a beat later when
+     * the phrase-end rule fires; it is the answer if the player stays silent, and is thrown away if
+     * the player goes on.
+     */
+    @Test
+    void aSlowEngineIsAskedAtTheFirstBeatOfRestAndTheDraftIsDroppedIfThePlayerGoesOn() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        for (boolean goesOn : new boolean[] {false, true}) {
+            try (dev.pianola.runtime.InferenceWorker worker = new dev.pianola.runtime.InferenceWorker("remi-live", () -> { });
+                 Counting engine = new Counting(LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU), true)) {
+                LiveSession session = new LiveSession(worker, engine, new LiveParameters(LiveParameters.Engine.REMI, 2, 2.0, false,
+                        LiveParameters.Start.BAR, 1.0, true, 1.0, false, 0, 0));
+                SimulatedHost host = new SimulatedHost(session, 512);
+                for (Note n : request().context()) host.note(n.pitch(), n.startBeats(), n.durationBeats(), n.velocity());
+                // the last release is at 7.95: the first beat of rest ends at 8.95, the phrase-end rule fires at 9.95
+                if (goesOn) host.note(67, 9.2, 0.3, 80);
+                host.runUntil(9.1);
+                assertEquals(1, engine.answers.size(), "asked at the first beat of rest, before the phrase-end rule");
+                host.runUntil(28);
+                assertEquals(goesOn ? 2 : 1, engine.answers.size(), goesOn ? "the draft thrown away, the phrase answered when it ended" : "the draft was the answer");
+                assertEquals(1, session.status().answersAsked(), "one answer counted");
+                assertEquals(1, session.status().answersPlayed());
+                session.close();
+            }
+        }
+    }
+
     @Test
     void aModelEngineNeedsAPackage() {
         assertThrows(dev.pianola.UsageException.class, () -> LiveEngines.open(LiveParameters.Engine.REMI, null, OnnxSessions.Device.CPU));
