@@ -35,6 +35,15 @@ public interface LiveEngine extends AutoCloseable {
     }
 
     /**
+     * Whether an answer takes long enough (a transformer's hundreds of milliseconds) that the
+     * session should ask for it at the first beat of rest, as a draft, rather than when the phrase
+     * ends. An engine that learns each phrase before answering it must say false.
+     */
+    default boolean answersSlowly() {
+        return false;
+    }
+
+    /**
      * The notes that answer the request's context, starting at or after its start and cut at its
      * end, sorted by onset, in the request's beats. May be empty. {@code cancelled} says the answer is
      * no longer wanted (checked where the engine can stop early).

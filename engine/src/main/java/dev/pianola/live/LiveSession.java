@@ -274,14 +274,14 @@ public final class LiveSession implements AutoCloseable {
     }
 
     /**
-     * Answer early: for an engine that takes long to answer (a transformer), the answer is asked as
+     * Answer early: for an engine that takes long to answer (a transformer: {@link LiveEngine#answersSlowly}), the answer is asked as
      * a draft at the first beat of rest, not when the phrase-end rule fires a beat or more later.
      * If the player stays silent the draft is the answer (the same request the rule would make);
      * if the player goes on it is thrown away. The Continuator answers in milliseconds and learns
      * the phrase first: it is asked at the phrase's end.
      */
     private void draftEarly(TransportSnapshot t, LiveParameters p) {
-        if (!engine.primes() || !phraseOpen || !held.isEmpty() || pending != null) return;
+        if (!engine.answersSlowly() || !phraseOpen || !held.isEmpty() || pending != null) return;
         double end = phraseEnd(p, t);
         double restBeats = Math.min(EARLY_REST_BEATS, end - lastReleaseBeats);
         if (lastReleaseBeats + restBeats >= t.endBeats() - EPSILON_BEATS || end < t.endBeats() - EPSILON_BEATS) return;

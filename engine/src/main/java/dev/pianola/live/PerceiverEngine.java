@@ -60,6 +60,11 @@ public final class PerceiverEngine implements LiveEngine {
     }
 
     @Override
+    public boolean answersSlowly() {
+        return true;
+    }
+
+    @Override
     public void close() {
         model.close();
     }

@@ -71,6 +71,11 @@ public final class RemiEngine implements LiveEngine {
         return true;
     }
 
+    @Override
+    public boolean answersSlowly() {
+        return true;
+    }
+
     private static NoteSequence phrase(AnswerRequest request) {
         return new NoteSequence(request.context(), TempoMap.constant(request.bpm()));
     }

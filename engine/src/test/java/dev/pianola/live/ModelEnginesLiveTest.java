@@ -71,7 +71,7 @@ class ModelEnginesLiveTest {
         }
     }
 
-    /** An engine that says whether it primes, and counts how often the session asked it to. */
+    /** A real engine that says whether it primes, and keeps what the session asked of it. */
     private static final class Counting implements LiveEngine {
         final LiveEngine inner;
         final boolean primes;
@@ -85,6 +85,7 @@ class ModelEnginesLiveTest {
 
         @Override public String name() { return inner.name(); }
         @Override public boolean primes() { return primes; }
+        @Override public boolean answersSlowly() { return inner.answersSlowly(); }
         @Override public void prime(AnswerRequest upcoming) {
             primed.incrementAndGet();
             inner.prime(upcoming);
