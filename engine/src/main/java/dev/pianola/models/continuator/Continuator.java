@@ -50,7 +50,7 @@ public final class Continuator {
      * through a relative viewpoint). {@code ioiSteps} is the time from the previous onset: the
      * event's own, except on a restart, which waits until the event's position in the beat comes round.
      */
-    record Choice(int memoryIndex, Event event, int ioiSteps, int order, Viewpoint viewpoint) {}
+    record Choice(Event event, int ioiSteps, int order, Viewpoint viewpoint) {}
 
     private final ContinuatorOptions options;
     /** Every event learned, phrase after phrase (and each phrase's transpositions). */
@@ -426,7 +426,7 @@ public final class Continuator {
             int restart = restart(w.history, w.transposition, w.rng);
             Event e = memory.get(restart);
             int wait = (int) Math.floorMod(e.beatPhaseSteps() - w.clockSteps, (long) STEPS_PER_BEAT);
-            return new Choice(restart, e, wait == 0 ? STEPS_PER_BEAT : wait, 0, null);
+            return new Choice(e, wait == 0 ? STEPS_PER_BEAT : wait, 0, null);
         }
         List<Context> eligible = new ArrayList<>();
         List<Double> contextWeights = new ArrayList<>();
@@ -448,7 +448,7 @@ public final class Continuator {
         int chosen = p.occurrences().get(w.rng.nextInt(p.occurrences().size()));
         // occurrences of one pool differ only in touch: realise the chosen one for its velocities
         Event e = inPhase(w.style.realise(memory.get(chosen), p.shift()), w.clockSteps);
-        return new Choice(chosen, e, e.ioiSteps(), c.order(), c.viewpoint());
+        return new Choice(e, e.ioiSteps(), c.order(), c.viewpoint());
     }
 
     private static final List<Viewpoint> ABSOLUTE = List.of(Viewpoint.PITCH_RHYTHM, Viewpoint.PITCH, Viewpoint.PITCH_CLASS, Viewpoint.TOP_PITCH);

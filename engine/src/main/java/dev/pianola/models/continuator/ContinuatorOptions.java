@@ -11,8 +11,10 @@ import static dev.pianola.models.continuator.ContinuatorConstants.*;
  *
  * @param maxOrder    longest context (in events) it looks for before backing off to shorter ones, 1..16
  * @param transpose   learn every phrase in all twelve keys too, so it can answer in a key it never heard
- * @param temperature 1 draws continuations in proportion to how often they followed the context;
- *                    lower favours the most frequent (0: always it), higher flattens towards uniform
+ * @param temperature how freely contexts and continuations are drawn (see Continuator.next): 0 always
+ *                    takes the longest, finest context and its most frequent continuation (Pachet's
+ *                    rule); 1 draws shorter and coarser contexts now and then, and continuations in
+ *                    proportion to how often they followed; higher flattens towards uniform
  * @param seed        seed of the continuations that do not name their own
  */
 public record ContinuatorOptions(int maxOrder, boolean transpose, double temperature, long seed) {
