@@ -162,10 +162,10 @@ class ModelPackageTest {
 
     @Test
     void aFamilyThatDoesNotRunInt8RefusesAnInt8Package() throws IOException {
-        Path dir = copy(TINY_INT8, "perceiver-int8");
-        editManifest(dir, m -> m.put("family", ModelManifest.PERCEIVER_AR));
+        Path dir = copy(TINY_INT8, "pop2piano-int8");
+        editManifest(dir, m -> m.put("family", ModelManifest.POP2PIANO));
         String m = refused(dir);
-        assertTrue(m.contains(ModelManifest.FILE) && m.contains("is a perceiver-ar package in int8-dynamic, which this build runs only in [float32]"), m);
+        assertTrue(m.contains(ModelManifest.FILE) && m.contains("is a pop2piano package in int8-dynamic, which this build runs only in [float32]"), m);
     }
 
     @Test
