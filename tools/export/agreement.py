@@ -17,8 +17,9 @@ one token per step). Printed per prompt and in total:
   first divergence     the step at which the converted graph's own greedy answer leaves float32's
   note F1              the two greedy answers decoded to notes by the engine's tokenizer and scored
                        against each other (dev.pianola.bench.RemiAnswerNotes; onset within 50 ms)
-  top-2 gap            median distance between float32's two best logits over the steps: how close
-                       to a tie the argmax is, so how little noise it takes to flip it
+  gap prompt / cont.   median distance between float32's two best logits over the prompt positions
+                       and over the greedy steps: how close to a tie the argmax is, so how little
+                       noise it takes to flip it
   logit noise          median over prompt positions of the standard deviation of (converted -
                        float32) logits: the size of the noise the conversion adds
 
@@ -167,13 +168,16 @@ def main():
         a, b = f32.start(prompt), conv.start(prompt)
         prompt_agree = np.mean(np.argmax(a, -1) == np.argmax(b, -1))
         noise = float(np.median(np.std(b - a, axis=-1)))
+        top2 = np.sort(a, axis=-1)[:, -2:]
+        prompt_gap = float(np.median(top2[:, 1] - top2[:, 0]))
         answer, gaps = greedy(f32, prompt, args.new)
         forced, _ = greedy(conv, prompt, args.new, forced=answer)
         own, _ = greedy(conv, prompt, args.new)
         step_agree = np.mean(np.array(answer) == np.array(forced))
         first = next((i for i, (a, b) in enumerate(zip(answer, own)) if a != b), args.new)
         rows.append({"prompt": name, "prompt_top1": float(prompt_agree), "continuation_top1": float(step_agree),
-                     "first_divergence": first, "median_top2_gap": statistics.median(gaps), "logit_noise": noise})
+                     "first_divergence": first, "prompt_top2_gap": prompt_gap,
+                     "continuation_top2_gap": statistics.median(gaps), "logit_noise": noise})
         pairs.append({"prompt": prompt, "a": answer, "b": own})
         all_gaps += gaps
     if tokenizer.exists():
@@ -183,16 +187,18 @@ def main():
                      note_f1=s["f1"] if s["notes_a"] + s["notes_b"] else float("nan"))
     print(f"{len(rows)} prompts of {args.prompt_tokens} tokens, {args.new} greedy steps each")
     print(f"{'prompt':18}{'prompt top-1':>14}{'cont. top-1':>13}{'diverges at':>13}{'notes f32/conv':>16}{'note F1':>9}"
-          f"{'top-2 gap':>11}{'logit noise':>13}")
+          f"{'gap prompt':>12}{'gap cont.':>11}{'logit noise':>13}")
     for r in rows:
         notes = f"{r.get('notes_float32', '-')}/{r.get('notes_converted', '-')}"
         print(f"{r['prompt']:18}{r['prompt_top1']:14.3f}{r['continuation_top1']:13.3f}{r['first_divergence']:13d}"
-              f"{notes:>16}{r.get('note_f1', float('nan')):9.3f}{r['median_top2_gap']:11.4f}{r['logit_noise']:13.4f}")
+              f"{notes:>16}{r.get('note_f1', float('nan')):9.3f}{r['prompt_top2_gap']:12.4f}"
+              f"{r['continuation_top2_gap']:11.4f}{r['logit_noise']:13.4f}")
     def mean(key):
         values = [r[key] for r in rows if key in r and r[key] == r[key]]  # NaN (no notes) left out
         return statistics.mean(values) if values else float("nan")
     print(f"{'mean':18}{mean('prompt_top1'):14.3f}{mean('continuation_top1'):13.3f}{mean('first_divergence'):13.1f}"
-          f"{'':16}{mean('note_f1'):9.3f}{statistics.median(all_gaps):11.4f}{mean('logit_noise'):13.4f}")
+          f"{'':16}{mean('note_f1'):9.3f}{mean('prompt_top2_gap'):12.4f}"
+          f"{statistics.median(all_gaps):11.4f}{mean('logit_noise'):13.4f}")
     print("On random weights the logits are nearly uniform (top-2 gap against logit noise), so quantization noise flips the argmax"
           " far more often than it would in a trained model: these figures are a pessimistic lower bound, not a"
           " statement about trained checkpoints.")

@@ -50,7 +50,7 @@ public final class ModelPackage implements AutoCloseable {
     /**
      * Loads and checks the package in {@code dir}, its graphs opened on {@code device}. A float16
      * package is refused on the CPU: ONNX Runtime's CPU provider runs it through Casts around
-     * kernels it lacks in float16, measured 2x slower than the float32 package (tools/export/README.md).
+     * kernels it lacks in float16, measured 2-3x slower than the float32 package (tools/export/README.md).
      */
     public static ModelPackage load(Path dir, OnnxSessions.Device device, int intraOpThreads) {
         ModelPackage p = load(dir, device, intraOpThreads, new ArrayList<>());
