@@ -65,7 +65,7 @@ public final class ModelPackage implements AutoCloseable {
     private static ModelPackage load(Path dir, OnnxSessions.Device device, int threads, List<String> checked) {
         ModelManifest manifest = readManifest(dir);
         checked.add(ModelManifest.FILE + ": family " + manifest.family() + ", version " + manifest.version()
-                + ", precision " + manifest.precision());
+                + ", precision " + manifest.precision() + (manifest.conversion() == null ? "" : " " + manifest.conversion()));
         for (ModelManifest.FileEntry entry : manifest.files()) {
             checkFile(dir, entry);
             checked.add(entry.path() + ": sha256 ok");
