@@ -39,6 +39,16 @@ within the 0.5 s budget; but each step costs ~70 ms (a 135M-parameter pass per t
 is far below 120 tokens/s (~3.5 notes/s at 4.1 events per note). The Java RSS (~2.3 GB for ~0.54 GB
 of weights) holds the weights of both graphs, PREFILL and STEP, each in its own ONNX Runtime session.
 
+int8 (--precision int8: both graphs through tools/export/precision.py), measured 2026-12-04 while other
+sessions compiled, 256 new tokens (--new 256), load average before float32 2.28 2.92 2.89, before int8
+2.54 2.90 2.89:
+                   float32 Java   int8 Java   int8/float32   PyTorch float32
+  prefill ms         121.5           44.2        0.36            96.2
+  tokens/s            16.8           48.1        2.87            11.9
+  first note ms      428.2          127.4        0.30           532.0
+  peak RSS MiB      2280.0          735.8        0.32          2835.5
+int8 is ~3x faster per step and takes a third of the memory, but 48 tokens/s is still under 120.
+
 A benchmark, not a test: it prints figures and never fails on them.
 
 usage (from the repository root, after `mvn -o -q package -DskipTests`; or `tools/bench/run perceiver-ar`):
