@@ -38,8 +38,8 @@ is a third of 120. Java decodes ~1.4x faster and uses 2/3 of the memory, but its
 PyTorch 2848.4 ms / 2.5 tokens/s: PyTorch's OpenMP threads suffer far more from oversubscribed cores.)
 
 The int8 package (--precision int8: the same model through tools/export/precision.py, 98 MB instead
-of 242 MB), measured 2026-12-04 on the same 2-core VM while other sessions compiled, five runs; the
-load average (1 / 5 / 15 min) is the one before the int8 Java run, which lasts ~5 s:
+of 242 MB), measured 2026-12-04 on the same 2-core VM while other sessions compiled, six runs; the
+load average (1 / 5 / 15 min) is the one before the int8 Java run, which lasts 4-20 s:
   load              float32 Java       int8 Java          PyTorch            int8 / float32
                     prefill  tok/s     prefill  tok/s     prefill  tok/s     tok/s
   4.93 4.40 3.07    335 ms   18.7      477 ms   120.6     2839 ms   5.3      6.45 (float32 ran busier)
@@ -47,12 +47,18 @@ load average (1 / 5 / 15 min) is the one before the int8 Java run, which lasts ~
   2.04 3.09 2.84    317 ms   71.7      207 ms   113.2     2239 ms  39.6      1.58
   1.97 2.95 2.80    315 ms   69.1      196 ms   135.7      296 ms  51.7      1.96
   3.83 3.15 2.84    897 ms   21.8      517 ms    32.7      824 ms   2.9      1.50
-  peak RSS 618-624 MiB float32, 423-443 MiB int8 (PyTorch 940); package load 1.0-1.3 s vs 0.67-0.94 s.
-The int8 decoder makes the 120 tokens/s of the live budget on 2 cores when they are free (135.7 and
-120.6; 113.2 at load 2), with the first note in ~0.2 s; when other builds hold the cores it falls to
-33-52 tokens/s, as float32 falls to 19-36. int8 is 1.4-2.0x float32's tokens/s in the same run and
-its prefill takes 0.6x the time. Its greedy tokens are not float32's (a random model's logits are
-nearly flat): tools/export/agreement.py measures how far they agree.
+  1.96 2.29 2.65    432 ms   62.8      365 ms    60.8      412 ms  33.1      0.97
+and three pairs of Gpt2Bench alone, int8 then float32 (load before each: int8 / float32):
+  1.88 / 1.83       478 ms   43.7      337 ms    75.6                        1.73
+  2.03 / 2.54       933 ms   18.4      586 ms    31.3                        1.70
+  3.19 / 3.54      1007 ms   18.5      792 ms    25.8                        1.39
+  (a run's own 2 threads add up to 2 to the next run's load average.)
+  peak RSS 618-629 MiB float32, 423-443 MiB int8 (PyTorch 940); package load 1.0-1.3 s vs 0.67-1.3 s.
+The int8 decoder made the 120 tokens/s of the live budget on 2 cores in 2 of 9 runs (135.7 and 120.6,
+first note in ~0.2-0.5 s), 113.2 in a third; with other builds on the cores it gave 26-76 tokens/s.
+In the same run int8 is 0.97-1.96x float32's tokens/s (median 1.58; the 6.45 above is float32 hit by
+a build) and its prefill takes 0.36-0.84x the time. Its greedy tokens are not float32's (a random
+model's logits are nearly flat): tools/export/agreement.py measures how far they agree.
 
 usage (from the repository root, after `mvn -o -q package -DskipTests` and with the torch venv):
     /tmp/torchvenv/bin/python tools/bench/gpt2_bench.py [--threads 2] [--keep DIR] [--precision int8]
