@@ -57,7 +57,7 @@ and three pairs of Gpt2Bench alone, int8 then float32 (load before each: int8 / 
 The int8 decoder made the 120 tokens/s of the live budget on 2 cores in 2 of 9 runs (135.7 and 120.6,
 first note in ~0.2-0.5 s), 113.2 in a third; with other builds on the cores it gave 26-76 tokens/s.
 In the same run int8 is 0.97-1.96x float32's tokens/s (median 1.58; the 6.45 above is float32 hit by
-a build) and its prefill takes 0.36-0.84x the time. Its greedy tokens are not float32's (a random
+a build) and its prefill takes 0.6-0.8x the time in most runs (0.17-1.42 over all nine). Its greedy tokens are not float32's (a random
 model's logits are nearly flat): tools/export/agreement.py measures how far they agree.
 
 usage (from the repository root, after `mvn -o -q package -DskipTests` and with the torch venv):
