@@ -37,8 +37,33 @@ is a third of 120. Java decodes ~1.4x faster and uses 2/3 of the memory, but its
 (The first figures, on a loaded machine at load average ~4.5, were Java 686.6 ms / 16.4 tokens/s vs
 PyTorch 2848.4 ms / 2.5 tokens/s: PyTorch's OpenMP threads suffer far more from oversubscribed cores.)
 
+The int8 package (--precision int8: the same model through tools/export/precision.py, 98 MB instead
+of 242 MB), measured 2026-12-04 on the same 2-core VM while other sessions compiled, six runs; the
+load average (1 / 5 / 15 min) is the one before the int8 Java run, which lasts 4-20 s:
+  load              float32 Java       int8 Java          PyTorch            int8 / float32
+                    prefill  tok/s     prefill  tok/s     prefill  tok/s     tok/s
+  4.93 4.40 3.07    335 ms   18.7      477 ms   120.6     2839 ms   5.3      6.45 (float32 ran busier)
+  3.12 3.84 3.00   1226 ms   36.3      206 ms    51.9     2568 ms  18.8      1.43
+  2.04 3.09 2.84    317 ms   71.7      207 ms   113.2     2239 ms  39.6      1.58
+  1.97 2.95 2.80    315 ms   69.1      196 ms   135.7      296 ms  51.7      1.96
+  3.83 3.15 2.84    897 ms   21.8      517 ms    32.7      824 ms   2.9      1.50
+  1.96 2.29 2.65    432 ms   62.8      365 ms    60.8      412 ms  33.1      0.97
+and three pairs of Gpt2Bench alone, int8 then float32 (load before each: int8 / float32):
+  1.88 / 1.83       478 ms   43.7      337 ms    75.6                        1.73
+  2.03 / 2.54       933 ms   18.4      586 ms    31.3                        1.70
+  3.19 / 3.54      1007 ms   18.5      792 ms    25.8                        1.39
+  (a run's own 2 threads add up to 2 to the next run's load average.)
+  peak RSS 618-629 MiB float32, 423-443 MiB int8 (PyTorch 940); package load 1.0-1.3 s vs 0.67-1.3 s.
+The int8 decoder made the 120 tokens/s of the live budget on 2 cores in 2 of 9 runs (135.7 and 120.6,
+first note in ~0.2-0.5 s), 113.2 in a third; with other builds on the cores it gave 26-76 tokens/s.
+In the same run int8 is 0.97-1.96x float32's tokens/s (median 1.58; the 6.45 above is float32 hit by
+a build) and its prefill takes 0.6-0.8x the time in most runs (0.17-1.42 over all nine). Its greedy tokens are not float32's (a random
+model's logits are nearly flat): tools/export/agreement.py measures how far they agree.
+
 usage (from the repository root, after `mvn -o -q package -DskipTests` and with the torch venv):
-    /tmp/torchvenv/bin/python tools/bench/gpt2_bench.py [--threads 2] [--keep DIR]
+    /tmp/torchvenv/bin/python tools/bench/gpt2_bench.py [--threads 2] [--keep DIR] [--precision int8]
+--precision int8 also exports the same model as an int8 package (package-int8 next to package) and
+runs the Java side on it after the float32 one, with the load average before each.
 """
 import argparse
 import json
@@ -114,10 +139,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--keep", help="folder for the model (default: a temporary one)")
+    ap.add_argument("--precision", choices=["int8", "float16"],
+                    help="also bench the same model exported in this precision (tools/export/precision.py)")
     args = ap.parse_args()
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
     import export_gpt2
+    import precision as precisions
 
     work = pathlib.Path(args.keep) if args.keep else pathlib.Path(tempfile.mkdtemp(prefix="pianola-gpt2-bench-"))
     ckpt, pkg, prompt_file = work / "checkpoint", work / "package", work / "prompt.json"
@@ -130,6 +158,11 @@ def main():
         t0 = time.perf_counter()
         export_gpt2.write_package(model, pkg, "random weights (tools/bench/gpt2_bench.py, seed 0)", "none", {"doSample": False})
         print(f"exported in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    converted = work / f"package-{args.precision}" if args.precision else None
+    if converted and not (converted / "pianola-model.json").exists():
+        model = GPT2LMHeadModel.from_pretrained(ckpt, attn_implementation="eager").eval()
+        export_gpt2.write_package(model, converted, "random weights (tools/bench/gpt2_bench.py, seed 0)", "none",
+                                  {"doSample": False}, precision=precisions.CHOICES[args.precision])
     g = torch.Generator().manual_seed(1)
     prompt = [2] + torch.randint(5, 20000, (PROMPT - 1,), generator=g).tolist()
     prompt_file.write_text(json.dumps({"prompt": prompt}))
@@ -137,10 +170,12 @@ def main():
     per_note, per_note_base, bpe_vocab = remi_tokens_per_note()
     load = load_average()
     py = run([sys.executable, "-c", PY_SIDE, str(ckpt), str(prompt_file), str(args.threads), str(NEW)])
-    java = run(["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", classpath(), "dev.pianola.bench.Gpt2Bench",
-                str(pkg), str(prompt_file), str(NEW)])
+    java_cmd = ["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", classpath(), "dev.pianola.bench.Gpt2Bench"]
+    java = run(java_cmd + [str(pkg), str(prompt_file), str(NEW)])
+    load_conv = load_average()
+    conv = run(java_cmd + [str(converted), str(prompt_file), str(NEW)]) if converted else None
     note_tokens = math.ceil(per_note)
-    for side in (java, py):
+    for side in (java, py, conv or {"token_ms": []}):
         side["first_note_ms"] = side["token_ms"][note_tokens - 1] if len(side["token_ms"]) >= note_tokens else float("nan")
     same = sum(1 for a, b in zip(py["tokens"][:64], java["tokens"][:64]) if a == b)
     print(f"GPT-2 12x512, vocab 20000, prompt {PROMPT}, {NEW} new tokens, greedy, {args.threads} threads")
@@ -155,9 +190,20 @@ def main():
                          f"{'at least' if s['tokens_per_s'] >= 120 else 'BELOW'} 120 tokens/s")
     print(f"live budget (first note <= 500 ms, >= 120 tokens/s): Java {verdict(java)}; PyTorch {verdict(py)}")
     print(f"first 64 greedy tokens identical: {same}/64")
+    if conv:
+        # greedy tokens of a converted graph are not expected to equal float32's (tools/export/agreement.py measures how far)
+        print(f"\nJava/ORT {args.precision} package (load average before it: {load_conv}; after: {load_average()})")
+        print(f"{'':16}{'float32':>12}{args.precision:>12}{'ratio':>10}{'PyTorch':>12}{'ratio':>10}")
+        for key, label in [("prefill_ms", "prefill ms"), ("tokens_per_s", "tokens/s"),
+                           ("first_note_ms", "first note ms"), ("peak_rss_mib", "peak RSS MiB"), ("load_ms", "load ms")]:
+            torch_side = f"{py[key]:12.1f}{conv[key] / py[key]:10.2f}" if key in py else ""
+            print(f"{label:16}{java[key]:12.1f}{conv[key]:12.1f}{conv[key] / java[key]:10.2f}{torch_side}")
+        print(f"live budget: Java {args.precision} {verdict(conv)}")
     print(json.dumps({"load_average": load, "first_note_tokens": note_tokens, "tokens_per_note": per_note,
                       "java": {k: v for k, v in java.items() if k not in ("tokens", "token_ms")},
-                      "pytorch": {k: v for k, v in py.items() if k not in ("tokens", "token_ms")}, "same_first_64": same}))
+                      "pytorch": {k: v for k, v in py.items() if k not in ("tokens", "token_ms")}, "same_first_64": same,
+                      **({args.precision: {k: v for k, v in conv.items() if k not in ("tokens", "token_ms")},
+                          f"load_average_{args.precision}": load_conv} if conv else {})}))
 
 if __name__ == "__main__":
     main()

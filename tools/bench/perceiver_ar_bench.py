@@ -39,10 +39,21 @@ within the 0.5 s budget; but each step costs ~70 ms (a 135M-parameter pass per t
 is far below 120 tokens/s (~3.5 notes/s at 4.1 events per note). The Java RSS (~2.3 GB for ~0.54 GB
 of weights) holds the weights of both graphs, PREFILL and STEP, each in its own ONNX Runtime session.
 
+int8 (--precision int8: both graphs through tools/export/precision.py), measured 2026-12-04 while other
+sessions compiled, 256 new tokens (--new 256), load average before float32 2.28 2.92 2.89, before int8
+2.54 2.90 2.89:
+                   float32 Java   int8 Java   int8/float32   PyTorch float32
+  prefill ms         121.5           44.2        0.36            96.2
+  tokens/s            16.8           48.1        2.87            11.9
+  first note ms      428.2          127.4        0.30           532.0
+  peak RSS MiB      2280.0          735.8        0.32          2835.5
+int8 is ~3x faster per step and takes a third of the memory, but 48 tokens/s is still under 120.
+
 A benchmark, not a test: it prints figures and never fails on them.
 
 usage (from the repository root, after `mvn -o -q package -DskipTests`; or `tools/bench/run perceiver-ar`):
-    /tmp/parvenv/bin/python tools/bench/perceiver_ar_bench.py [--threads 2] [--new 512] [--keep DIR]
+    /tmp/parvenv/bin/python tools/bench/perceiver_ar_bench.py [--threads 2] [--new 512] [--keep DIR] [--precision int8]
+--precision int8 also exports the model in int8 (package-int8) and runs the Java side on it after float32.
 """
 import argparse
 import gzip
@@ -122,10 +133,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--new", type=int, default=NEW, help="new tokens (default 512)")
     ap.add_argument("--keep", help="folder for the model (default: a temporary one)")
+    ap.add_argument("--precision", choices=["int8"], help="also bench the same model exported in int8 (precision.py)")
     args = ap.parse_args()
     import torch
     from perceiver.model.core import CausalSequenceModel, CausalSequenceModelConfig
     import export_perceiver_ar
+    import precision as precisions
 
     work = pathlib.Path(args.keep) if args.keep else pathlib.Path(tempfile.mkdtemp(prefix="pianola-par-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -141,6 +154,14 @@ def main():
                                           "none (random weights)")
         print(f"exported in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         del model
+    converted = work / f"package-{args.precision}" if args.precision else None
+    if converted and not (converted / "pianola-model.json").exists():
+        export_perceiver_ar.patch_position_encoding()
+        model = CausalSequenceModel(CausalSequenceModelConfig(**CARD)).eval()
+        model.load_state_dict(torch.load(weights, weights_only=True))
+        export_perceiver_ar.write_package(model, converted, f"random weights (tools/bench/perceiver_ar_bench.py, seed {SEED})",
+                                          "none (random weights)", precision=precisions.CHOICES[args.precision])
+        del model
     per_note, files = events_per_note()
     source = next(e for e in files if len(e["ids"]) >= PROMPT)
     prompt = source["ids"][:PROMPT]
@@ -148,10 +169,12 @@ def main():
     load = load_average()
 
     py = run([sys.executable, "-c", PY_SIDE, str(weights), str(prompt_file), str(args.threads), str(args.new)])
-    java = run(["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", classpath(),
-                "dev.pianola.bench.PerceiverArBench", str(pkg), str(prompt_file), str(args.new), str(NUM_LATENTS)])
+    java_cmd = ["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", classpath(), "dev.pianola.bench.PerceiverArBench"]
+    java = run(java_cmd + [str(pkg), str(prompt_file), str(args.new), str(NUM_LATENTS)])
+    load_conv = load_average()
+    conv = run(java_cmd + [str(converted), str(prompt_file), str(args.new), str(NUM_LATENTS)]) if converted else None
     note_tokens = math.ceil(per_note)
-    for side in (java, py):
+    for side in (java, py, conv or {"token_ms": []}):
         side["first_note_ms"] = side["token_ms"][note_tokens - 1] if len(side["token_ms"]) >= note_tokens else float("nan")
     n = min(64, args.new)
     same = sum(1 for a, b in zip(py["tokens"][:n], java["tokens"][:n]) if a == b)
@@ -171,9 +194,19 @@ def main():
     print(f"live budget (first note <= 500 ms, >= 120 tokens/s): Java {verdict(java)}; PyTorch {verdict(py)}")
     print(f"first {n} greedy tokens identical: {same}/{n}; first difference at new token "
           f"{'none' if first_diff is None else first_diff}")
+    if conv:
+        # a converted graph's greedy tokens are not expected to equal float32's
+        print(f"\nJava/ORT {args.precision} package (load average before it: {load_conv}; after: {load_average()})")
+        print(f"{'':16}{'float32':>12}{args.precision:>12}{'ratio':>10}{'PyTorch':>12}{'ratio':>10}")
+        for key, label in [("prefill_ms", "prefill ms"), ("tokens_per_s", "tokens/s"),
+                           ("first_note_ms", "first note ms"), ("peak_rss_mib", "peak RSS MiB")]:
+            print(f"{label:16}{java[key]:12.1f}{conv[key]:12.1f}{conv[key] / java[key]:10.2f}{py[key]:12.1f}{conv[key] / py[key]:10.2f}")
+        print(f"live budget: Java {args.precision} {verdict(conv)}")
     print(json.dumps({"load_average": load, "first_note_tokens": note_tokens, "events_per_note": per_note,
                       "java": {k: v for k, v in java.items() if k not in ("tokens", "token_ms")},
-                      "pytorch": {k: v for k, v in py.items() if k not in ("tokens", "token_ms")}, "same_first": [same, n]}))
+                      "pytorch": {k: v for k, v in py.items() if k not in ("tokens", "token_ms")}, "same_first": [same, n],
+                      **({args.precision: {k: v for k, v in conv.items() if k not in ("tokens", "token_ms")},
+                          f"load_average_{args.precision}": load_conv} if conv else {})}))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Turns a GPT-2 checkpoint into a Pianola model package (family gpt2-remi).
 
-    python tools/export/export_gpt2.py [--checkpoint Natooz/Maestro-REMI-bpe20k | DIR] --out DIR
+    python tools/export/export_gpt2.py [--checkpoint Natooz/Maestro-REMI-bpe20k | DIR] --out DIR [--precision int8|float16]
 
 Needs the pinned packages of tools/export/requirements.txt. A hub name needs internet; a local
 folder (config.json + weights, and tokenizer.json or tokenizer.conf for REMI) does not.
@@ -9,6 +9,7 @@ The package holds:
   decoder.onnx          one graph for the prefill and every step (see below)
   tokenizer.json        the checkpoint's MidiTok REMI+BPE tokenizer file, copied as it is (when there)
   pianola-model.json    the manifest: files with sha256, graph input/output names, vocabSize,
+                        precision (when not float32: how the graph was converted, precision.py),
                         config constants, generation defaults, source and licence
 
 Why one graph and not optimum's decoder + decoder-with-past (or their merged form with an If on
@@ -34,6 +35,7 @@ import sys
 # the exporters share package_files.py; they are also loaded by path from tools/reference and tools/bench
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from package_files import sha256  # noqa: E402
+import precision as precisions  # noqa: E402
 
 import torch
 import transformers
@@ -98,11 +100,13 @@ def export_graph(model, path):
     return inputs, outputs
 
 
-def write_package(model, out, source, licence, generation, extra_files=(), version="1"):
-    """Exports `model` into the folder `out` and writes its manifest; returns the manifest dict."""
+def write_package(model, out, source, licence, generation, extra_files=(), version="1", precision=precisions.FLOAT32):
+    """Exports `model` into the folder `out` in `precision` (precision.py) and writes its manifest;
+    returns the manifest dict."""
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     inputs, outputs = export_graph(model, out / GRAPH_FILE)
+    made = precisions.convert(out / GRAPH_FILE, precision)
     files = [GRAPH_FILE]
     for f in extra_files:
         shutil.copyfile(f, out / pathlib.Path(f).name)
@@ -115,6 +119,7 @@ def write_package(model, out, source, licence, generation, extra_files=(), versi
         "files": [{"path": f, "sha256": sha256(out / f)} for f in files],
         "graphs": {"decoder": {"file": GRAPH_FILE, "inputs": inputs, "outputs": outputs, "logits": "logits"}},
         "vocabSize": cfg.vocab_size,
+        **made,
         "config": {
             "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd, "n_positions": cfg.n_positions,
             "bos_token_id": cfg.bos_token_id, "eos_token_id": cfg.eos_token_id,
@@ -152,12 +157,15 @@ def main():
     ap.add_argument("--licence", default="see the checkpoint's model card", help="licence of the weights")
     ap.add_argument("--version", default="1")
     ap.add_argument("--greedy", action="store_true", help="generation defaults: greedy instead of the paper's sampling")
+    ap.add_argument("--precision", choices=sorted(precisions.CHOICES), default="float32",
+                    help="int8: dynamic quantization of the decoder (CPU); float16: for GPUs (see precision.py)")
     args = ap.parse_args()
     model, tok = load_checkpoint(args.checkpoint)
     if not tok:
         print("warning: no tokenizer.json/tokenizer.conf found; the package will hold ids only", file=sys.stderr)
     gen = {"doSample": False, "maxNewTokens": 512} if args.greedy else PAPER_GENERATION
-    m = write_package(model, args.out, args.checkpoint, args.licence, gen, tok, args.version)
+    m = write_package(model, args.out, args.checkpoint, args.licence, gen, tok, args.version,
+                      precisions.CHOICES[args.precision])
     print(json.dumps(m["files"], indent=2))
 
 

@@ -1,6 +1,6 @@
 """Turns a Perceiver AR symbolic-audio checkpoint into a Pianola model package (family perceiver-ar).
 
-    python tools/export/export_perceiver_ar.py [--checkpoint krasserm/perceiver-ar-sam-giant-midi | DIR] --out DIR
+    python tools/export/export_perceiver_ar.py [--checkpoint krasserm/perceiver-ar-sam-giant-midi | DIR] --out DIR [--precision int8]
 
 Needs the pinned packages of tools/reference/requirements-perceiver-ar.txt (torch, onnx, perceiver-io
 0.11.0 installed --no-deps with einops and fairscale). A local folder holds the HF files
@@ -33,6 +33,7 @@ import sys
 # the exporters share package_files.py; they are also loaded by path from tools/reference and tools/bench
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from package_files import sha256  # noqa: E402
+import precision as precisions  # noqa: E402
 
 import torch
 from einops import repeat
@@ -130,13 +131,18 @@ def export_graphs(model, out):
     }
 
 
-def write_package(model, out, source, licence, generation=None, version="1", num_latents=CARD_NUM_LATENTS):
-    """Exports `model` (a CausalSequenceModel, eval mode) into `out`; returns the manifest dict."""
+def write_package(model, out, source, licence, generation=None, version="1", num_latents=CARD_NUM_LATENTS,
+                  precision=precisions.FLOAT32):
+    """Exports `model` (a CausalSequenceModel, eval mode) into `out` in `precision` (precision.py);
+    returns the manifest dict."""
     patch_position_encoding()
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     model = model.eval()
     graphs = export_graphs(model, out)
+    made = {}
+    for f in (PREFILL_FILE, STEP_FILE):  # both graphs the same way, so one record describes them
+        made = precisions.convert(out / f, precision)
     cfg = model.config
     manifest = {
         "formatVersion": 1,
@@ -145,6 +151,7 @@ def write_package(model, out, source, licence, generation=None, version="1", num
         "files": [{"path": f, "sha256": sha256(out / f)} for f in (PREFILL_FILE, STEP_FILE)],
         "graphs": graphs,
         "vocabSize": cfg.vocab_size,
+        **made,
         "config": {
             "max_seq_len": model.max_seq_len,
             "max_latents": model.max_latents,
@@ -185,8 +192,11 @@ def main():
     ap.add_argument("--out", required=True, help="package folder to write")
     ap.add_argument("--licence", default="Apache-2.0 (perceiver-io); see the checkpoint's model card")
     ap.add_argument("--version", default="1")
+    ap.add_argument("--precision", choices=["float32", "int8"], default="float32",
+                    help="int8: dynamic quantization of both graphs for the CPU (see precision.py)")
     args = ap.parse_args()
-    m = write_package(load_checkpoint(args.checkpoint), args.out, args.checkpoint, args.licence, version=args.version)
+    m = write_package(load_checkpoint(args.checkpoint), args.out, args.checkpoint, args.licence, version=args.version,
+                      precision=precisions.CHOICES[args.precision])
     json.dump(m["files"], sys.stdout, indent=2)
     print()
 

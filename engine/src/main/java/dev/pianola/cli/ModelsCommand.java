@@ -51,10 +51,10 @@ final class ModelsCommand implements Runnable {
             } catch (ModelException e) {
                 embeddedState = Files.exists(embedded) ? "BAD: " + e.getMessage() : "missing (run scripts/setup)";
             }
-            rows.add(row("basic-pitch (embedded)", "0.4.0", embedded, embeddedState));
+            rows.add(row("basic-pitch (embedded)", "0.4.0", "float32", embedded, embeddedState));
             for (ModelPackage.Installed p : ModelPackage.list(store, verify)) {
                 String state = p.report() == null ? "found (not verified)" : p.report().ok() ? "ok" : "BAD: " + p.report().problem();
-                rows.add(row(p.family() == null ? "?" : p.family(), p.version() == null ? "?" : p.version(), p.dir(), state));
+                rows.add(row(orUnknown(p.family()), orUnknown(p.version()), orUnknown(p.precision()), p.dir(), state));
             }
             if (common.json) {
                 System.out.println(new Summary().put("command", "models list").put("store", store.root().toString()).put("models", rows).toJson());
@@ -62,14 +62,20 @@ final class ModelsCommand implements Runnable {
             }
             System.out.println("model store: " + store.root());
             for (Map<String, Object> r : rows) {
-                System.out.printf("  %-24s %-6s %s%n      %s%n", r.get("family"), r.get("version"), r.get("state"), r.get("dir"));
+                System.out.printf("  %-24s %-6s %-13s %s%n      %s%n", r.get("family"), r.get("version"), r.get("precision"),
+                        r.get("state"), r.get("dir"));
             }
         }
 
-        private static Map<String, Object> row(String family, String version, Path dir, String state) {
+        private static String orUnknown(String s) {
+            return s == null ? "?" : s;
+        }
+
+        private static Map<String, Object> row(String family, String version, String precision, Path dir, String state) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("family", family);
             r.put("version", version);
+            r.put("precision", precision);
             r.put("dir", dir.toString());
             r.put("state", state);
             return r;
@@ -90,10 +96,10 @@ final class ModelsCommand implements Runnable {
             ModelPackage.VerifyReport r = ModelPackage.verify(dir);
             if (common.json) {
                 System.out.println(new Summary().put("command", "models verify").put("dir", dir.toString()).put("ok", r.ok())
-                        .put("family", r.family()).put("version", r.version()).put("checked", r.checked()).put("problem", r.problem()).toJson());
+                        .put("family", r.family()).put("version", r.version()).put("precision", r.precision()).put("checked", r.checked()).put("problem", r.problem()).toJson());
             } else if (!common.quiet) {
                 for (String line : r.checked()) System.out.println("  ok  " + line);
-                if (r.ok()) System.out.println(dir + ": a valid " + r.family() + " package (version " + r.version() + ")");
+                if (r.ok()) System.out.println(dir + ": a valid " + r.family() + " package (version " + r.version() + ", " + r.precision() + ")");
             }
             // the report's problem already names the file
             if (!r.ok()) throw new PianolaException(PianolaException.EXIT_MODEL, r.problem());

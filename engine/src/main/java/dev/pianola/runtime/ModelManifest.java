@@ -16,13 +16,21 @@ import java.util.Set;
  * @param files         every file of the package, each with its sha256
  * @param graphs        ONNX graphs by role (e.g. "decoder"), each naming its file, inputs and outputs
  * @param vocabSize     number of token ids; must equal the last dimension of each graph's logits
+ * @param precision     the graphs' arithmetic, one of {@link #PRECISIONS}; absent in packages made
+ *                      before the field existed, which are float32
+ * @param conversion    how the float32 export was converted to {@code precision} (tool and settings,
+ *                      tools/export/precision.py); shown, never interpreted; null for float32
  * @param config        architecture constants (layers, heads, head size, special token ids, ...)
  * @param generation    defaults for sampling when the user gives none
  * @param source        where the weights came from and under which licence
  */
 public record ModelManifest(int formatVersion, String family, String version, List<FileEntry> files,
-                            Map<String, Graph> graphs, int vocabSize, Map<String, Long> config,
-                            Generation generation, Source source) {
+                            Map<String, Graph> graphs, int vocabSize, String precision, Map<String, Object> conversion,
+                            Map<String, Long> config, Generation generation, Source source) {
+
+    public ModelManifest {
+        if (precision == null) precision = FLOAT32;
+    }
 
     /** The manifest's file name inside a package folder. */
     public static final String FILE = "pianola-model.json";
@@ -33,8 +41,25 @@ public record ModelManifest(int formatVersion, String family, String version, Li
     public static final String PERCEIVER_AR = "perceiver-ar";
     public static final String POP2PIANO = "pop2piano";
     public static final String MUSICGEN = "musicgen";
-    /** The families this build can run; a package of any other family is refused when it loads. */
-    public static final Set<String> FAMILIES = Set.of(GPT2_REMI, PERCEIVER_AR, POP2PIANO, MUSICGEN);
+
+    public static final String FLOAT32 = "float32";
+    /** int8 weights, activations quantized at run time (ONNX Runtime's dynamic quantization). */
+    public static final String INT8_DYNAMIC = "int8-dynamic";
+    /** float16 weights and arithmetic inside, float32 inputs and outputs. */
+    public static final String FLOAT16 = "float16";
+    /** Every precision an exporter can write. */
+    public static final Set<String> PRECISIONS = Set.of(FLOAT32, INT8_DYNAMIC, FLOAT16);
+
+    /**
+     * The families this build can run, each with the precisions its exporter writes and its tests
+     * cover; a package of any other family, or in another precision, is refused when it loads.
+     */
+    public static final Map<String, Set<String>> FAMILY_PRECISIONS = Map.of(
+            GPT2_REMI, PRECISIONS,
+            PERCEIVER_AR, Set.of(FLOAT32, INT8_DYNAMIC),
+            POP2PIANO, Set.of(FLOAT32),
+            MUSICGEN, Set.of(FLOAT32));
+    public static final Set<String> FAMILIES = FAMILY_PRECISIONS.keySet();
 
     /** One file of the package, relative to the package folder, with its lower-case hex sha256. */
     public record FileEntry(String path, String sha256) {}

@@ -47,14 +47,25 @@ public final class ModelPackage implements AutoCloseable {
         return load(dir, OnnxSessions.Device.CPU, OnnxSessions.defaultThreads());
     }
 
-    /** Loads and checks the package in {@code dir}, its graphs opened on {@code device}. */
+    /**
+     * Loads and checks the package in {@code dir}, its graphs opened on {@code device}. A float16
+     * package is refused on the CPU: ONNX Runtime's CPU provider runs it through Casts around
+     * kernels it lacks in float16, measured 2-3x slower than the float32 package (tools/export/README.md).
+     */
     public static ModelPackage load(Path dir, OnnxSessions.Device device, int intraOpThreads) {
-        return load(dir, device, intraOpThreads, new ArrayList<>());
+        ModelPackage p = load(dir, device, intraOpThreads, new ArrayList<>());
+        if (p.manifest.precision().equals(ModelManifest.FLOAT16) && p.device == OnnxSessions.Device.CPU) {
+            p.close();
+            throw new ModelException(p.manifestFile(), "is a float16 package, made for GPUs, and no CUDA device is in use;"
+                    + " on the CPU use the float32 or int8 export of the model");
+        }
+        return p;
     }
 
     private static ModelPackage load(Path dir, OnnxSessions.Device device, int threads, List<String> checked) {
         ModelManifest manifest = readManifest(dir);
-        checked.add(ModelManifest.FILE + ": family " + manifest.family() + ", version " + manifest.version());
+        checked.add(ModelManifest.FILE + ": family " + manifest.family() + ", version " + manifest.version()
+                + ", precision " + manifest.precision() + (manifest.conversion() == null ? "" : " " + manifest.conversion()));
         for (ModelManifest.FileEntry entry : manifest.files()) {
             checkFile(dir, entry);
             checked.add(entry.path() + ": sha256 ok");
@@ -100,6 +111,14 @@ public final class ModelPackage implements AutoCloseable {
         }
         if (m.family() == null || !ModelManifest.FAMILIES.contains(m.family())) {
             throw new ModelException(file, "unknown model family '" + m.family() + "'; this build runs " + new TreeSet<>(ModelManifest.FAMILIES));
+        }
+        if (!ModelManifest.PRECISIONS.contains(m.precision())) {
+            throw new ModelException(file, "unknown precision '" + m.precision() + "'; this build knows " + new TreeSet<>(ModelManifest.PRECISIONS));
+        }
+        Set<String> runs = ModelManifest.FAMILY_PRECISIONS.get(m.family());
+        if (!runs.contains(m.precision())) {
+            throw new ModelException(file, "is a " + m.family() + " package in " + m.precision() + ", which this build runs only in "
+                    + new TreeSet<>(runs) + "; export it again without --precision");
         }
         if (m.version() == null || m.version().isBlank()) throw new ModelException(file, "has no version");
         if (m.files() == null || m.files().isEmpty()) throw new ModelException(file, "lists no files");
@@ -180,28 +199,31 @@ public final class ModelPackage implements AutoCloseable {
     }
 
     /** What {@code pianola models verify} prints: every check passed, or the first problem. */
-    public record VerifyReport(Path dir, boolean ok, String family, String version, List<String> checked, String problem) {}
+    public record VerifyReport(Path dir, boolean ok, String family, String version, String precision, List<String> checked,
+                               String problem) {}
 
     /** Checks the package in {@code dir} as {@link #load} does (graphs on the CPU), and closes it again. */
     public static VerifyReport verify(Path dir) {
         List<String> checked = new ArrayList<>();
         try (ModelPackage p = load(dir, OnnxSessions.Device.CPU, 1, checked)) {
-            return new VerifyReport(dir, true, p.manifest.family(), p.manifest.version(), List.copyOf(checked), null);
+            ModelManifest m = p.manifest;
+            return new VerifyReport(dir, true, m.family(), m.version(), m.precision(), List.copyOf(checked), null);
         } catch (ModelException e) {
-            String family = null, version = null;
+            String family = null, version = null, precision = null;
             try {
                 ModelManifest m = readManifest(dir);
                 family = m.family();
                 version = m.version();
+                precision = m.precision();
             } catch (ModelException unreadable) {
                 // the problem itself is in the manifest; the report already says so
             }
-            return new VerifyReport(dir, false, family, version, List.copyOf(checked), e.getMessage());
+            return new VerifyReport(dir, false, family, version, precision, List.copyOf(checked), e.getMessage());
         }
     }
 
     /** A package found in the model store, with its check when one was asked for. */
-    public record Installed(Path dir, String family, String version, VerifyReport report) {}
+    public record Installed(Path dir, String family, String version, String precision, VerifyReport report) {}
 
     /**
      * The packages under {@code store}'s root (folders holding a manifest, up to three levels deep),
@@ -221,13 +243,13 @@ public final class ModelPackage implements AutoCloseable {
         for (Path d : dirs) {
             if (verify) {
                 VerifyReport r = verify(d);
-                found.add(new Installed(d, r.family(), r.version(), r));
+                found.add(new Installed(d, r.family(), r.version(), r.precision(), r));
             } else {
                 try {
                     ModelManifest m = readManifest(d);
-                    found.add(new Installed(d, m.family(), m.version(), null));
+                    found.add(new Installed(d, m.family(), m.version(), m.precision(), null));
                 } catch (ModelException e) {
-                    found.add(new Installed(d, null, null, new VerifyReport(d, false, null, null, List.of(), e.getMessage())));
+                    found.add(new Installed(d, null, null, null, new VerifyReport(d, false, null, null, null, List.of(), e.getMessage())));
                 }
             }
         }

@@ -26,15 +26,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Package checks on copies of the tiny GPT-2 package, each damaged in one way. */
 class ModelPackageTest {
     private static final Path TINY = TestPaths.fixtures("gpt2").resolve("tiny");
+    private static final Path TINY_INT8 = TestPaths.fixtures("gpt2").resolve("tiny-int8");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
 
     private Path copy(String name) throws IOException {
+        return copy(TINY, name);
+    }
+
+    private Path copy(Path from, String name) throws IOException {
         Path dir = tmp.resolve(name);
         Files.createDirectories(dir);
-        try (Stream<Path> files = Files.list(TINY)) {
+        try (Stream<Path> files = Files.list(from)) {
             for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
         }
         return dir;
@@ -132,6 +137,48 @@ class ModelPackageTest {
     }
 
     @Test
+    void aPackageWithoutPrecisionIsFloat32AndTheInt8OneSaysHowItWasMade() {
+        try (ModelPackage p = ModelPackage.load(TINY)) {
+            assertEquals(ModelManifest.FLOAT32, p.manifest().precision());
+            assertNull(p.manifest().conversion());
+        }
+        ModelPackage.VerifyReport r = ModelPackage.verify(TINY_INT8);
+        assertTrue(r.ok(), r.problem());
+        assertEquals(ModelManifest.INT8_DYNAMIC, r.precision());
+        assertTrue(r.checked().get(0).contains("precision int8-dynamic {tool=onnxruntime.quantization.quantize_dynamic"), r.checked().toString());
+        try (ModelPackage p = ModelPackage.load(TINY_INT8)) {
+            assertEquals("QInt8", p.manifest().conversion().get("weightType"));
+            assertTrue(p.manifest().conversion().get("tool").toString().startsWith("onnxruntime.quantization.quantize_dynamic"));
+        }
+    }
+
+    @Test
+    void anUnknownPrecisionIsRefused() throws IOException {
+        Path dir = copy("bf16");
+        editManifest(dir, m -> m.put("precision", "bfloat16"));
+        String m = refused(dir);
+        assertTrue(m.contains(ModelManifest.FILE) && m.contains("unknown precision 'bfloat16'"), m);
+    }
+
+    @Test
+    void aFamilyThatDoesNotRunInt8RefusesAnInt8Package() throws IOException {
+        Path dir = copy(TINY_INT8, "pop2piano-int8");
+        editManifest(dir, m -> m.put("family", ModelManifest.POP2PIANO));
+        String m = refused(dir);
+        assertTrue(m.contains(ModelManifest.FILE) && m.contains("is a pop2piano package in int8-dynamic, which this build runs only in [float32]"), m);
+    }
+
+    @Test
+    void aFloat16PackageVerifiesButIsRefusedOnTheCpu() throws IOException {
+        // the manifest's word is enough: the CPU refusal is about where it runs, not the graph's bytes
+        Path dir = copy("fp16");
+        editManifest(dir, m -> m.put("precision", ModelManifest.FLOAT16));
+        assertTrue(ModelPackage.verify(dir).ok());
+        String m = refused(dir);
+        assertTrue(m.contains(ModelManifest.FILE) && m.contains("float16 package, made for GPUs"), m);
+    }
+
+    @Test
     void listFindsInstalledPackagesAndTheirState() throws IOException {
         copy("store/gpt2/good");
         Path bad = copy("store/gpt2/bad");
@@ -141,7 +188,9 @@ class ModelPackageTest {
         assertEquals(bad, found.get(0).dir());
         assertFalse(found.get(0).report().ok());
         assertTrue(found.get(1).report().ok(), found.get(1).report().problem());
-        assertEquals(2, ModelPackage.list(new ModelStore(tmp.resolve("store")), false).size());
+        copy(TINY_INT8, "store/gpt2/int8");
+        List<ModelPackage.Installed> listed = ModelPackage.list(new ModelStore(tmp.resolve("store")), false);
+        assertEquals(List.of("float32", "float32", "int8-dynamic"), listed.stream().map(ModelPackage.Installed::precision).toList());
         assertTrue(ModelPackage.list(new ModelStore(tmp.resolve("nowhere")), false).isEmpty());
     }
 }

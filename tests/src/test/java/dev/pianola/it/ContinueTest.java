@@ -129,14 +129,26 @@ class ContinueTest {
         }
         Files.write(damaged.resolve("decoder.onnx"), new byte[]{1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
         assertBad(Cli.run("models", "verify", damaged), 4, "decoder.onnx", "sha256");
+        Path int8 = Cli.root().resolve("tests/fixtures/gpt2/tiny-int8");
+        Cli.Run verified = Cli.run("models", "verify", int8);
+        assertEquals(0, verified.exitCode(), verified.toString());
+        assertTrue(verified.out().contains("a valid gpt2-remi package (version 1, int8-dynamic)"), verified.out());
+        Path quantized = Files.createDirectories(store.resolve("int8"));
+        try (var files = Files.list(int8)) {
+            for (Path f : files.toList()) Files.copy(f, quantized.resolve(f.getFileName()));
+        }
         System.setProperty("pianola.models", store.toString());
         try {
             Cli.Run list = Cli.run("models", "list", "--verify", "--json");
             assertEquals(0, list.exitCode(), list.toString());
             var models = new ObjectMapper().readTree(list.out()).get("models");
-            assertEquals(2, models.size(), list.out());
+            assertEquals(3, models.size(), list.out());
             assertTrue(models.get(0).get("state").asText().startsWith("missing"), "no embedded model in this store");
             assertTrue(models.get(1).get("state").asText().startsWith("BAD"), models.get(1).toString());
+            assertEquals("ok", models.get(2).get("state").asText(), models.get(2).toString());
+            assertEquals("int8-dynamic", models.get(2).get("precision").asText(), models.get(2).toString());
+            Cli.Run text = Cli.run("models", "list");
+            assertTrue(text.out().contains("int8-dynamic"), text.out());
         } finally {
             System.clearProperty("pianola.models");
         }

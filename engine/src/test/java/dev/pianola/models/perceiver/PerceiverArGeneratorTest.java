@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
 import dev.pianola.ModelException;
 import dev.pianola.TestPaths;
+import dev.pianola.runtime.ModelManifest;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
 import dev.pianola.runtime.SamplingConfig;
@@ -70,6 +71,21 @@ class PerceiverArGeneratorTest {
             pastLatents |= Math.min(n, k) + newTokens > model.maxLatents() + 1;
         }
         assertTrue(pastWindow && pastLatents, "the fixtures must run into both cache caps");
+    }
+
+    @Test
+    void theInt8PackageGeneratesOnnxRuntimePythonsGreedyIds() throws IOException {
+        // the reference for quantized graphs is ONNX Runtime on them (tools/reference/perceiver_ar_int8_fixtures.py)
+        JsonNode runs = new ObjectMapper().readTree(DIR.resolve("generations-int8.json").toFile()).get("runs");
+        assertTrue(runs.size() >= 6);
+        try (PerceiverArGenerator int8 = PerceiverArGenerator.open(DIR.resolve("tiny-int8"), OnnxSessions.Device.CPU)) {
+            assertEquals(ModelManifest.INT8_DYNAMIC, int8.modelPackage().manifest().precision());
+            for (JsonNode r : runs) {
+                PerceiverArGenerator.Tokens t = int8.generate(ints(r.get("prompt")), PerceiverArRequest.tokens(
+                        r.get("maxNewTokens").asInt(), r.get("numLatents").asInt(), SamplingConfig.greedy(), 0), () -> false, Progress.NONE);
+                assertArrayEquals(ints(r.get("generated")), t.generated(), r.get("file").asText());
+            }
+        }
     }
 
     @Test

@@ -74,6 +74,22 @@ class Gpt2GeneratorTest {
         assertTrue(sawBatch && sawEarlyEos, "the fixture covers a batch and a row that ends at EOS");
     }
 
+    @Test
+    void theInt8PackageGeneratesOnnxRuntimePythonsGreedyTokens() throws IOException {
+        // the reference for a quantized graph is ONNX Runtime on that graph (tools/reference/gpt2_int8_fixtures.py)
+        JsonNode cases = new ObjectMapper().readTree(DIR.resolve("generations-int8.json").toFile()).get("cases");
+        assertTrue(cases.size() >= 4);
+        try (Gpt2Generator int8 = Gpt2Generator.open(DIR.resolve("tiny-int8"), OnnxSessions.Device.CPU)) {
+            assertEquals(ModelManifest.INT8_DYNAMIC, int8.modelPackage().manifest().precision());
+            for (JsonNode c : cases) {
+                GenerationRequest request = new GenerationRequest(c.get("maxNewTokens").asInt(), SamplingConfig.greedy(), 0,
+                        c.get("eos").asInt(), int8.padTokenId());
+                int[] got = int8.generate(ints(c.get("prompts").get(0)), request, () -> false, Progress.NONE).tokens().get(0);
+                assertArrayEquals(ints(c.get("tokens").get(0)), got, c.get("name").asText());
+            }
+        }
+    }
+
     private static int[] ints(JsonNode a) {
         int[] out = new int[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
