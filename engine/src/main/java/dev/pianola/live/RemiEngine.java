@@ -68,7 +68,7 @@ public final class RemiEngine implements LiveEngine {
 
     @Override
     public boolean primes() {
-        return true;
+        return gpt.primes();
     }
 
     @Override

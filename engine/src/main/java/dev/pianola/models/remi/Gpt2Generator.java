@@ -37,6 +37,12 @@ public final class Gpt2Generator implements AutoCloseable {
     private final int bos, eos, pad, contextLength, vocabSize;
     /** Tokens whose keys and values the decoder's cache holds (batch 1), or null. */
     private int[] cachedIds;
+    /**
+     * Whether a prompt run in pieces gives the logits it gives run whole. Not for int8 dynamic
+     * quantization: its activation scales span the tokens fed together, so a primed prompt would
+     * be continued with other tokens; such a package is always prefilled whole.
+     */
+    private final boolean reusesCache;
 
     /** Takes over {@code pkg} (closed with this generator); it must be a {@code gpt2-remi} package. */
     public Gpt2Generator(ModelPackage pkg) {
@@ -51,6 +57,7 @@ public final class Gpt2Generator implements AutoCloseable {
         this.pad = (int) pkg.config("pad_token_id");
         this.contextLength = (int) pkg.config("n_positions");
         this.vocabSize = pkg.manifest().vocabSize();
+        this.reusesCache = !ModelManifest.INT8_DYNAMIC.equals(pkg.manifest().precision());
         ModelManifest.Graph g = pkg.graph(GRAPH);
         List<String> past = new ArrayList<>(), present = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
@@ -175,13 +182,14 @@ public final class Gpt2Generator implements AutoCloseable {
      * but its last (which {@link #generate} runs to get the first new token's logits); where the
      * prompt differs from what is cached (a held note's duration token, a window moved on), the cache
      * is cut back to the shared beginning first. {@link #generate} then gives the tokens it gives
-     * without priming, up to floating-point noise in the logits.
+     * without priming, up to floating-point noise in the logits. Not for an int8 package (see
+     * {@link #reusesCache}): it does nothing there.
      */
     public synchronized void prime(int[] prompt) {
         checkTokens(prompt);
         if (prompt.length > contextLength) throw new BadInputException("a prompt of " + prompt.length + " tokens exceeds the model's context of " + contextLength);
         int head = prompt.length - 1;
-        if (head < 1) return;
+        if (head < 1 || !reusesCache) return;
         boolean done = false;
         try {
             int shared = keepSharedPrefix(prompt, head);
@@ -209,7 +217,7 @@ public final class Gpt2Generator implements AutoCloseable {
      * {@code limit} of them; returns how many it keeps (0: nothing, the next run is a prefill).
      */
     private int keepSharedPrefix(int[] prompt, int limit) {
-        if (cachedIds == null) return 0;
+        if (cachedIds == null || !reusesCache) return 0;
         int shared = 0;
         int most = Math.min(limit, cachedIds.length);
         while (shared < most && cachedIds[shared] == prompt[shared]) shared++;
@@ -220,6 +228,11 @@ public final class Gpt2Generator implements AutoCloseable {
         decoder.truncate(shared);
         cachedIds = Arrays.copyOf(cachedIds, shared);
         return shared;
+    }
+
+    /** Whether {@link #prime} can spare a continuation work (false for an int8 package). */
+    public boolean primes() {
+        return reusesCache;
     }
 
     /** Drops the cache (tens of MB at full size). */
