@@ -114,6 +114,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--keep", help="folder for the model (default: a temporary one)")
+    ap.add_argument("--package-only", action="store_true", help="make the package and prompt in --keep, run nothing (tools/bench/run gpu)")
     args = ap.parse_args()
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
@@ -133,6 +134,8 @@ def main():
     g = torch.Generator().manual_seed(1)
     prompt = [2] + torch.randint(5, 20000, (PROMPT - 1,), generator=g).tolist()
     prompt_file.write_text(json.dumps({"prompt": prompt}))
+    if args.package_only:
+        return
 
     per_note, per_note_base, bpe_vocab = remi_tokens_per_note()
     load = load_average()
