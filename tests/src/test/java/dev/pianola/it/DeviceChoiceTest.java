@@ -55,6 +55,30 @@ class DeviceChoiceTest {
         assertTrue(Files.size(out) > 0);
     }
 
+    /** The other engines, whose packages hold one to three graphs: the same one error line, the same one warning. */
+    @Test
+    void everyNeuralEngineFallsBackOnceOrRefusesCuda() throws Exception {
+        Path phrase = Cli.corpus("midi/piano/perceiver_prompt_1.mid"), fixtures = Cli.root().resolve("tests/fixtures");
+        List<List<Object>> runs = List.of(
+                List.of("continue", phrase, "--engine", "remi", "--model", fixtures.resolve("remi-model/tiny"), "--bars", 2, "--seed", 3),
+                List.of("continue", phrase, "--engine", "perceiver", "--model", fixtures.resolve("perceiver-ar/tiny"), "--seconds", 2, "--seed", 3),
+                List.of("cover", Cli.example(), "--engine", "pop2piano", "--model", fixtures.resolve("pop2piano/tiny"), "--bpm", 108));
+        for (List<Object> run : runs) {
+            Path out = tmp.resolve(run.get(3) + ".mid");
+            List<Object> args = new ArrayList<>(run);
+            args.addAll(List.of("-o", out, "--device", "cuda"));
+            Cli.Run cuda = pianola(args.toArray());
+            assertEquals(5, cuda.exitCode(), cuda.toString());
+            assertTrue(cuda.err().strip().startsWith("pianola: ") && !cuda.err().strip().contains("\n")
+                    && cuda.err().contains(".onnx: CUDA was asked for but cannot be used"), cuda.err());
+            args.set(args.size() - 1, "auto");
+            Cli.Run auto = pianola(args.toArray());
+            assertEquals(0, auto.exitCode(), auto.toString());
+            assertEquals(1, auto.err().lines().filter(l -> l.contains("CUDA")).count(), auto.err());
+            assertTrue(Files.size(out) > 0);
+        }
+    }
+
     /** The CLI in a JVM of its own, on this test's class path, at the default log level. */
     private static Cli.Run pianola(Object... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
