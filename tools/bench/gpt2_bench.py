@@ -141,6 +141,7 @@ def main():
     ap.add_argument("--keep", help="folder for the model (default: a temporary one)")
     ap.add_argument("--precision", choices=["int8", "float16"],
                     help="also bench the same model exported in this precision (tools/export/precision.py)")
+    ap.add_argument("--package-only", action="store_true", help="make the package and prompt in --keep, run nothing (tools/bench/run gpu)")
     args = ap.parse_args()
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
@@ -166,6 +167,8 @@ def main():
     g = torch.Generator().manual_seed(1)
     prompt = [2] + torch.randint(5, 20000, (PROMPT - 1,), generator=g).tolist()
     prompt_file.write_text(json.dumps({"prompt": prompt}))
+    if args.package_only:
+        return
 
     per_note, per_note_base, bpe_vocab = remi_tokens_per_note()
     load = load_average()

@@ -134,6 +134,7 @@ def main():
     ap.add_argument("--new", type=int, default=NEW, help="new tokens (default 512)")
     ap.add_argument("--keep", help="folder for the model (default: a temporary one)")
     ap.add_argument("--precision", choices=["int8"], help="also bench the same model exported in int8 (precision.py)")
+    ap.add_argument("--package-only", action="store_true", help="make the package and prompt in --keep, run nothing (tools/bench/run gpu)")
     args = ap.parse_args()
     import torch
     from perceiver.model.core import CausalSequenceModel, CausalSequenceModelConfig
@@ -166,6 +167,8 @@ def main():
     source = next(e for e in files if len(e["ids"]) >= PROMPT)
     prompt = source["ids"][:PROMPT]
     prompt_file.write_text(json.dumps({"prompt": prompt, "num_latents": NUM_LATENTS, "config": CARD}))
+    if args.package_only:
+        return
     load = load_average()
 
     py = run([sys.executable, "-c", PY_SIDE, str(weights), str(prompt_file), str(args.threads), str(args.new)])

@@ -227,11 +227,14 @@ def main():
     ap.add_argument("--composer", default="composer1")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--live-segments", type=int, default=2)
+    ap.add_argument("--package-only", action="store_true", help="make --package, run nothing (tools/bench/run gpu)")
     args = ap.parse_args()
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     package, hf_dir = pathlib.Path(args.package), work / "hf"
     make_models(package, hf_dir)
+    if args.package_only:
+        return
     wav, beats_file, what = song(args, work)
 
     load = load_average()

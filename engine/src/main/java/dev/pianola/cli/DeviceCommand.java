@@ -159,8 +159,8 @@ final class DeviceCommand implements Callable<Integer> {
         }, "pianola-device-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            // a model loads on the thread that will run it
-            liveEngine = worker.submit((cancelled, progress) -> LiveEngines.open(p.engine(), model, OnnxSessions.Device.CPU), Progress.NONE).get();
+            // a model loads on the thread that will run it, on the GPU when one works (as in the plug-in)
+            liveEngine = worker.submit((cancelled, progress) -> LiveEngines.open(p.engine(), model, OnnxSessions.Device.AUTO), Progress.NONE).get();
             session = new LiveSession(worker, liveEngine, p);
             device = JackMidiDevice.open(name, session, bpm);
             for (String port : connectIn) device.connectInput(port);

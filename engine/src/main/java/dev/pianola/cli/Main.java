@@ -20,7 +20,7 @@ import java.io.PrintWriter;
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage (a command line that does not parse, or an output",
                 "that exists without --force), 3 bad input (a file, or an option value out of range), 4 model problem,",
-                "5 device problem (pianola device: no JACK server, a JACK port that does not exist).",
+                "5 device problem (pianola device: no JACK server, a JACK port that does not exist; --device cuda where CUDA cannot run).",
                 "Models live in $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models",
                 "(scripts/setup fetches the embedded one)."})
 public final class Main implements Runnable {

@@ -122,11 +122,12 @@ public final class CoverSession implements AutoCloseable {
         setLagBars(lagBars);
         this.buffer = new float[(int) Math.ceil(BUFFER_SECONDS * sampleRate)];
         this.worker = new InferenceWorker("cover-" + name, () -> {});
-        // one ONNX thread: the host's audio thread and the capture thread need the other core
+        // one ONNX thread: the host's audio thread and the capture thread need the other core; the GPU when
+        // one works (AUTO: else the CPU, with one warning saying why)
         this.model = basicPitch == null ? null
-                : worker.submit((cancelled, progress) -> BasicPitch.load(basicPitch, OnnxSessions.Device.CPU, BasicPitch.DEFAULT_BATCH_WINDOWS, 1), Progress.NONE);
+                : worker.submit((cancelled, progress) -> BasicPitch.load(basicPitch, OnnxSessions.Device.AUTO, BasicPitch.DEFAULT_BATCH_WINDOWS, 1), Progress.NONE);
         this.pop2piano = pop2pianoDir == null ? null : worker.submit((cancelled, progress) -> {
-            Pop2PianoModel m = Pop2PianoModel.open(pop2pianoDir, OnnxSessions.Device.CPU);
+            Pop2PianoModel m = Pop2PianoModel.open(pop2pianoDir, OnnxSessions.Device.AUTO);
             if (composer != null) m.composerIndex(composer); // an unknown style is refused now, not on the first bar
             return m;
         }, Progress.NONE);

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
+import dev.pianola.DeviceException;
 import dev.pianola.ModelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,14 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Opens ONNX Runtime sessions from model files on a chosen execution provider, and checks that a
  * graph has the inputs and outputs its caller was written for. Every failure is a
- * {@link ModelException} naming the file.
+ * {@link ModelException} naming the file, but CUDA asked for where it cannot run: a {@link DeviceException}.
  */
 public final class OnnxSessions {
-    /** Where a model runs. AUTO tries CUDA and falls back to the CPU with one log line. */
+    /** Where a model runs. AUTO tries CUDA and falls back to the CPU with one warning line. */
     public enum Device { CPU, CUDA, AUTO }
 
     /** A dimension that may take any size (ORT reports symbolic dimensions as -1). */
@@ -47,8 +49,25 @@ public final class OnnxSessions {
         return Math.max(1, Integer.getInteger("pianola.threads", Math.min(cores, 8)));
     }
 
+    /** Whether this ONNX Runtime was built with the CUDA provider (the GPU build); not whether CUDA works here. */
     public static boolean cudaAvailable() {
         return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+    }
+
+    /**
+     * Why CUDA cannot be used in this process, or null while it may be. Set by the first failure to
+     * start it, so that AUTO warns once and every later model goes straight to the CPU (a package's
+     * graphs all on one device) instead of failing again graph by graph.
+     */
+    private static volatile String cudaUnusable;
+    /** AUTO's fallback is said once per process, not once per graph or per model. */
+    private static final AtomicBoolean warnedAuto = new AtomicBoolean();
+
+    /** Why CUDA cannot be used in this process (null: it has not failed yet, or works). */
+    public static String cudaUnusableReason() {
+        // The CPU jar has no CUDA provider at all: no point in trying addCUDA.
+        if (!cudaAvailable()) return "this is ONNX Runtime's CPU build, which has no CUDA (the GPU build: README, section GPU)";
+        return cudaUnusable;
     }
 
     public static OrtSession open(Path file, Device device) {
@@ -63,33 +82,64 @@ public final class OnnxSessions {
         return openOn(file, device, intraOpThreads).session();
     }
 
-    /** As {@link #open(Path, Device, int)}, and says where the session runs. */
+    /**
+     * As {@link #open(Path, Device, int)}, and says where the session runs. CUDA that cannot be used
+     * is a {@link DeviceException} when asked for by name; AUTO then runs on the CPU and logs one
+     * warning with the reason, once per process.
+     */
     public static Opened openOn(Path file, Device device, int intraOpThreads) {
         if (!Files.isRegularFile(file)) throw new ModelException(file, "model file not found");
         if (intraOpThreads < 1) throw new IllegalArgumentException("intra-op threads must be >= 1: " + intraOpThreads);
-        boolean cuda = switch (device) {
-            case CPU -> false;
-            case CUDA -> {
-                if (!cudaAvailable()) {
-                    throw new ModelException(file, "CUDA was requested but this ONNX Runtime has no CUDA provider"
-                            + " (build with the GPU profile, and check the CUDA and cuDNN libraries)");
-                }
-                yield true;
-            }
-            case AUTO -> cudaAvailable();
-        };
+        if (device == Device.CPU) return new Opened(onCpu(file, intraOpThreads), Device.CPU);
+        String why = cudaUnusableReason();
+        return why == null ? tryCuda(file, device, intraOpThreads) : notOnCuda(file, device, intraOpThreads, why);
+    }
+
+    /**
+     * Opens {@code file} on CUDA, or says why not as {@link #openOn} does. Package-private for the
+     * tests: on the CPU build, addCUDA fails here as on a GPU build whose CUDA libraries are missing.
+     */
+    static Opened tryCuda(Path file, Device device, int intraOpThreads) {
         try {
-            return new Opened(create(file, cuda, intraOpThreads), cuda ? Device.CUDA : Device.CPU);
-        } catch (OrtException e) {
-            if (cuda && device == Device.AUTO) {
-                LOG.info("CUDA could not start for {} ({}); running on the CPU", file.getFileName(), e.getMessage());
-                try {
-                    return new Opened(create(file, false, intraOpThreads), Device.CPU);
-                } catch (OrtException cpuFailure) {
-                    throw unreadable(file, cpuFailure);
-                }
+            return new Opened(create(file, true, intraOpThreads), Device.CUDA);
+        } catch (OrtException | RuntimeException | LinkageError e) {
+            // The GPU jar lists CUDA even where the CUDA 12 / cuDNN 9 libraries are missing: addCUDA (or the
+            // session, with no usable GPU) then throws an OrtException; a broken native install may surface as
+            // an UnsatisfiedLinkError or an IllegalStateException instead.
+            OrtSession cpu = onCpu(file, intraOpThreads); // unreadable there too: the model's fault, not CUDA's
+            String why = "CUDA did not start (" + firstLine(e.getMessage() != null ? e.getMessage() : e.toString())
+                    + "; it needs an NVIDIA GPU and driver, CUDA 12 and cuDNN 9)";
+            cudaUnusable = why;
+            if (device == Device.AUTO) return fallBack(file, cpu, why);
+            try {
+                cpu.close();
+            } catch (OrtException ignored) {
+                // it was only opened to tell a bad model from a bad CUDA
             }
-            throw cuda ? new ModelException(file, "could not start it on CUDA: " + e.getMessage(), e) : unreadable(file, e);
+            throw notUsable(file, why);
+        }
+    }
+
+    /** CUDA asked for by name is an error; AUTO runs on the CPU. */
+    private static Opened notOnCuda(Path file, Device device, int intraOpThreads, String why) {
+        if (device == Device.CUDA) throw notUsable(file, why);
+        return fallBack(file, onCpu(file, intraOpThreads), why);
+    }
+
+    private static DeviceException notUsable(Path file, String why) {
+        return new DeviceException(file + ": CUDA was asked for but cannot be used: " + why);
+    }
+
+    private static Opened fallBack(Path file, OrtSession cpu, String why) {
+        if (warnedAuto.compareAndSet(false, true)) LOG.warn("running {} on the CPU: {}", file.getFileName(), why);
+        return new Opened(cpu, Device.CPU);
+    }
+
+    private static OrtSession onCpu(Path file, int threads) {
+        try {
+            return create(file, false, threads);
+        } catch (OrtException e) {
+            throw unreadable(file, e);
         }
     }
 

@@ -440,7 +440,8 @@ final class PluginInstance implements AutoCloseable {
         closeEngine();
         worker = new InferenceWorker(name(want) + "-" + handle, () -> {});
         openingEngine = want;
-        opening = worker.submit((cancelled, progress) -> LiveEngines.open(want, modelDir(want), OnnxSessions.Device.CPU), Progress.NONE);
+        // the GPU when one works; else the CPU, with one warning in the host's log saying why
+        opening = worker.submit((cancelled, progress) -> LiveEngines.open(want, modelDir(want), OnnxSessions.Device.AUTO), Progress.NONE);
         return session(); // the Continuator is ready at once
     }
 

@@ -15,11 +15,11 @@ import java.util.Map;
 /**
  * The Java half of tools/bench/perceiver_ar_bench.py: greedy generation of N new tokens after a
  * prompt with {@link PerceiverArGenerator} (PREFILL then STEP graphs, the HF cached-path loop) on
- * the CPU; prints one JSON line with the time to the first new token (prefill + its sampling),
+ * the CPU (or DEVICE: tools/bench/run gpu); prints one JSON line with the time to the first new token (prefill + its sampling),
  * tokens per second over the steps after it, each token's time since the start, peak RSS and the
  * tokens. Not a test.
  *
- * <p>usage: PerceiverArBench PACKAGE_DIR PROMPT_JSON NEW_TOKENS NUM_LATENTS
+ * <p>usage: PerceiverArBench PACKAGE_DIR PROMPT_JSON NEW_TOKENS NUM_LATENTS [DEVICE: cpu (default), cuda, auto]
  */
 public final class PerceiverArBench {
     private PerceiverArBench() {
@@ -30,8 +30,9 @@ public final class PerceiverArBench {
         int[] prompt = TokenClock.prompt(Path.of(args[1]));
         int newTokens = Integer.parseInt(args[2]);
         int numLatents = Integer.parseInt(args[3]);
+        OnnxSessions.Device device = TokenClock.device(args, 4);
         long t0 = System.nanoTime();
-        try (PerceiverArGenerator par = PerceiverArGenerator.open(dir, OnnxSessions.Device.CPU)) {
+        try (PerceiverArGenerator par = PerceiverArGenerator.open(dir, device)) {
             long loadNanos = System.nanoTime() - t0;
             par.warmUp();
             TokenClock clock = new TokenClock();
@@ -39,6 +40,7 @@ public final class PerceiverArBench {
             PerceiverArGenerator.Tokens r = par.generate(prompt,
                     PerceiverArRequest.tokens(newTokens, numLatents, SamplingConfig.greedy(), 0), () -> false, clock);
             Map<String, Object> out = new LinkedHashMap<>();
+            out.put("device", par.modelPackage().device().name().toLowerCase(java.util.Locale.ROOT));
             out.put("load_ms", loadNanos / 1e6);
             out.putAll(clock.figures());
             out.put("peak_rss_mib", TokenClock.peakRssMib());

@@ -30,7 +30,7 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * The Java half of tools/bench/pop2piano_bench.py: Pop2Piano on one song with the package's graphs on
- * the CPU, timed from outside the model (no hooks in {@link Pop2PianoModel}). Prints one JSON line:
+ * the CPU (or {@code --device}: tools/bench/run gpu), timed from outside the model (no hooks in {@link Pop2PianoModel}). Prints one JSON line:
  * <ul>
  *   <li>{@code read_ms}, {@code features_ms}: AudioFiles.read and Pop2PianoFeatureExtractor.extract
  *       given the beat times;</li>
@@ -56,7 +56,7 @@ import java.util.zip.GZIPInputStream;
  * Not a test: it prints figures and never fails on them.
  *
  * <p>usage: Pop2PianoBench PACKAGE_DIR AUDIO (BEATS_FILE | --bpm BPM) COMPOSER THREADS
- * [--batch-rows N] [--live-segments K] [--fixture model-full.json.gz --corpus DIR --root DIR]
+ * [--batch-rows N] [--live-segments K] [--fixture model-full.json.gz --corpus DIR --root DIR] [--device cpu|cuda|auto]
  * <br>BEATS_FILE: beat times in seconds, whitespace-separated; --bpm: beats at k * 60 / BPM from 0
  * to the end of the audio.
  */
@@ -80,6 +80,7 @@ public final class Pop2PianoBench {
         int threads = Integer.parseInt(args[a++]);
         int batchRows = Pop2PianoModel.DEFAULT_BATCH_ROWS, liveSegments = 2;
         Path fixture = null, corpus = null, root = Path.of(".");
+        OnnxSessions.Device device = OnnxSessions.Device.CPU;
         for (; a < args.length; a += 2) {
             switch (args[a]) {
                 case "--batch-rows" -> batchRows = Integer.parseInt(args[a + 1]);
@@ -87,6 +88,7 @@ public final class Pop2PianoBench {
                 case "--fixture" -> fixture = Path.of(args[a + 1]);
                 case "--corpus" -> corpus = Path.of(args[a + 1]);
                 case "--root" -> root = Path.of(args[a + 1]);
+                case "--device" -> device = OnnxSessions.Device.valueOf(args[a + 1].toUpperCase(java.util.Locale.ROOT));
                 default -> throw new IllegalArgumentException("unknown option " + args[a]);
             }
         }
@@ -94,7 +96,8 @@ public final class Pop2PianoBench {
 
         Map<String, Object> out = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        try (Pop2PianoModel model = Pop2PianoModel.open(dir, OnnxSessions.Device.CPU)) {
+        try (Pop2PianoModel model = Pop2PianoModel.open(dir, device)) {
+            out.put("device", model.modelPackage().device().name().toLowerCase(java.util.Locale.ROOT));
             out.put("load_ms", ms(t0));
             int comp = model.composerIndex(composer);
 

@@ -1,5 +1,6 @@
 package dev.pianola.bench;
 
+import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
 
 import java.io.IOException;
@@ -56,5 +57,10 @@ final class TokenClock implements Progress {
         int[] ids = new int[p.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = p.get(i).asInt();
         return ids;
+    }
+
+    /** The optional DEVICE argument at {@code index} (cpu, cuda, auto); the CPU when absent. */
+    static OnnxSessions.Device device(String[] args, int index) {
+        return args.length > index ? OnnxSessions.Device.valueOf(args[index].toUpperCase(java.util.Locale.ROOT)) : OnnxSessions.Device.CPU;
     }
 }

@@ -1,6 +1,7 @@
 package dev.pianola.models.basicpitch;
 
 import ai.onnxruntime.OrtSession;
+import dev.pianola.DeviceException;
 import dev.pianola.ModelException;
 import dev.pianola.PianolaException;
 import dev.pianola.runtime.ModelStore;
@@ -85,18 +86,19 @@ class BasicPitchLoadingTest {
     }
 
     @Test
-    void cudaWithoutACudaRuntimeIsAModelError() {
+    void cudaWithoutACudaRuntimeIsADeviceError() {
         Path file = Fixtures.model();
-        if (OnnxSessions.cudaAvailable()) {
+        if (OnnxSessions.cudaUnusableReason() == null) {
             try (BasicPitch onGpu = BasicPitch.load(file, Device.CUDA)) {
                 assertEquals(file, onGpu.file());
             }
         } else {
-            ModelException e = expectModelError(file, () -> BasicPitch.load(file, Device.CUDA));
-            assertTrue(e.getMessage().contains("CUDA"), e.getMessage());
+            DeviceException e = assertThrows(DeviceException.class, () -> BasicPitch.load(file, Device.CUDA));
+            assertEquals(PianolaException.EXIT_DEVICE, e.exitCode());
+            assertTrue(e.getMessage().startsWith(file + ": ") && e.getMessage().contains("CUDA"), e.getMessage());
             // AUTO falls back to the CPU
             try (BasicPitch auto = BasicPitch.load(file, Device.AUTO)) {
-                assertEquals(file, auto.file());
+                assertEquals(Device.CPU, auto.device());
             }
         }
     }

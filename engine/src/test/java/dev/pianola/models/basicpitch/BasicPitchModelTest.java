@@ -55,7 +55,7 @@ class BasicPitchModelTest {
         double dContour = Fixtures.maxAbsDiff(contourRows, javaContourRows, contourRows.length);
         System.out.printf("vs predict(): max |diff| note %.2e onset %.2e contour %.2e%n", dNote, dOnset, dContour);
         // same graph, same float32 input windows, same ORT CPU kernels up to thread scheduling and
-        // version (Python uses ORT 1.20.1, Java 1.20.0): only float32 rounding may differ
+        // version (Python uses ORT 1.20.1, Java 1.29.0): only float32 rounding may differ
         double tolerance = 1e-5;
         assertTrue(dNote <= tolerance, "note " + dNote);
         assertTrue(dOnset <= tolerance, "onset " + dOnset);
