@@ -93,6 +93,7 @@ public final class DecodingLoop {
         int pad = request.padTokenId();
         Sampler sampler = new Sampler(request.sampling(), request.seed());
         boolean[] finished = new boolean[batch];
+        boolean ruled = false;
         int[] produced = new int[batch];
         int length = longest;
         long start = System.nanoTime();
@@ -113,7 +114,12 @@ public final class DecodingLoop {
                     next = pad;
                 } else {
                     produced[b]++;
-                    if (next == request.eosTokenId()) finished[b] = true;
+                    if (next == request.eosTokenId()) {
+                        finished[b] = true;
+                    } else if (request.stop().endsAfter(b, next)) {
+                        finished[b] = true;
+                        ruled = true;
+                    }
                 }
                 sequences[b][length] = next;
                 allDone &= finished[b];
@@ -122,7 +128,7 @@ public final class DecodingLoop {
             steps++;
             progress.update(steps, request.maxNewTokens(), "tokens");
             if (allDone) {
-                stop = GenerationResult.Stop.EOS;
+                stop = ruled ? GenerationResult.Stop.RULE : GenerationResult.Stop.EOS;
                 break;
             }
             // the next step feeds the new token; the mask grows by one attended position

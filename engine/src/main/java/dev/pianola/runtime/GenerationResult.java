@@ -7,7 +7,8 @@ import java.util.List;
  * came), why it stopped, and how long the prefill and the per-token steps took.
  */
 public record GenerationResult(List<int[]> tokens, Stop stop, int steps, long prefillNanos, long decodeNanos) {
-    public enum Stop { EOS, LENGTH, CANCELLED }
+    /** Why it ended: every row at EOS, or at its stop rule (RULE, when any row was), the length limit, or cancelled. */
+    public enum Stop { EOS, RULE, LENGTH, CANCELLED }
 
     /** Tokens per second over the steps after the prefill (the prefill's token counts as the first). */
     public double decodeTokensPerSecond() {

@@ -3,6 +3,7 @@ package dev.pianola.models.remi;
 import dev.pianola.BadInputException;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
+import dev.pianola.runtime.GenerationRequest;
 import dev.pianola.runtime.GenerationResult;
 import dev.pianola.runtime.Progress;
 import dev.pianola.runtime.SamplingConfig;
@@ -60,13 +61,17 @@ public final class RemiContinuation {
     public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars,
                                           SamplingConfig sampling, long seed, Progress progress) {
         Prompt prompt = prompt(gpt, tokenizer, phrase, bars);
-        GenerationResult result = gpt.generate(prompt.ids(), gpt.request(prompt.newTokens(), sampling, seed), () -> false, progress);
+        double endBeats = phrase.endBeats();
+        int barsNeeded = barTokensToWindowEnd(endBeats, bars);
+        int[] barsSeen = {0};
+        GenerationRequest request = gpt.request(prompt.newTokens(), sampling, seed)
+                .withStop((row, token) -> (barsSeen[0] += tokenizer.barsIn(token)) >= barsNeeded);
+        GenerationResult result = gpt.generate(prompt.ids(), request, () -> false, progress);
         int[] generated = result.tokens().get(0);
         int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + generated.length);
         System.arraycopy(generated, 0, text, prompt.ids().length - 1, generated.length);
 
         // back on the phrase's timeline: the window starts at firstBar; keep what starts after the phrase
-        double endBeats = phrase.endBeats();
         double offsetBeats = prompt.firstBar() * BAR_BEATS, from = endBeats, to = endBeats + bars * BAR_BEATS;
         List<Note> answer = new ArrayList<>();
         for (Note n : tokenizer.decode(text).notes()) {
@@ -75,6 +80,16 @@ public final class RemiContinuation {
             answer.add(n.withTiming(start, Math.min(n.durationBeats(), to - start)));
         }
         return answer;
+    }
+
+    /**
+     * Nothing after the answer's window is kept, so generation stops once the bar that begins at or
+     * after the window's end has begun: this many Bar tokens after a phrase that ends at
+     * {@code endBeats} (its last bar holds no Bar token of the answer's).
+     */
+    static int barTokensToWindowEnd(double endBeats, int bars) {
+        int phraseBars = (int) Math.ceil(endBeats / BAR_BEATS - 1e-9);
+        return (int) Math.ceil((endBeats + bars * BAR_BEATS) / BAR_BEATS - 1e-9) - phraseBars + 1;
     }
 
     /** The notes that start at or after {@code fromBeats}, moved so that {@code fromBeats} is beat 0. */

@@ -180,6 +180,24 @@ public final class RemiTokenizer {
         return tokens;
     }
 
+    /** For each BPE id, how many Bar tokens it holds; -1 until first asked. */
+    private int[] barsOfId;
+
+    /** How many bars a BPE id begins (its Bar base tokens: a merged token may hold several, or none). */
+    public synchronized int barsIn(int id) {
+        if (barsOfId == null) {
+            barsOfId = new int[bpe.size()];
+            java.util.Arrays.fill(barsOfId, -1);
+        }
+        if (id < 0 || id >= barsOfId.length) throw new ModelException(file, "id " + id + " is outside the BPE vocabulary of " + bpe.size());
+        if (barsOfId[id] < 0) {
+            int bars = 0;
+            for (String t : decodeBpe(new int[] {id})) if (t.startsWith(RemiConstants.BAR + "_")) bars++;
+            barsOfId[id] = bars;
+        }
+        return barsOfId[id];
+    }
+
     /** Notes of BPE ids in ticks of 384 per quarter, in MidiTok's order. */
     public List<RemiNote> decodeNotes(int[] ids) {
         return decodeNotes(ids, TICKS_PER_QUARTER);

@@ -1,0 +1,82 @@
+package dev.pianola.models.remi;
+
+import dev.pianola.TestPaths;
+import dev.pianola.midi.Note;
+import dev.pianola.midi.NoteSequence;
+import dev.pianola.runtime.GenerationResult;
+import dev.pianola.runtime.OnnxSessions;
+import dev.pianola.runtime.Progress;
+import dev.pianola.runtime.SamplingConfig;
+import dev.pianola.time.TempoMap;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The REMI continuation stops once its window is covered, with the notes the whole budget gives
+ * (the tiny random-weight model writes few Bar tokens, so the rule itself is checked on its own).
+ */
+class RemiContinuationTest {
+    @Test
+    void theBarThatBeginsAtTheWindowsEndIsTheLastOneGenerated() {
+        // a phrase ending in bar 1 (at 7.95), 2 bars more: the window runs to 15.95 through bars 2 and 3,
+        // and the answer ends at the Bar token of bar 4 (the third after the phrase)
+        assertEquals(3, RemiContinuation.barTokensToWindowEnd(7.95, 2));
+        // ending on a bar line: bars 2 and 3 hold the window, bar 4 begins at its very end
+        assertEquals(3, RemiContinuation.barTokensToWindowEnd(8.0, 2));
+        // ending in bar 0, one bar more (to 4.5): the tokens of bar 1 are needed, to bar 2's Bar
+        assertEquals(2, RemiContinuation.barTokensToWindowEnd(0.5, 1));
+        assertEquals(5, RemiContinuation.barTokensToWindowEnd(13.0, 4));
+    }
+
+    @Test
+    void theStopRuleEndsARowAfterTheTokenItSawEnoughAt() {
+        Path dir = TestPaths.fixtures("gpt2/tiny");
+        try (Gpt2Generator gpt = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
+            int[] prompt = {gpt.bosTokenId(), 40, 41, 42};
+            GenerationResult whole = gpt.generate(prompt, gpt.request(20, SamplingConfig.greedy(), 0).withEos(-1), () -> false, Progress.NONE);
+            int[] seen = {0};
+            GenerationResult stopped = gpt.generate(prompt, gpt.request(20, SamplingConfig.greedy(), 0).withEos(-1).withStop((row, token) -> ++seen[0] == 7),
+                    () -> false, Progress.NONE);
+            assertEquals(GenerationResult.Stop.RULE, stopped.stop());
+            assertArrayEquals(Arrays.copyOf(whole.tokens().get(0), 7), stopped.tokens().get(0), "the first 7 tokens, the seventh kept");
+        }
+    }
+
+    @Test
+    void generationStoppedAtTheWindowGivesTheNotesOfTheWholeBudget() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        List<Note> notes = new ArrayList<>();
+        for (int i = 0; i < 16; i++) notes.add(new Note(60 + (i % 5) * 2, i * 0.5, 0.45, 80));
+        NoteSequence phrase = new NoteSequence(notes, TempoMap.constant(120));
+        int bars = 2;
+        try (Gpt2Generator gpt = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
+            RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
+            SamplingConfig sampling = new SamplingConfig(true, 1.0, 50, 1.0, 1.0, List.of(gpt.padTokenId()));
+            for (long seed = 0; seed < 6; seed++) {
+                RemiContinuation.Prompt prompt = RemiContinuation.prompt(gpt, tokenizer, phrase, bars);
+                GenerationResult whole = gpt.generate(prompt.ids(), gpt.request(prompt.newTokens(), sampling, seed).withEos(-1), () -> false, Progress.NONE);
+                List<Note> answer = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, sampling, seed, Progress.NONE);
+
+                // the notes the whole budget's tokens give in the window [phrase end, + 2 bars)
+                int[] generated = whole.tokens().get(0);
+                int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + generated.length);
+                System.arraycopy(generated, 0, text, prompt.ids().length - 1, generated.length);
+                double from = phrase.endBeats(), to = from + bars * 4, offset = prompt.firstBar() * 4;
+                List<Note> expected = new ArrayList<>();
+                for (Note n : tokenizer.decode(text).notes()) {
+                    double start = n.startBeats() + offset;
+                    if (start >= from - 1e-9 && start < to) expected.add(n.withTiming(start, Math.min(n.durationBeats(), to - start)));
+                }
+                assertEquals(expected, answer, "seed " + seed + ": the notes of the whole budget");
+            }
+        }
+    }
+}
