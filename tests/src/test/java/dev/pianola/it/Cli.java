@@ -41,7 +41,8 @@ final class Cli {
 
     static Path corpus(String relative) {
         Path p = root().resolve("../shared/corpus").resolve(relative).normalize();
-        if (!p.toFile().exists()) throw new IllegalStateException("test corpus missing: " + p + " (see ../shared/corpus/SOURCES.md)");
+        // a fresh clone may have no corpus beside it: the test is skipped and says what is missing
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.toFile().exists(), "test corpus missing: " + p + " (see ../shared/corpus/SOURCES.md)");
         return p;
     }
 

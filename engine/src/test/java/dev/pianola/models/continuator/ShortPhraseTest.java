@@ -78,7 +78,7 @@ class ShortPhraseTest {
 
     /** The first two bars (from the bar of the first note) of two corpus pieces, when the corpus is there. */
     static List<Phrase> corpusPhrases() {
-        Path dir = TestPaths.root().resolve("../shared/corpus/midi/piano").normalize();
+        Path dir = TestPaths.corpusRoot().resolve("midi/piano");
         if (!Files.isDirectory(dir)) {
             System.out.println("ShortPhraseTest: no corpus at " + dir + "; the corpus phrases are left out (see ../shared/corpus/SOURCES.md)");
             return List.of();
