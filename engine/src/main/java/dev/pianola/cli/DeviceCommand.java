@@ -89,7 +89,7 @@ final class DeviceCommand implements Callable<Integer> {
     double bpm;
 
     @Option(names = "--seed", paramLabel = "N",
-            description = "Seed of the first answer; each later one uses the next (default: a new one each session, printed with --verbose).")
+            description = "Seed of the first answer; each later one uses the next (default: a new one each session, printed when it starts).")
     Long seedGiven;
 
     @Option(names = "--connect-in", paramLabel = "PORT", description = "Connect this JACK MIDI output (e.g. a keyboard) to NAME:in once running; may repeat.")
@@ -165,8 +165,8 @@ final class DeviceCommand implements Callable<Integer> {
             device = JackMidiDevice.open(name, session, bpm);
             for (String port : connectIn) device.connectInput(port);
             for (String port : connectOut) device.connectOutput(port);
-            if (!quiet) System.err.printf(Locale.ROOT, "pianola: device %s and %s at %d Hz, engine %s; waiting for the transport to roll%s%n",
-                    device.inputPort(), device.outputPort(), device.sampleRate(), p.engine().name().toLowerCase(Locale.ROOT),
+            if (!quiet) System.err.printf(Locale.ROOT, "pianola: device %s and %s at %d Hz, engine %s, seed %d; waiting for the transport to roll%s%n",
+                    device.inputPort(), device.outputPort(), device.sampleRate(), p.engine().name().toLowerCase(Locale.ROOT), p.seed(),
                     seconds == null ? " (Ctrl-C to stop)" : String.format(Locale.ROOT, " (for %s s)", seconds));
             long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
             String shown = "";
@@ -192,7 +192,7 @@ final class DeviceCommand implements Callable<Integer> {
             if (failure != null) throw new dev.pianola.DeviceException(failure);
             JackMidiDevice.Counts c = device.counts();
             if (json) {
-                System.out.println(new Summary().put("command", "device").put("name", name).put("engine", p.engine().name().toLowerCase(Locale.ROOT))
+                System.out.println(new Summary().put("command", "device").put("name", name).put("engine", p.engine().name().toLowerCase(Locale.ROOT)).put("seed", p.seed())
                         .put("notesIn", c.notesIn()).put("notesOut", c.notesOut()).put("answersAsked", c.session().answersAsked())
                         .put("answersPlayed", c.session().answersPlayed()).put("answersShifted", c.session().answersShifted())
                         .put("answersDropped", c.session().answersDropped()).put("bargeIns", c.session().bargeIns()).put("cycles", c.cycles())

@@ -212,6 +212,7 @@ public final class LiveSession implements AutoCloseable {
             pending.job().cancel();
             pending = null;
         }
+        primedAtBeats = Double.NEGATIVE_INFINITY; // a loop back primes again at its bar lines
         for (Scheduled s : scheduled) {
             if (s.onSent && !(s.offSent && s.offBeats < previousEndBeats)) out.add(OutputEvent.noteOff(atBeats, s.note.channel(), s.note.pitch()));
         }
@@ -304,8 +305,8 @@ public final class LiveSession implements AutoCloseable {
         if (!recent) return;
         if (pending != null) {
             pending.job().cancel(); // the worker is behind: the newer context is the one to follow
+            if (!pending.draft()) answersDropped++;
             pending = null;
-            answersDropped++;
         }
         ask(notesFrom(Double.NEGATIVE_INFINITY, bar), bar + t.barBeats(), t.barBeats(), t, p, true);
     }
@@ -353,6 +354,11 @@ public final class LiveSession implements AutoCloseable {
         AnswerRequest request = new AnswerRequest(shifted(all, -origin), startBeats - origin, lengthBeats, t.barBeats(), t.bpm(),
                 p.temperature(), p.seed() + answersAsked);
         LOG.debug("{} {} of the {} engine at beat {}: seed {}", draft ? "draft answer" : "answer", answersAsked + 1, engine.name(), startBeats, request.seed());
+        // a prime still queued is of no use now: the answer runs the phrase itself
+        if (priming != null) {
+            priming.cancel();
+            priming = null;
+        }
         if (!draft) answersAsked++;
         boolean keyLock = p.keyLock();
         double velocityScale = p.velocityScale();
@@ -374,7 +380,8 @@ public final class LiveSession implements AutoCloseable {
      * Streaming prefill: at each bar line while the player plays, an engine that reads the whole
      * context runs it ahead on the worker (the request that would be asked if the phrase ended
      * here), so that at the phrase's end only the last bar remains to be run. Only when the worker
-     * is free: a prime never queues behind another, nor delays an answer by more than one bar's run.
+     * is free and no answer is asked: a prime never queues behind another, and one not yet started
+     * when an answer is asked is cancelled (one running finishes first: it cannot be interrupted).
      */
     private void primeWhilePlaying(TransportSnapshot t, LiveParameters p) {
         if (!phraseOpen || pending != null || !engine.primes()) return;
@@ -493,12 +500,12 @@ public final class LiveSession implements AutoCloseable {
 
     /** Whether an answer is being computed (not yet picked up by a block). */
     public boolean answerPending() {
-        return pending != null;
+        return pending != null && !pending.draft();
     }
 
     /** Whether the answer being computed is finished, so the next block picks it up (false when none is pending). */
     public boolean answerReady() {
-        return pending != null && pending.job().future().isDone();
+        return answerPending() && pending.job().future().isDone();
     }
 
     /** The beat up to which events have been handed out. */
@@ -508,7 +515,7 @@ public final class LiveSession implements AutoCloseable {
 
     public Status status() {
         return new Status(answersAsked, answersPlayed, answersShifted, answersDropped, bargeIns, discontinuities,
-                context.size() + held.size(), pending != null);
+                context.size() + held.size(), answerPending());
     }
 
     /** Cancels the answer being computed; the caller closes the worker and the engine. */
@@ -516,5 +523,7 @@ public final class LiveSession implements AutoCloseable {
     public void close() {
         if (pending != null) pending.job().cancel();
         pending = null;
+        if (priming != null) priming.cancel();
+        priming = null;
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * GPT-2 on REMI+BPE as a live engine: the context is the prompt and the model writes the bars up
  * to the answer's end. It does not learn the player. REMI's bars are 4 beats from beat 0, which
  * the request's origin (a bar line) lines up with the host's bars in 4/4. A generation runs to its
- * token budget: {@code cancelled} is not checked inside it.
+ * token budget or until {@code cancelled} (a draft thrown away) says stop.
  */
 public final class RemiEngine implements LiveEngine {
     /** REMI writes 4-beat bars, and at most 64 of them per call. */
@@ -55,7 +55,7 @@ public final class RemiEngine implements LiveEngine {
         if (request.context().isEmpty()) return List.of();
         NoteSequence phrase = phrase(request);
         return RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars(request, phrase), ModelSampling.at(gpt.defaultSampling(), request.temperature()),
-                request.seed(), Progress.NONE);
+                request.seed(), cancelled, Progress.NONE);
     }
 
     /** Runs the phrase so far through the model (streaming prefill): the answer then runs only its last tokens. */

@@ -424,6 +424,8 @@ final class PluginInstance implements AutoCloseable {
                 engine = opening.future().getNow(null);
                 opening = null;
                 session = new LiveSession(worker, engine, parameters);
+                Bridge.log("instance " + handle + ": the " + engine.name() + " engine answers from seed " + parameters.seed()
+                        + " (PIANOLA_SEED=" + parameters.seed() + " plays this session's answers again)");
                 sessionEngine = want;
                 failedEngine = null;
                 ok();

@@ -371,7 +371,7 @@ public final class Continuator {
     }
 
     /** Duration-weighted pitch-class histogram. */
-    private static double[] profile(List<Event> events) {
+    static double[] profile(List<Event> events) {
         double[] p = new double[12];
         for (Event e : events) for (Event.Tone t : e.tones()) p[t.pitch() % 12] += t.durationSteps();
         return p;

@@ -49,9 +49,10 @@ record Style(Key key, double[] dwell, int allowedSet, int stableSet, int maxRepe
             stable = (triad & heard) != 0 ? triad & heard : triad;
         }
         int allowed = key == null ? ALL_PITCH_CLASSES : heard | scale;
-        double[] dwell = KeyDetector.pitchClassProfile(phrase);
+        // in grid steps, each note at least one: a phrase of zero-length notes still has a profile
+        double[] dwell = Continuator.profile(Event.of(phrase));
         double longest = Arrays.stream(dwell).max().orElse(0);
-        for (int pc = 0; pc < 12; pc++) dwell[pc] = longest > 0 ? dwell[pc] / longest : 0;
+        for (int pc = 0; pc < 12; pc++) dwell[pc] /= longest;
         int maxRepeat = Math.max(MIN_REPEAT, ContinuationMetrics.longestRepeat(phrase));
         List<Integer> top = ContinuationMetrics.topVoice(phrase);
         Set<List<Integer>> quoted = new HashSet<>(ContinuationMetrics.ngrams(top, ContinuationMetrics.COPY_NGRAM));

@@ -38,9 +38,10 @@ public final class Gpt2Generator implements AutoCloseable {
     /** Tokens whose keys and values the decoder's cache holds (batch 1), or null. */
     private int[] cachedIds;
     /**
-     * Whether a prompt run in pieces gives the logits it gives run whole. Not for int8 dynamic
-     * quantization: its activation scales span the tokens fed together, so a primed prompt would
-     * be continued with other tokens; such a package is always prefilled whole.
+     * Whether a prompt run in pieces gives the logits it gives run whole (to float32 noise, which
+     * the tests show does not change a token). Only float32: int8 dynamic quantization scales
+     * activations over the tokens fed together, and float16's coarser sums could move a sampled
+     * token near a top-k or top-p cut; such a package is always prefilled whole.
      */
     private final boolean reusesCache;
 
@@ -57,7 +58,7 @@ public final class Gpt2Generator implements AutoCloseable {
         this.pad = (int) pkg.config("pad_token_id");
         this.contextLength = (int) pkg.config("n_positions");
         this.vocabSize = pkg.manifest().vocabSize();
-        this.reusesCache = !ModelManifest.INT8_DYNAMIC.equals(pkg.manifest().precision());
+        this.reusesCache = ModelManifest.FLOAT32.equals(pkg.manifest().precision());
         ModelManifest.Graph g = pkg.graph(GRAPH);
         List<String> past = new ArrayList<>(), present = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
@@ -168,6 +169,7 @@ public final class Gpt2Generator implements AutoCloseable {
             int[] tokens = result.tokens().get(0);
             for (int i = prompt.length; i < fed.length; i++) fed[i] = tokens[i - prompt.length];
             cachedIds = fed;
+            if (!reusesCache) forget(); // nothing could reuse it: tens of MB at full size
             done = true;
             return result;
         } finally {
@@ -182,8 +184,8 @@ public final class Gpt2Generator implements AutoCloseable {
      * but its last (which {@link #generate} runs to get the first new token's logits); where the
      * prompt differs from what is cached (a held note's duration token, a window moved on), the cache
      * is cut back to the shared beginning first. {@link #generate} then gives the tokens it gives
-     * without priming, up to floating-point noise in the logits. Not for an int8 package (see
-     * {@link #reusesCache}): it does nothing there.
+     * without priming, up to floating-point noise in the logits. Only for a float32 package (see
+     * {@link #reusesCache}): it does nothing for others.
      */
     public synchronized void prime(int[] prompt) {
         checkTokens(prompt);
@@ -230,9 +232,14 @@ public final class Gpt2Generator implements AutoCloseable {
         return shared;
     }
 
-    /** Whether {@link #prime} can spare a continuation work (false for an int8 package). */
+    /** Whether {@link #prime} can spare a continuation work (a float32 package). */
     public boolean primes() {
         return reusesCache;
+    }
+
+    /** How many tokens of the last prompt the cache holds (0: the next generation prefills whole). */
+    synchronized int cachedTokens() {
+        return cachedIds == null ? 0 : cachedIds.length;
     }
 
     /** Drops the cache (tens of MB at full size). */

@@ -11,6 +11,7 @@ import dev.pianola.runtime.SamplingConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * A phrase continued by GPT-2 on REMI+BPE: the phrase's last bars that fit the model's context are
@@ -59,14 +60,14 @@ public final class RemiContinuation {
     }
 
     public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars,
-                                          SamplingConfig sampling, long seed, Progress progress) {
+                                          SamplingConfig sampling, long seed, BooleanSupplier cancelled, Progress progress) {
         Prompt prompt = prompt(gpt, tokenizer, phrase, bars);
         double endBeats = phrase.endBeats();
         int barsNeeded = barTokensToWindowEnd(endBeats, bars);
         int[] barsSeen = {0};
         GenerationRequest request = gpt.request(prompt.newTokens(), sampling, seed)
                 .withStop((row, token) -> (barsSeen[0] += tokenizer.barsIn(token)) >= barsNeeded);
-        GenerationResult result = gpt.generate(prompt.ids(), request, () -> false, progress);
+        GenerationResult result = gpt.generate(prompt.ids(), request, cancelled, progress);
         int[] generated = result.tokens().get(0);
         int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + generated.length);
         System.arraycopy(generated, 0, text, prompt.ids().length - 1, generated.length);

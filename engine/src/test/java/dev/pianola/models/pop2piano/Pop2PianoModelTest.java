@@ -57,7 +57,9 @@ class Pop2PianoModelTest {
 
     private static Audio audioOf(JsonNode c) throws Exception {
         String file = c.get("file").asText();
-        Path path = file.startsWith("corpus/") ? TestPaths.corpus("audio/" + file.substring(7)) : TestPaths.root().resolve(file);
+        // the reference names corpus files as the repository sees them (../shared/corpus/...): skipped without the corpus
+        int corpus = file.indexOf("corpus/");
+        Path path = corpus >= 0 ? TestPaths.corpus(file.substring(corpus + 7)) : TestPaths.root().resolve(file);
         Audio a = AudioFiles.read(path);
         Audio cut = new Audio(Arrays.copyOf(a.samples(), c.get("samples").asInt()), a.sampleRate());
         assertEquals(c.get("sampling_rate").asInt(), cut.sampleRate(), file);

@@ -129,10 +129,12 @@ class Gpt2GeneratorTest {
 
                 gpt2.forget();
                 for (int k = 1; k <= prompt.length; k++) gpt2.prime(Arrays.copyOf(prompt, k));
+                assertEquals(prompt.length - 1, gpt2.cachedTokens(), name + ": the cache holds the prompt but its last token");
                 assertArrayEquals(fresh, gpt2.generate(prompt, request, () -> false, Progress.NONE).tokens().get(0), name + ": primed token by token");
 
                 gpt2.forget();
                 gpt2.prime(Arrays.copyOf(prompt, Math.max(1, prompt.length / 2)));
+                assertEquals(Math.max(0, prompt.length / 2 - 1), gpt2.cachedTokens(), name + ": half primed");
                 assertArrayEquals(fresh, gpt2.generate(prompt, request, () -> false, Progress.NONE).tokens().get(0), name + ": primed half");
 
                 // primed with a prompt that went another way after its first half (a held note's duration changed)

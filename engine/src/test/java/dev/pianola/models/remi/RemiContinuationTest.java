@@ -63,7 +63,7 @@ class RemiContinuationTest {
             for (long seed = 0; seed < 6; seed++) {
                 RemiContinuation.Prompt prompt = RemiContinuation.prompt(gpt, tokenizer, phrase, bars);
                 GenerationResult whole = gpt.generate(prompt.ids(), gpt.request(prompt.newTokens(), sampling, seed).withEos(-1), () -> false, Progress.NONE);
-                List<Note> answer = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, sampling, seed, Progress.NONE);
+                List<Note> answer = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, sampling, seed, () -> false, Progress.NONE);
 
                 // the notes the whole budget's tokens give in the window [phrase end, + 2 bars)
                 int[] generated = whole.tokens().get(0);
