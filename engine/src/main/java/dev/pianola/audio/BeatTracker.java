@@ -337,11 +337,6 @@ public final class BeatTracker {
         fft.realInverse(buf, true);
     }
 
-    /** Frames of the beats, by dynamic programming at a fixed tempo. */
-    static int[] placeBeats(double[] onset, double bpm) {
-        return placeBeats(onset, bpm, null);
-    }
-
     /**
      * Frames of the beats, by dynamic programming at the song's tempo, or at the period of each
      * frame where {@code periods} (from {@link #localPeriods}) is given.

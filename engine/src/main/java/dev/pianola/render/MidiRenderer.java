@@ -90,10 +90,14 @@ public final class MidiRenderer {
 
         /** The gain that brings {@code peak} to the target peak, or below the ceiling when there is no target. */
         float gainFor(float peak) {
-            if (normalises()) return peak > 0 ? (float) (Math.pow(10, peakDbfs / 20) / peak) : 1f;
+            // a near-silent render is not blown up into noise: at most MAX_GAIN_DB louder
+            if (normalises()) return peak > 0 ? (float) Math.min(Math.pow(10, peakDbfs / 20) / peak, Math.pow(10, MAX_GAIN_DB / 20)) : 1f;
             return peak > CEILING ? CEILING / peak : 1f;
         }
     }
+
+    /** The most a preview is made louder to reach its peak target. */
+    public static final double MAX_GAIN_DB = 40;
 
     /** Peaks above this (-0.1 dBFS) are scaled down to it. */
     public static final float CEILING = (float) Math.pow(10, -0.1 / 20);

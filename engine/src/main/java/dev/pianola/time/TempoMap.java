@@ -87,6 +87,12 @@ public final class TempoMap {
         if (!(toleranceSeconds >= EXACT_SECONDS)) throw new IllegalArgumentException("tolerance must be positive: " + toleranceSeconds);
         int[] knots = SteadyStretches.knots(beatSeconds, toleranceSeconds);
         double[] knotSeconds = SteadyStretches.fit(beatSeconds, knots);
+        for (int k = 0; k + 1 < knotSeconds.length; k++) {
+            // beats too uneven for one continuous line (the fit put a knot at or before the one
+            // before it): no smoothing to be had, each beat time is kept as it is
+            // (exactly fitted beats never are: every beat is a knot)
+            if (!(knotSeconds[k + 1] > knotSeconds[k]) && toleranceSeconds > EXACT_SECONDS) return fromBeatTimes(beatSeconds);
+        }
         // the fitted first beat and beat length decide the pickup
         double first = Math.max(0, knotSeconds[0]), period = (knotSeconds[1] - knotSeconds[0]) / (knots[1] - knots[0]);
         long pickupBeats = Math.round(first / period + 1e-9); // half a beat in rounds up, whatever the float noise

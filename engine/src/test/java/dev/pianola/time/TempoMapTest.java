@@ -138,4 +138,23 @@ class TempoMapTest {
         List<Double> bars = TimeSignature.barLines(List.of(new TimeSignature(0, 4, 4), new TimeSignature(8, 3, 4), new TimeSignature(14, 6, 8)), 20);
         assertEquals(List.of(0.0, 4.0, 8.0, 11.0, 14.0, 17.0, 20.0), bars);
     }
+
+    /** Uneven beat times (a hand-made --beats file) never give a tempo of 0 or less: beyond smoothing, each beat is kept. */
+    @Test
+    void unevenBeatTimesGiveAPositiveTempoEverywhere() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        double[] reported = {1.279, 2.409, 2.464, 2.555, 2.669, 3.576, 3.597, 4.656, 5.863};
+        check(reported);
+        for (int run = 0; run < 20_000; run++) {
+            double[] t = new double[2 + rng.nextInt(8)];
+            double at = rng.nextDouble() * 2;
+            for (int i = 0; i < t.length; i++) t[i] = at += 0.01 + rng.nextDouble() * 1.5;
+            check(t);
+        }
+    }
+
+    private static void check(double[] beatSeconds) {
+        TempoMap map = TempoMap.fromBeatTimes(beatSeconds, dev.pianola.audio.Beats.GRID_TOLERANCE_SECONDS);
+        for (TempoMap.Change c : map.changes()) org.junit.jupiter.api.Assertions.assertTrue(c.bpm() > 0, java.util.Arrays.toString(beatSeconds));
+    }
 }
