@@ -284,7 +284,7 @@ public final class TempoMap {
 
     /** A tempo as every report quotes it: to 0.1 BPM, a whole number without ".0" ("108", "107.7"). */
     public static String bpmText(double bpm) {
-        double tenths = Math.round(bpm * 10) / 10.0;
+        double tenths = bpmRounded(bpm);
         return tenths == Math.rint(tenths) ? Long.toString((long) tenths) : Double.toString(tenths);
     }
 
