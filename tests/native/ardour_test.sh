@@ -157,14 +157,14 @@ say "Ardour's session is up: track input $IN_PORT, output $OUT_PORT"
 stdbuf -oL jack_midi_dump -a dump >"$WORK/dump.txt" 2>"$WORK/dump.err" &
 PIDS+=($!)
 wait_for 15 "port dump:input" has_port dump:input
-jack_connect "$OUT_PORT" dump:input || die "cannot connect $OUT_PORT to the recorder"
+connect "$OUT_PORT" dump:input || die "cannot connect $OUT_PORT to the recorder"
 # the instance's virtual MIDI port (JACK client Pianola-1 in Ardour's process), recorded with the
 # sequencer too, so that the phrase gives both recorders one frame base
 wait_for 30 "the plug-in's virtual MIDI port Pianola-1:notes" has_port Pianola-1:notes
 stdbuf -oL jack_midi_dump -a vdump >"$WORK/dump-virtual.txt" 2>"$WORK/dump-virtual.err" &
 PIDS+=($!)
 wait_for 15 "port vdump:input" has_port vdump:input
-jack_connect Pianola-1:notes vdump:input || die "cannot connect Pianola-1:notes to its recorder"
+connect Pianola-1:notes vdump:input || die "cannot connect Pianola-1:notes to its recorder"
 touch "$WORK/hs/connected"
 
 # 4. once the transport rolls: the phrase, once (C D E F G, one beat apart, half a beat long, from
@@ -175,8 +175,8 @@ jack_midiseq seq $((40 * RATE)) \
   $((5 * FPB)) 65 $((FPB / 2)) $((6 * FPB)) 67 $((FPB / 2)) >"$WORK/seq.log" 2>&1 &
 SEQ=$!; PIDS+=($SEQ)
 wait_for 10 "port seq:out" has_port seq:out
-jack_connect seq:out "$IN_PORT" || die "cannot connect seq:out to $IN_PORT"
-jack_connect seq:out vdump:input || die "cannot connect seq:out to the virtual port's recorder"
+connect seq:out "$IN_PORT" || die "cannot connect seq:out to $IN_PORT"
+connect seq:out vdump:input || die "cannot connect seq:out to the virtual port's recorder"
 say "rolling; the phrase is on its way"
 sleep 5
 jack_disconnect seq:out "$IN_PORT"

@@ -16,6 +16,13 @@ stop() {
 }
 
 has_port() { jack_lsp 2>/dev/null | grep -qxF "$1"; }
+# A client's port is listed before the client is active, and JACK refuses to connect an inactive
+# client's port ("Cannot connect ports owned by inactive clients"): try for up to 10 s.
+connect() {
+  local i
+  for i in $(seq 100); do jack_connect "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
+  jack_connect "$1" "$2"
+}
 
 # start_jackd LOG "JACKD OPTIONS" NAME...: starts `jackd OPTIONS -n NAME -d dummy ...` under the
 # first NAME no live server holds; sets JACKD (its pid) and exports JACK_DEFAULT_SERVER. Names come

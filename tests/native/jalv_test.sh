@@ -101,12 +101,12 @@ T_DUMP_B=$(now)
 stdbuf -oL jack_midi_dump -a dumpnojava >"$WORK/dump-nojava.txt" 2>"$WORK/dump-nojava.err" &
 PIDS+=($!)
 wait_for 15 "port dumpnojava:input" has_port dumpnojava:input
-jack_connect pianola:midi_out dump:input || die "cannot connect pianola:midi_out"
+connect pianola:midi_out dump:input || die "cannot connect pianola:midi_out"
 stdbuf -oL jack_midi_dump -a vdump >"$WORK/dump-virtual.txt" 2>"$WORK/dump-virtual.err" &
 PIDS+=($!)
 wait_for 15 "port vdump:input" has_port vdump:input
-jack_connect "$VPORT" vdump:input || die "cannot connect $VPORT"
-jack_connect pianola-nojava:midi_out dumpnojava:input || die "cannot connect pianola-nojava:midi_out"
+connect "$VPORT" vdump:input || die "cannot connect $VPORT"
+connect pianola-nojava:midi_out dumpnojava:input || die "cannot connect pianola-nojava:midi_out"
 
 # 4. transport: timebase master at 120 BPM (4/4), from frame 0
 mkfifo "$WORK/transport.fifo"
@@ -128,9 +128,9 @@ jack_midiseq seq $((40 * RATE)) \
   $((5 * FPB)) 65 $((FPB / 2)) $((6 * FPB)) 67 $((FPB / 2)) >"$WORK/seq.log" 2>&1 &
 SEQ=$!; PIDS+=($SEQ)
 wait_for 10 "port seq:out" has_port seq:out
-jack_connect seq:out pianola:events_in || die "cannot connect seq:out"
-jack_connect seq:out pianola-nojava:events_in || die "cannot connect seq:out to the second jalv"
-jack_connect seq:out vdump:input || die "cannot connect seq:out to the virtual port's recorder"
+connect seq:out pianola:events_in || die "cannot connect seq:out"
+connect seq:out pianola-nojava:events_in || die "cannot connect seq:out to the second jalv"
+connect seq:out vdump:input || die "cannot connect seq:out to the virtual port's recorder"
 
 # 6. roll: the phrase ends about 8 s after play; its answer (2 bars = 4 s) starts on a bar line
 #    within 2 s of that. Roll to 20 s after play, disconnecting the sequencer after its phrase.
