@@ -195,7 +195,7 @@ final class DeviceCommand implements Callable<Integer> {
                 System.out.println(new Summary().put("command", "device").put("name", name).put("engine", p.engine().name().toLowerCase(Locale.ROOT)).put("seed", p.seed())
                         .put("notesIn", c.notesIn()).put("notesOut", c.notesOut()).put("answersAsked", c.session().answersAsked())
                         .put("answersPlayed", c.session().answersPlayed()).put("answersShifted", c.session().answersShifted())
-                        .put("answersDropped", c.session().answersDropped()).put("bargeIns", c.session().bargeIns()).put("cycles", c.cycles())
+                        .put("answersDropped", c.session().answersDropped()).put("notesLate", c.session().notesLate()).put("bargeIns", c.session().bargeIns()).put("cycles", c.cycles())
                         .put("midiClockMessages", device.clockMessages()).put("stopsOrJumps", c.session().discontinuities())
                         .put("eventsDropped", c.eventsDropped()).put("blocksDropped", c.blocksDropped())
                         .put("processBytesPerCycle", bytesPerCycle).toJson());
@@ -222,7 +222,7 @@ final class DeviceCommand implements Callable<Integer> {
         String transport = !d.transportRolling() ? "transport stopped"
                 : String.format(Locale.ROOT, "transport rolling at %.1f BPM (%s)", d.transportBpm(),
                         d.followsMidiClock() ? "MIDI clock" : d.transportHasBbt() ? "timebase master" : "--bpm, no master");
-        return String.format(Locale.ROOT, "pianola: %d answers (%d late, %d dropped, %d cut off), %d notes in, %d notes out, %s, %d stops or jumps",
-                s.answersPlayed(), s.answersShifted(), s.answersDropped(), s.bargeIns(), c.notesIn(), c.notesOut(), transport, s.discontinuities());
+        return String.format(Locale.ROOT, "pianola: %d answers (%d late, %d dropped, %d cut off, %d notes too late to play), %d notes in, %d notes out, %s, %d stops or jumps",
+                s.answersPlayed(), s.answersShifted(), s.answersDropped(), s.bargeIns(), s.notesLate(), c.notesIn(), c.notesOut(), transport, s.discontinuities());
     }
 }

@@ -26,7 +26,7 @@ final class ModelEngines {
     static Answer remi(Path dir, Device device, NoteSequence phrase, int bars, SamplingChoice choice, long seed, Progress progress) {
         try (Gpt2Generator gpt = Gpt2Generator.open(dir, device)) {
             RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
-            List<Note> notes = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, choice.over(gpt.defaultSampling()), seed, () -> false, progress);
+            List<Note> notes = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, choice.over(gpt.defaultSampling()), seed, () -> false, progress, null);
             return new Answer(notes, gpt.modelPackage().device().name().toLowerCase(Locale.ROOT));
         }
     }

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The default engine: a {@link Continuator} that learns every phrase the player ends and answers in
@@ -57,7 +58,7 @@ public final class ContinuatorEngine implements LiveEngine {
     }
 
     @Override
-    public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled) {
+    public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled, Consumer<List<Note>> soFar) {
         if (request.context().isEmpty()) return List.of();
         // temperature is fixed per Continuator: a new one is relearned from the kept phrases
         if (continuator.options().temperature() != request.temperature()) rebuild(baseOptions.withTemperature(request.temperature()));

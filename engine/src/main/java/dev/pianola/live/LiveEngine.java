@@ -4,6 +4,7 @@ import dev.pianola.midi.Note;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * An engine the live session can ask for answers. Every method is called on the session's
@@ -46,9 +47,12 @@ public interface LiveEngine extends AutoCloseable {
     /**
      * The notes that answer the request's context, starting at or after its start and cut at its
      * end, sorted by onset, in the request's beats. May be empty. {@code cancelled} says the answer is
-     * no longer wanted (checked where the engine can stop early).
+     * no longer wanted (checked where the engine can stop early). An engine that writes its answer
+     * in time order (a transformer) hands {@code soFar} the notes decided so far whenever it has
+     * more (a longer list each time, every note as it will be in the answer), so that the session
+     * can play the answer's start while its end is written; an engine that answers at once need not.
      */
-    List<Note> answer(AnswerRequest request, BooleanSupplier cancelled);
+    List<Note> answer(AnswerRequest request, BooleanSupplier cancelled, Consumer<List<Note>> soFar);
 
     @Override
     void close();

@@ -13,9 +13,13 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
  * The live player for MIDI input: listens to what the player plays, decides when to answer, asks
@@ -44,7 +48,7 @@ public final class LiveSession implements AutoCloseable {
     private static final double EPSILON_BEATS = 1e-9;
 
     /** What the session has done, for a host's status display and for tests. */
-    public record Status(long answersAsked, long answersPlayed, long answersShifted, long answersDropped, long bargeIns,
+    public record Status(long answersAsked, long answersPlayed, long answersShifted, long answersDropped, long notesLate, long bargeIns,
                          long discontinuities, int contextNotes, boolean answerPending) {}
 
     private record Held(double startBeats, int velocity) {}
@@ -52,9 +56,33 @@ public final class LiveSession implements AutoCloseable {
     /**
      * An answer being computed, to start at startBeats. A draft is asked at the first beat of rest,
      * before the phrase-end rule fires (see {@link #draftEarly}): it becomes the answer if the player
-     * stays silent, and is thrown away if the player goes on.
+     * stays silent, and is thrown away if the player goes on. An engine that writes in time order
+     * hands over its notes as it decides them ({@code soFar}, written by the worker): the answer
+     * begins to play with its first notes, while the rest is still being written.
      */
-    private record Pending(InferenceWorker.Job<List<Note>> job, double startBeats, boolean follow, boolean draft) {}
+    private static final class Pending {
+        final InferenceWorker.Job<List<Note>> job;
+        final AtomicReference<List<Note>> soFar;
+        final double startBeats;
+        final boolean follow;
+        boolean draft;
+        /** How far the answer was moved when it began to play (0: on time); NaN before it began. */
+        double shiftBeats = Double.NaN;
+        /** The answer's notes already in the schedule (or left out as late). */
+        final Set<Note> taken = new HashSet<>();
+
+        Pending(InferenceWorker.Job<List<Note>> job, AtomicReference<List<Note>> soFar, double startBeats, boolean follow, boolean draft) {
+            this.job = job;
+            this.soFar = soFar;
+            this.startBeats = startBeats;
+            this.follow = follow;
+            this.draft = draft;
+        }
+
+        boolean began() {
+            return !Double.isNaN(shiftBeats);
+        }
+    }
 
     /** One answer note on its way out; the flags say which of its events were handed out. */
     private static final class Scheduled {
@@ -91,7 +119,7 @@ public final class LiveSession implements AutoCloseable {
     /** Events before this beat have been handed out (the horizon). */
     private double committedUpToBeats = Double.NEGATIVE_INFINITY;
     private final AtomicInteger phrasesQueued = new AtomicInteger();
-    private long answersAsked, answersPlayed, answersShifted, answersDropped, bargeIns, discontinuities;
+    private long answersAsked, answersPlayed, answersShifted, answersDropped, notesLate, bargeIns, discontinuities;
 
     /** The session answers with {@code engine} on {@code worker}; it owns neither (the caller closes both). */
     public LiveSession(InferenceWorker worker, LiveEngine engine, LiveParameters parameters) {
@@ -150,9 +178,9 @@ public final class LiveSession implements AutoCloseable {
         if (at < 0) return;
         lastInputBeats = at;
         if (e.pressed()) {
-            if (pending != null && pending.draft()) {
+            if (pending != null && pending.draft) {
                 // the player goes on: the phrase has not ended, and its draft answer is thrown away
-                pending.job().cancel();
+                pending.job.cancel();
                 pending = null;
                 LOG.debug("a draft answer of the {} engine was thrown away: the player went on at beat {}", engine.name(), at);
             }
@@ -172,7 +200,7 @@ public final class LiveSession implements AutoCloseable {
     }
 
     private boolean answerActive(double atBeats) {
-        if (pending != null && !pending.draft()) return true;
+        if (pending != null && !pending.draft) return true;
         for (Scheduled s : scheduled) if (s.offBeats > atBeats) return true;
         return false;
     }
@@ -185,7 +213,7 @@ public final class LiveSession implements AutoCloseable {
     private void bargeIn(double atBeats, List<OutputEvent> out) {
         bargeIns++;
         if (pending != null) {
-            pending.job().cancel();
+            pending.job.cancel();
             pending = null;
         }
         for (Iterator<Scheduled> it = scheduled.iterator(); it.hasNext(); ) {
@@ -209,7 +237,7 @@ public final class LiveSession implements AutoCloseable {
     private void discontinuity(double atBeats, List<OutputEvent> out) {
         discontinuities++;
         if (pending != null) {
-            pending.job().cancel();
+            pending.job.cancel();
             pending = null;
         }
         primedAtBeats = Double.NEGATIVE_INFINITY; // a loop back primes again at its bar lines
@@ -242,7 +270,7 @@ public final class LiveSession implements AutoCloseable {
 
     /** Turn taking: the phrase ends after the silence, or at the first bar line after the last release. */
     private void detectPhraseEnd(TransportSnapshot t, LiveParameters p) {
-        if (!phraseOpen || !held.isEmpty() || (pending != null && !pending.draft())) return;
+        if (!phraseOpen || !held.isEmpty() || (pending != null && !pending.draft)) return;
         double end = phraseEnd(p, t);
         if (end >= t.endBeats() - EPSILON_BEATS) return;
         phraseOpen = false;
@@ -251,12 +279,12 @@ public final class LiveSession implements AutoCloseable {
         double start = answerStart(end, t, p);
         if (pending != null) {
             // the draft asked at the first beat of rest is the answer: nothing was played since
-            if (Math.abs(pending.startBeats() - start) < EPSILON_BEATS) {
-                pending = new Pending(pending.job(), pending.startBeats(), false, false);
+            if (Math.abs(pending.startBeats - start) < EPSILON_BEATS) {
+                pending.draft = false;
                 answersAsked++;
                 return;
             }
-            pending.job().cancel();
+            pending.job.cancel();
             pending = null;
         }
         ask(phrase, start, p.answerBars() * t.barBeats(), t, p, false);
@@ -304,8 +332,8 @@ public final class LiveSession implements AutoCloseable {
         for (Note n : context) recent |= n.endBeats() >= bar - FOLLOW_IDLE_BARS * t.barBeats();
         if (!recent) return;
         if (pending != null) {
-            pending.job().cancel(); // the worker is behind: the newer context is the one to follow
-            if (!pending.draft()) answersDropped++;
+            pending.job.cancel(); // the worker is behind: the newer context is the one to follow
+            if (!pending.draft && !pending.began()) answersDropped++;
             pending = null;
         }
         ask(notesFrom(Double.NEGATIVE_INFINITY, bar), bar + t.barBeats(), t.barBeats(), t, p, true);
@@ -363,12 +391,11 @@ public final class LiveSession implements AutoCloseable {
         boolean keyLock = p.keyLock();
         double velocityScale = p.velocityScale();
         int channel = p.channel();
-        InferenceWorker.Job<List<Note>> job = worker.submit((cancelled, progress) -> {
-            List<Note> notes = engine.answer(request, cancelled);
-            if (keyLock) notes = KeyLock.snap(notes, phrase);
-            return placed(notes, request, origin, velocityScale, channel);
-        }, Progress.NONE);
-        pending = new Pending(job, startBeats, follow, draft);
+        AtomicReference<List<Note>> soFar = new AtomicReference<>(List.of());
+        UnaryOperator<List<Note>> prepared = notes -> placed(keyLock ? KeyLock.snap(notes, phrase) : notes, request, origin, velocityScale, channel);
+        InferenceWorker.Job<List<Note>> job = worker.submit(
+                (cancelled, progress) -> prepared.apply(engine.answer(request, cancelled, notes -> soFar.set(prepared.apply(notes)))), Progress.NONE);
+        pending = new Pending(job, soFar, startBeats, follow, draft);
     }
 
     /** Beats from a bar line at or before the first note: engines see small positions on the bar grid. */
@@ -405,31 +432,20 @@ public final class LiveSession implements AutoCloseable {
 
     /**
      * The engine's notes on the session's timeline, inside the answer's window, with the velocity
-     * scale and channel applied, and playable: a pitch struck again while it sounds ends first.
+     * scale and channel applied, sorted; too short a note is left out (a note-off at the same beat
+     * as its note-on could be ordered first and hang). Each note on its own: the same note comes out
+     * the same whether the engine handed it over early or in the whole answer.
      */
     static List<Note> placed(List<Note> notes, AnswerRequest request, double originBeats, double velocityScale, int channel) {
-        List<Note> inWindow = new ArrayList<>();
+        List<Note> out = new ArrayList<>();
         for (Note n : notes) {
             if (n.startBeats() < request.startBeats() - EPSILON_BEATS || n.startBeats() >= request.endBeats() - EPSILON_BEATS) continue;
             double duration = Math.min(n.durationBeats(), request.endBeats() - n.startBeats());
+            if (duration < MIN_NOTE_BEATS) continue;
             int velocity = (int) Math.max(1, Math.min(127, Math.round(n.velocity() * velocityScale)));
-            inWindow.add(new Note(n.pitch(), n.startBeats() + originBeats, duration, velocity, channel));
+            out.add(new Note(n.pitch(), n.startBeats() + originBeats, duration, velocity, channel));
         }
-        inWindow.sort(NoteSequence.ORDER);
-        List<Note> out = new ArrayList<>();
-        Map<Integer, Integer> lastOfPitch = new HashMap<>();
-        for (Note n : inWindow) {
-            Integer i = lastOfPitch.get(n.pitch());
-            if (i != null && out.get(i) != null && out.get(i).endBeats() > n.startBeats()) {
-                Note before = out.get(i);
-                double cut = n.startBeats() - before.startBeats();
-                out.set(i, cut >= MIN_NOTE_BEATS ? before.withTiming(before.startBeats(), cut) : null);
-            }
-            if (n.durationBeats() < MIN_NOTE_BEATS) continue;
-            lastOfPitch.put(n.pitch(), out.size());
-            out.add(n);
-        }
-        out.removeIf(n -> n == null);
+        out.sort(NoteSequence.ORDER);
         return out;
     }
 
@@ -441,41 +457,80 @@ public final class LiveSession implements AutoCloseable {
     }
 
     /**
-     * Picks up a finished answer. On time (its start not passed): played as asked. Late: moved
-     * whole to the first bar line at or after now, unless that is more than MAX_LATE_BARS bars after
-     * its planned start (then dropped, and a job still running is cancelled once that is certain).
-     * Follow mode drops a late bar outright: the next bar's answer is already on its way.
+     * Picks up an answer's notes: the whole answer once it is written, or the notes its engine has
+     * decided so far. It begins to play with its first notes. On time (its start not passed): played
+     * as asked. Late: moved whole to the first bar line at or after now, unless that is more than
+     * MAX_LATE_BARS bars after its planned start (then dropped, and a job still running is cancelled
+     * once that is certain); follow mode drops a late bar outright, the next bar's answer is already
+     * on its way. A note handed over after its beat has passed is left out (counted as late).
      */
     private void collect(TransportSnapshot t) {
         // a draft waits for the phrase-end rule (it may still be thrown away)
-        if (pending == null || pending.draft()) return;
-        double shiftBeats = t.beats() > pending.startBeats() + EPSILON_BEATS ? t.barLineAtOrAfter(t.beats()) - pending.startBeats() : 0;
-        boolean hopeless = shiftBeats > MAX_LATE_BARS * t.barBeats() + EPSILON_BEATS || (pending.follow() && shiftBeats > 0);
-        if (!pending.job().future().isDone()) {
+        if (pending == null || pending.draft) return;
+        Pending a = pending;
+        boolean done = a.job.future().isDone();
+        List<Note> notes;
+        if (done) {
+            pending = null;
+            try {
+                notes = a.job.future().getNow(List.of());
+            } catch (CancellationException | CompletionException e) {
+                LOG.warn("the {} engine gave no answer: {}", engine.name(), e.getCause() != null ? e.getCause().toString() : e.toString());
+                if (!a.began()) answersDropped++;
+                return;
+            }
+        } else {
+            notes = a.soFar.get();
+        }
+        if (!a.began()) {
+            double shiftBeats = t.beats() > a.startBeats + EPSILON_BEATS ? t.barLineAtOrAfter(t.beats()) - a.startBeats : 0;
+            boolean hopeless = shiftBeats > MAX_LATE_BARS * t.barBeats() + EPSILON_BEATS || (a.follow && shiftBeats > 0);
             if (hopeless) {
-                pending.job().cancel();
+                if (!done) a.job.cancel();
                 pending = null;
                 answersDropped++;
+                return;
             }
-            return;
+            if (!done && notes.isEmpty()) return;
+            a.shiftBeats = shiftBeats;
+            if (shiftBeats > 0) answersShifted++;
+            answersPlayed++;
         }
-        Pending done = pending;
-        pending = null;
-        List<Note> notes;
-        try {
-            notes = done.job().future().getNow(List.of());
-        } catch (CancellationException | CompletionException e) {
-            LOG.warn("the {} engine gave no answer: {}", engine.name(), e.getCause() != null ? e.getCause().toString() : e.toString());
-            answersDropped++;
-            return;
+        for (Note n : notes) {
+            if (!a.taken.add(n)) continue;
+            Note moved = n.withTiming(n.startBeats() + a.shiftBeats, n.durationBeats());
+            if (moved.startBeats() < t.beats() - EPSILON_BEATS) notesLate++;
+            else schedule(moved);
         }
-        if (hopeless) {
-            answersDropped++;
-            return;
+    }
+
+    /**
+     * Adds an answer note to the schedule, keeping the answer playable: a pitch struck again while
+     * it sounds ends first. The earlier note is cut at the new onset, or left out if that leaves it
+     * too short and it has not been handed out; the new note is left out instead when the earlier
+     * one's release (or a too short note) is already out. Notes may come in any order.
+     */
+    private void schedule(Note n) {
+        double endBeats = n.endBeats();
+        for (Scheduled s : scheduled) {
+            if (sameKey(s.note, n) && s.note.startBeats() > n.startBeats() + EPSILON_BEATS) endBeats = Math.min(endBeats, s.note.startBeats());
         }
-        if (shiftBeats > 0) answersShifted++;
-        for (Note n : notes) scheduled.add(new Scheduled(n.withTiming(n.startBeats() + shiftBeats, n.durationBeats())));
-        answersPlayed++;
+        if (endBeats - n.startBeats() < MIN_NOTE_BEATS) return;
+        for (Scheduled s : scheduled) {
+            boolean sounding = sameKey(s.note, n) && s.note.startBeats() <= n.startBeats() + EPSILON_BEATS && s.offBeats > n.startBeats() + EPSILON_BEATS;
+            if (sounding && (s.offSent || (s.onSent && n.startBeats() - s.note.startBeats() < MIN_NOTE_BEATS))) return;
+        }
+        for (Iterator<Scheduled> it = scheduled.iterator(); it.hasNext(); ) {
+            Scheduled s = it.next();
+            if (!sameKey(s.note, n) || s.note.startBeats() > n.startBeats() + EPSILON_BEATS || s.offBeats <= n.startBeats() + EPSILON_BEATS) continue;
+            if (!s.onSent && n.startBeats() - s.note.startBeats() < MIN_NOTE_BEATS) it.remove();
+            else s.offBeats = n.startBeats();
+        }
+        scheduled.add(new Scheduled(n.withTiming(n.startBeats(), endBeats - n.startBeats())));
+    }
+
+    private static boolean sameKey(Note a, Note b) {
+        return a.pitch() == b.pitch() && a.channel() == b.channel();
     }
 
     /** Hands out every event before the horizon (the block's end plus one bar); handed-out events are final. */
@@ -500,12 +555,12 @@ public final class LiveSession implements AutoCloseable {
 
     /** Whether an answer is being computed (not yet picked up by a block). */
     public boolean answerPending() {
-        return pending != null && !pending.draft();
+        return pending != null && !pending.draft;
     }
 
     /** Whether the answer being computed is finished, so the next block picks it up (false when none is pending). */
     public boolean answerReady() {
-        return answerPending() && pending.job().future().isDone();
+        return answerPending() && pending.job.future().isDone();
     }
 
     /** The beat up to which events have been handed out. */
@@ -514,14 +569,14 @@ public final class LiveSession implements AutoCloseable {
     }
 
     public Status status() {
-        return new Status(answersAsked, answersPlayed, answersShifted, answersDropped, bargeIns, discontinuities,
+        return new Status(answersAsked, answersPlayed, answersShifted, answersDropped, notesLate, bargeIns, discontinuities,
                 context.size() + held.size(), answerPending());
     }
 
     /** Cancels the answer being computed; the caller closes the worker and the engine. */
     @Override
     public void close() {
-        if (pending != null) pending.job().cancel();
+        if (pending != null) pending.job.cancel();
         pending = null;
         if (priming != null) priming.cancel();
         priming = null;

@@ -12,6 +12,7 @@ import dev.pianola.time.TempoMap;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Perceiver AR (GiantMIDI) as a live engine. It counts seconds, so the context is timed at the
@@ -46,7 +47,7 @@ public final class PerceiverEngine implements LiveEngine {
     }
 
     @Override
-    public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled) {
+    public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled, Consumer<List<Note>> soFar) {
         if (request.context().isEmpty()) return List.of();
         TempoMap tempo = TempoMap.constant(request.bpm());
         NoteSequence context = new NoteSequence(request.context(), tempo);

@@ -12,6 +12,7 @@ import dev.pianola.time.TempoMap;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * GPT-2 on REMI+BPE as a live engine: the context is the prompt and the model writes the bars up
@@ -51,11 +52,11 @@ public final class RemiEngine implements LiveEngine {
     }
 
     @Override
-    public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled) {
+    public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled, Consumer<List<Note>> soFar) {
         if (request.context().isEmpty()) return List.of();
         NoteSequence phrase = phrase(request);
         return RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars(request, phrase), ModelSampling.at(gpt.defaultSampling(), request.temperature()),
-                request.seed(), cancelled, Progress.NONE);
+                request.seed(), cancelled, Progress.NONE, soFar);
     }
 
     /** Runs the phrase so far through the model (streaming prefill): the answer then runs only its last tokens. */

@@ -114,6 +114,7 @@ public final class DecodingLoop {
                     next = pad;
                 } else {
                     produced[b]++;
+                    request.streamer().put(b, next);
                     if (next == request.eosTokenId()) {
                         finished[b] = true;
                     } else if (request.stop().endsAfter(b, next)) {

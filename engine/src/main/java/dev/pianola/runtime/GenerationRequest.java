@@ -7,7 +7,8 @@ import dev.pianola.BadInputException;
  * the special ids. Generation of a row ends at {@code eosTokenId} (negative: never); rows that end
  * early are padded with {@code padTokenId} while the others go on, as in transformers.
  */
-public record GenerationRequest(int maxNewTokens, SamplingConfig sampling, long seed, int eosTokenId, int padTokenId, StopRule stop) {
+public record GenerationRequest(int maxNewTokens, SamplingConfig sampling, long seed, int eosTokenId, int padTokenId, StopRule stop,
+                                TokenStreamer streamer) {
     /**
      * A row's generation may also end after a token the caller has seen enough at (transformers'
      * stopping criteria): e.g. REMI once the bar after the answer's window has begun, since nothing
@@ -20,23 +21,41 @@ public record GenerationRequest(int maxNewTokens, SamplingConfig sampling, long 
         StopRule NEVER = (row, token) -> false;
     }
 
+    /**
+     * Sees each new token of a row as soon as it is chosen (transformers' {@code streamer}), before
+     * the stop rule: a live answer is played from its first notes while the rest is still written.
+     * Called on the generating thread; it must be quick (a model step is milliseconds).
+     */
+    @FunctionalInterface
+    public interface TokenStreamer {
+        void put(int row, int token);
+
+        TokenStreamer NONE = (row, token) -> { };
+    }
+
     public GenerationRequest {
         if (maxNewTokens < 1) throw new BadInputException("the number of new tokens must be >= 1, it is " + maxNewTokens);
         if (sampling == null) throw new IllegalArgumentException("sampling is required");
         if (stop == null) throw new IllegalArgumentException("a stop rule is required (StopRule.NEVER for none)");
+        if (streamer == null) throw new IllegalArgumentException("a streamer is required (TokenStreamer.NONE for none)");
     }
 
     public GenerationRequest(int maxNewTokens, SamplingConfig sampling, long seed, int eosTokenId, int padTokenId) {
-        this(maxNewTokens, sampling, seed, eosTokenId, padTokenId, StopRule.NEVER);
+        this(maxNewTokens, sampling, seed, eosTokenId, padTokenId, StopRule.NEVER, TokenStreamer.NONE);
     }
 
     /** The same request with another end-of-sequence id (negative: generate to the length limit). */
     public GenerationRequest withEos(int eos) {
-        return new GenerationRequest(maxNewTokens, sampling, seed, eos, padTokenId, stop);
+        return new GenerationRequest(maxNewTokens, sampling, seed, eos, padTokenId, stop, streamer);
     }
 
     /** The same request with a stop rule. */
     public GenerationRequest withStop(StopRule rule) {
-        return new GenerationRequest(maxNewTokens, sampling, seed, eosTokenId, padTokenId, rule);
+        return new GenerationRequest(maxNewTokens, sampling, seed, eosTokenId, padTokenId, rule, streamer);
+    }
+
+    /** The same request with a streamer. */
+    public GenerationRequest withStreamer(TokenStreamer s) {
+        return new GenerationRequest(maxNewTokens, sampling, seed, eosTokenId, padTokenId, stop, s);
     }
 }

@@ -38,14 +38,15 @@ class LiveRecordsTest {
     }
 
     @Test
-    void placedNotesStayInTheWindowScaleVelocityAndNeverOverlapThemselves() {
+    void placedNotesStayInTheWindowAndScaleVelocity() {
         AnswerRequest r = new AnswerRequest(List.of(new Note(60, 0, 1, 80)), 4, 4, 4, 120, 1, 0);
         List<Note> engineNotes = List.of(
                 new Note(62, 3.5, 1, 80),  // before the window
-                new Note(64, 4, 2, 100),   // struck again at 5 while it sounds
                 new Note(64, 5, 4, 120),   // runs past the window's end
+                new Note(65, 6, 1.0 / 64, 80), // too short to play
+                new Note(64, 4, 2, 100),   // out of order
                 new Note(67, 8, 1, 80));   // at the window's end
         List<Note> placed = LiveSession.placed(engineNotes, r, 10, 1.2, 3);
-        assertEquals(List.of(new Note(64, 14, 1, 120, 3), new Note(64, 15, 3, 127, 3)), placed);
+        assertEquals(List.of(new Note(64, 14, 2, 120, 3), new Note(64, 15, 3, 127, 3)), placed);
     }
 }

@@ -93,7 +93,7 @@ class LiveSessionTest {
             assertTrue(e.event().beats() >= e.block().beats() - 1e-9, "handed out late: " + e);
             assertTrue(e.event().beats() < e.block().endBeats() + 4 + 1e-9, "handed out beyond the one-bar horizon: " + e);
         }
-        assertEquals(new LiveSession.Status(1, 1, 0, 0, 0, 0, 16, false), s.status());
+        assertEquals(new LiveSession.Status(1, 1, 0, 0, 0, 0, 0, 16, false), s.status());
     }
 
     static final int SEEDS_TRIED = 8;

@@ -25,12 +25,12 @@ class ModelEnginesLiveTest {
     private static void check(LiveEngine engine) {
         AnswerRequest r = request();
         engine.learn(r.context());
-        List<Note> answer = engine.answer(r, () -> false);
+        List<Note> answer = engine.answer(r, () -> false, null);
         for (Note n : LiveSession.placed(answer, r, 0, 1, 0)) {
             assertTrue(n.startBeats() >= r.startBeats() && n.endBeats() <= r.endBeats() + 1e-9, "inside the window: " + n);
         }
         // the same request and seed give the same answer
-        assertEquals(answer, engine.answer(r, () -> false));
+        assertEquals(answer, engine.answer(r, () -> false, null));
     }
 
     /** Opens the engine on the fixture package, checks its name and its answer. */
@@ -67,7 +67,7 @@ class ModelEnginesLiveTest {
                 List<Note> sofar = full.context().stream().filter(n -> n.startBeats() < until).toList();
                 primed.prime(new AnswerRequest(sofar, until + 4, 8, 4, 120, 1.0, 3));
             }
-            assertEquals(cold.answer(full, () -> false), primed.answer(full, () -> false));
+            assertEquals(cold.answer(full, () -> false, null), primed.answer(full, () -> false, null));
         }
     }
 
@@ -91,9 +91,10 @@ class ModelEnginesLiveTest {
             primed.incrementAndGet();
             inner.prime(upcoming);
         }
-        @Override public List<Note> answer(AnswerRequest request, java.util.function.BooleanSupplier cancelled) {
+        @Override public List<Note> answer(AnswerRequest request, java.util.function.BooleanSupplier cancelled,
+                                           java.util.function.Consumer<List<Note>> soFar) {
             asked.incrementAndGet();
-            List<Note> a = inner.answer(request, cancelled);
+            List<Note> a = inner.answer(request, cancelled, soFar);
             answers.add(a);
             return a;
         }

@@ -70,7 +70,7 @@ public final class ContinuatorBench {
             List<Note> last = context;
             double end = last.stream().mapToDouble(Note::endBeats).max().orElse(0);
             report("live engine, " + engine.notesRemembered() + " notes learned (x12 keys) -> 2 bars", runs,
-                    seed -> engine.answer(new AnswerRequest(last, Math.ceil(end / 4) * 4, 8, 4, 120, 1.0, seed), () -> false));
+                    seed -> engine.answer(new AnswerRequest(last, Math.ceil(end / 4) * 4, 8, 4, 120, 1.0, seed), () -> false, null));
         } else {
             System.out.println("(no corpus at " + corpus + ": the corpus cases are left out)");
         }

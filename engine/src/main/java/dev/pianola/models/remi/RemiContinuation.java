@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A phrase continued by GPT-2 on REMI+BPE: the phrase's last bars that fit the model's context are
@@ -59,20 +60,33 @@ public final class RemiContinuation {
         return new Prompt(withBos, firstBar, newTokens);
     }
 
+    /**
+     * The notes the model places after the phrase, within {@code bars} bars. {@code soFar}, when not
+     * null, is given the notes decided so far each time a token completes one (a longer list each
+     * time, each note as it will be in the answer): REMI writes in time order, so a live session can
+     * play an answer's first bar while the model writes its last.
+     */
     public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars,
-                                          SamplingConfig sampling, long seed, BooleanSupplier cancelled, Progress progress) {
+                                          SamplingConfig sampling, long seed, BooleanSupplier cancelled, Progress progress,
+                                          Consumer<List<Note>> soFar) {
         Prompt prompt = prompt(gpt, tokenizer, phrase, bars);
         double endBeats = phrase.endBeats();
         int barsNeeded = barTokensToWindowEnd(endBeats, bars);
         int[] barsSeen = {0};
         GenerationRequest request = gpt.request(prompt.newTokens(), sampling, seed)
                 .withStop((row, token) -> (barsSeen[0] += tokenizer.barsIn(token)) >= barsNeeded);
+        if (soFar != null) request = request.withStreamer(new NotesSoFar(tokenizer, prompt, endBeats, bars, soFar));
         GenerationResult result = gpt.generate(prompt.ids(), request, cancelled, progress);
-        int[] generated = result.tokens().get(0);
-        int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + generated.length);
-        System.arraycopy(generated, 0, text, prompt.ids().length - 1, generated.length);
+        return answer(tokenizer, prompt, result.tokens().get(0), result.tokens().get(0).length, endBeats, bars);
+    }
 
-        // back on the phrase's timeline: the window starts at firstBar; keep what starts after the phrase
+    /**
+     * The answer in the first {@code count} generated tokens: back on the phrase's timeline (the
+     * window starts at firstBar), what starts after the phrase and before the window's end, cut there.
+     */
+    private static List<Note> answer(RemiTokenizer tokenizer, Prompt prompt, int[] generated, int count, double endBeats, int bars) {
+        int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + count);
+        System.arraycopy(generated, 0, text, prompt.ids().length - 1, count);
         double offsetBeats = prompt.firstBar() * BAR_BEATS, from = endBeats, to = endBeats + bars * BAR_BEATS;
         List<Note> answer = new ArrayList<>();
         for (Note n : tokenizer.decode(text).notes()) {
@@ -81,6 +95,37 @@ public final class RemiContinuation {
             answer.add(n.withTiming(start, Math.min(n.durationBeats(), to - start)));
         }
         return answer;
+    }
+
+    /** The streamer behind {@code soFar}: decodes the tokens so far after each one and passes on a longer answer. */
+    private static final class NotesSoFar implements GenerationRequest.TokenStreamer {
+        private final RemiTokenizer tokenizer;
+        private final Prompt prompt;
+        private final double endBeats;
+        private final int bars;
+        private final Consumer<List<Note>> soFar;
+        private int[] generated = new int[64];
+        private int count, notes;
+
+        NotesSoFar(RemiTokenizer tokenizer, Prompt prompt, double endBeats, int bars, Consumer<List<Note>> soFar) {
+            this.tokenizer = tokenizer;
+            this.prompt = prompt;
+            this.endBeats = endBeats;
+            this.bars = bars;
+            this.soFar = soFar;
+        }
+
+        @Override
+        public void put(int row, int token) {
+            if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
+            generated[count++] = token;
+            // a note is whole once its Duration is decoded; decoding all the text again is microseconds next to a model step
+            List<Note> answer = answer(tokenizer, prompt, generated, count, endBeats, bars);
+            if (answer.size() > notes) {
+                notes = answer.size();
+                soFar.accept(answer);
+            }
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The REMI continuation stops once its window is covered, with the notes the whole budget gives
@@ -63,7 +64,7 @@ class RemiContinuationTest {
             for (long seed = 0; seed < 6; seed++) {
                 RemiContinuation.Prompt prompt = RemiContinuation.prompt(gpt, tokenizer, phrase, bars);
                 GenerationResult whole = gpt.generate(prompt.ids(), gpt.request(prompt.newTokens(), sampling, seed).withEos(-1), () -> false, Progress.NONE);
-                List<Note> answer = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, sampling, seed, () -> false, Progress.NONE);
+                List<Note> answer = RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars, sampling, seed, () -> false, Progress.NONE, null);
 
                 // the notes the whole budget's tokens give in the window [phrase end, + 2 bars)
                 int[] generated = whole.tokens().get(0);
@@ -78,5 +79,37 @@ class RemiContinuationTest {
                 assertEquals(expected, answer, "seed " + seed + ": the notes of the whole budget");
             }
         }
+    }
+
+    /** The notes handed over while the model writes are the answer's, each as it will be, in a growing list ending in the whole answer. */
+    @Test
+    void notesSoFarAreTheAnswersOwnAndEndInTheWholeAnswer() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        List<Note> notes = new ArrayList<>();
+        for (int i = 0; i < 16; i++) notes.add(new Note(60 + (i % 5) * 2, i * 0.5, 0.45, 80));
+        NoteSequence phrase = new NoteSequence(notes, TempoMap.constant(120));
+        int streamed = 0;
+        try (Gpt2Generator gpt = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
+            RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
+            SamplingConfig sampling = new SamplingConfig(true, 1.0, 50, 1.0, 1.0, List.of(gpt.padTokenId()));
+            for (long seed = 0; seed < 6; seed++) {
+                List<List<Note>> soFar = new ArrayList<>();
+                List<Note> answer = RemiContinuation.continueFrom(gpt, tokenizer, phrase, 2, sampling, seed, () -> false, Progress.NONE, soFar::add);
+                assertEquals(answer, RemiContinuation.continueFrom(gpt, tokenizer, phrase, 2, sampling, seed, () -> false, Progress.NONE, null),
+                        "seed " + seed + ": streaming does not change the answer");
+                int size = 0;
+                for (List<Note> part : soFar) {
+                    assertTrue(part.size() > size, "each list longer than the last");
+                    size = part.size();
+                    assertTrue(answer.containsAll(part), "seed " + seed + ": every note handed over is in the answer as it is there: " + part);
+                }
+                if (!answer.isEmpty()) {
+                    assertEquals(new java.util.HashSet<>(answer), new java.util.HashSet<>(soFar.get(soFar.size() - 1)), "seed " + seed + ": the last list is the answer");
+                    streamed += soFar.size() > 1 ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(streamed > 0, "some answer was handed over in more than one part");
     }
 }
