@@ -55,9 +55,11 @@ public final class OnnxSessions {
     }
 
     /**
-     * Why CUDA cannot be used in this process, or null while it may be. Set by the first failure to
-     * start it, so that AUTO warns once and every later model goes straight to the CPU (a package's
-     * graphs all on one device) instead of failing again graph by graph.
+     * Why CUDA cannot be used in this process, or null while it may be. Set when the CUDA provider
+     * itself does not start (its libraries, driver or GPU are missing), so that AUTO warns once and
+     * every later model goes straight to the CPU instead of failing again graph by graph. A model
+     * that fails on a working provider (GPU memory, an operator CUDA lacks) falls back on its own and
+     * leaves CUDA to the others.
      */
     private static volatile String cudaUnusable;
     /** AUTO's fallback is said once per process, not once per graph or per model. */
@@ -100,24 +102,49 @@ public final class OnnxSessions {
      * tests: on the CPU build, addCUDA fails here as on a GPU build whose CUDA libraries are missing.
      */
     static Opened tryCuda(Path file, Device device, int intraOpThreads) {
-        try {
-            return new Opened(create(file, true, intraOpThreads), Device.CUDA);
-        } catch (OrtException | RuntimeException | LinkageError e) {
-            // The GPU jar lists CUDA even where the CUDA 12 / cuDNN 9 libraries are missing: addCUDA (or the
-            // session, with no usable GPU) then throws an OrtException; a broken native install may surface as
-            // an UnsatisfiedLinkError or an IllegalStateException instead.
-            OrtSession cpu = onCpu(file, intraOpThreads); // unreadable there too: the model's fault, not CUDA's
-            String why = "CUDA did not start (" + firstLine(e.getMessage() != null ? e.getMessage() : e.toString())
-                    + "; it needs an NVIDIA GPU and driver, CUDA 12 and cuDNN 9)";
-            cudaUnusable = why;
-            if (device == Device.AUTO) return fallBack(file, cpu, why);
+        try (OrtSession.SessionOptions options = options(intraOpThreads)) {
             try {
-                cpu.close();
-            } catch (OrtException ignored) {
-                // it was only opened to tell a bad model from a bad CUDA
+                options.addCUDA();
+            } catch (OrtException | RuntimeException | LinkageError e) {
+                // The GPU jar lists CUDA even where the CUDA 12 / cuDNN 9 libraries are missing: addCUDA then throws an
+                // OrtException; a broken native install may surface as an UnsatisfiedLinkError or an IllegalStateException.
+                OrtSession cpu = onCpu(file, intraOpThreads); // unreadable there too: the model's fault, not CUDA's
+                String why = "CUDA did not start (" + reason(e) + "; it needs an NVIDIA GPU and driver, CUDA 12 and cuDNN 9)";
+                cudaUnusable = why;
+                return cudaFailed(file, device, cpu, why, true);
             }
-            throw notUsable(file, why);
+            try {
+                return new Opened(environment().createSession(file.toString(), options), Device.CUDA);
+            } catch (OrtException | RuntimeException | LinkageError e) {
+                // the provider started but this model does not run on it: only this model goes to the CPU
+                OrtSession cpu = onCpu(file, intraOpThreads);
+                return cudaFailed(file, device, cpu, "this model did not start on CUDA (" + reason(e) + ")", false);
+            }
+        } catch (OrtException e) {
+            throw unreadable(file, e); // the session options themselves: nothing to do with CUDA
         }
+    }
+
+    /**
+     * CUDA failed for {@code file}: AUTO runs it on the CPU session given (said once per process when
+     * the provider failed, for each model when only this model did); CUDA by name is an error.
+     */
+    private static Opened cudaFailed(Path file, Device device, OrtSession cpu, String why, boolean providerFailed) {
+        if (device == Device.AUTO && !providerFailed) {
+            LOG.warn("running {} on the CPU: {}", file.getFileName(), why);
+            return new Opened(cpu, Device.CPU);
+        }
+        if (device == Device.AUTO) return fallBack(file, cpu, why);
+        try {
+            cpu.close();
+        } catch (OrtException ignored) {
+            // it was only opened to tell a bad model from a bad CUDA
+        }
+        throw notUsable(file, why);
+    }
+
+    private static String reason(Throwable e) {
+        return firstLine(e.getMessage() != null ? e.getMessage() : e.toString());
     }
 
     /** CUDA asked for by name is an error; AUTO runs on the CPU. */
@@ -137,19 +164,23 @@ public final class OnnxSessions {
 
     private static OrtSession onCpu(Path file, int threads) {
         try {
-            return create(file, false, threads);
+            return create(file, threads);
         } catch (OrtException e) {
             throw unreadable(file, e);
         }
     }
 
-    private static OrtSession create(Path file, boolean cuda, int threads) throws OrtException {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (cuda) options.addCUDA();
+    private static OrtSession create(Path file, int threads) throws OrtException {
+        try (OrtSession.SessionOptions options = options(threads)) {
             return environment().createSession(file.toString(), options);
         }
+    }
+
+    private static OrtSession.SessionOptions options(int threads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(threads);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return options;
     }
 
     private static ModelException unreadable(Path file, OrtException e) {
