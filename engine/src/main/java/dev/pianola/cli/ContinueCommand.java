@@ -1,5 +1,8 @@
 package dev.pianola.cli;
 
+import dev.pianola.models.ModelFamilies;
+import dev.pianola.models.ModelFamily;
+
 import dev.pianola.BadInputException;
 import dev.pianola.UsageException;
 import dev.pianola.midi.MidiFiles;
@@ -40,11 +43,12 @@ final class ContinueCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--engine", paramLabel = "NAME", defaultValue = "continuator",
-            description = {"continuator (default: learns the phrase itself, no model needed),",
-                    "remi (GPT-2 on REMI+BPE, e.g. Maestro-REMI-bpe20k) or perceiver (Perceiver AR, GiantMIDI): these need --model."})
+            completionCandidates = ContinueEngines.class,
+            description = {"One of: ${COMPLETION-CANDIDATES}. continuator (the default) learns the phrase itself and needs",
+                    "no model; remi (GPT-2 on REMI+BPE, e.g. Maestro-REMI-bpe20k) and perceiver (Perceiver AR, GiantMIDI) need --model."})
     String engine;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "The model package for --engine remi or perceiver (made by tools/export).")
+    @Option(names = "--model", paramLabel = "DIR", description = "The model package of a trained --engine (made by tools/export; see pianola models list).")
     Path model;
 
     static final int DEFAULT_BARS = 4;
@@ -127,9 +131,7 @@ final class ContinueCommand implements Callable<Integer> {
         if (topK != null && topK < 1) throw new BadInputException("--top-k " + topK + ": expected 1 or more");
         if (topP != null && !(topP > 0 && topP <= 1)) throw new BadInputException("--top-p " + topP + ": expected more than 0, at most 1");
         String which = engine.toLowerCase(Locale.ROOT);
-        if (!List.of("continuator", "remi", "perceiver").contains(which)) {
-            throw new BadInputException("--engine " + engine + ": expected continuator, remi or perceiver");
-        }
+        ModelFamily family = ModelFamilies.named(which, ModelFamily.Job.CONTINUE, "--engine");
         // flags that belong to another engine are refused rather than silently ignored
         if (which.equals("continuator") && (model != null || topK != null || topP != null || greedy || numLatents != null || seconds != null || device != null)) {
             throw new UsageException("--model, --device, --top-k, --top-p, --greedy, --num-latents and --seconds are for --engine remi or perceiver");
@@ -144,7 +146,7 @@ final class ContinueCommand implements Callable<Integer> {
         if (!which.equals("perceiver") && (numLatents != null || seconds != null)) {
             throw new UsageException("--num-latents and --seconds are for --engine perceiver");
         }
-        if (!which.equals("continuator") && model == null) {
+        if (family.needsPackage() && model == null) {
             throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
         }
         MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);

@@ -1,5 +1,8 @@
 package dev.pianola.cli;
 
+import dev.pianola.models.ModelFamilies;
+import dev.pianola.models.ModelFamily;
+
 import dev.pianola.BadInputException;
 import dev.pianola.UsageException;
 import dev.pianola.live.LiveEngine;
@@ -46,11 +49,12 @@ final class DeviceCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--engine", paramLabel = "NAME", defaultValue = "continuator",
-            description = {"continuator (default: learns from what you play, no model needed),",
-                    "remi or perceiver (trained models: these need --model)."})
+            completionCandidates = ContinueEngines.class,
+            description = {"One of: ${COMPLETION-CANDIDATES}. continuator (the default) learns from what you play",
+                    "and needs no model; the others are trained models and need --model."})
     String engine;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "The model package for --engine remi or perceiver (made by tools/export).")
+    @Option(names = "--model", paramLabel = "DIR", description = "The model package of a trained --engine (made by tools/export; see pianola models list).")
     Path model;
 
     @Option(names = "--bars", paramLabel = "N", defaultValue = "2", description = "Length of an answer in bars, 1..64 (default ${DEFAULT-VALUE}).")
@@ -112,19 +116,14 @@ final class DeviceCommand implements Callable<Integer> {
 
     LiveParameters parameters() {
         String which = engine.toLowerCase(Locale.ROOT);
-        LiveParameters.Engine e = switch (which) {
-            case "continuator" -> LiveParameters.Engine.CONTINUATOR;
-            case "remi" -> LiveParameters.Engine.REMI;
-            case "perceiver" -> LiveParameters.Engine.PERCEIVER;
-            default -> throw new BadInputException("--engine " + engine + ": expected continuator, remi or perceiver");
-        };
+        ModelFamily e = ModelFamilies.named(which, ModelFamily.Job.CONTINUE, "--engine");
         LiveParameters.Start start = switch (startOn.toLowerCase(Locale.ROOT)) {
             case "bar" -> LiveParameters.Start.BAR;
             case "beat" -> LiveParameters.Start.BEAT;
             default -> throw new BadInputException("--start-on " + startOn + ": expected beat or bar");
         };
-        if (e == LiveParameters.Engine.CONTINUATOR && model != null) throw new UsageException("--model is for --engine remi or perceiver");
-        if (e != LiveParameters.Engine.CONTINUATOR && model == null) {
+        if (!e.needsPackage() && model != null) throw new UsageException("--model is for --engine " + ModelFamilies.packagedNames(ModelFamily.Job.CONTINUE));
+        if (e.needsPackage() && model == null) {
             throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
         }
         if (bars < 1 || bars > 64) throw new BadInputException("--bars " + bars + ": expected 1 to 64");

@@ -1,6 +1,7 @@
 package dev.pianola.live;
 
 import dev.pianola.UsageException;
+import dev.pianola.models.ModelFamily;
 import dev.pianola.runtime.OnnxSessions;
 
 import java.nio.file.Path;
@@ -10,17 +11,14 @@ public final class LiveEngines {
     private LiveEngines() {}
 
     /**
-     * The engine for {@code choice}; {@code modelDir} is the package of remi or perceiver (unused
-     * for the Continuator). Loading a model takes seconds: call it on the worker that will run it.
+     * The live engine of {@code family}; {@code modelDir} is its package (unused for a family that
+     * needs none). Loading a model takes seconds: call it on the worker that will run it.
      */
-    public static LiveEngine open(LiveParameters.Engine choice, Path modelDir, OnnxSessions.Device device) {
-        if (choice != LiveParameters.Engine.CONTINUATOR && modelDir == null) {
-            throw new UsageException("the " + choice.name().toLowerCase(java.util.Locale.ROOT) + " engine needs a model package (made by tools/export)");
+    public static LiveEngine open(ModelFamily family, Path modelDir, OnnxSessions.Device device) {
+        if (!family.isLive()) throw new UsageException(family.name() + " is not a live engine");
+        if (family.needsPackage() && modelDir == null) {
+            throw new UsageException("the " + family.name() + " engine needs a model package (made by tools/export)");
         }
-        return switch (choice) {
-            case CONTINUATOR -> new ContinuatorEngine();
-            case REMI -> RemiEngine.open(modelDir, device);
-            case PERCEIVER -> PerceiverEngine.open(modelDir, device);
-        };
+        return family.live().open(modelDir, device);
     }
 }

@@ -1,5 +1,8 @@
 package dev.pianola.live;
 
+import dev.pianola.models.ModelFamilies;
+import dev.pianola.models.ModelFamily;
+
 import dev.pianola.BadInputException;
 
 import java.util.Locale;
@@ -20,17 +23,17 @@ import java.util.Locale;
  * @param seed           seed of the first answer; each later answer uses the next one (the plug-in and
  *                       {@code pianola device} draw a fresh one unless told)
  */
-public record LiveParameters(Engine engine, int answerBars, double silenceBeats, boolean answerOnBar, Start startOn,
+public record LiveParameters(ModelFamily engine, int answerBars, double silenceBeats, boolean answerOnBar, Start startOn,
                              double temperature, boolean keyLock, double velocityScale, boolean follow, int channel, long seed) {
-    public enum Engine { CONTINUATOR, REMI, PERCEIVER }
 
     public enum Start { BEAT, BAR }
 
     /** The Continuator answering 2 bars after 2 beats of silence (Pachet's 1 s at 120 BPM), on the next bar, key locked. */
-    public static final LiveParameters DEFAULT = new LiveParameters(Engine.CONTINUATOR, 2, 2.0, false, Start.BAR, 1.0, true, 1.0, false, 0, 0);
+    public static final LiveParameters DEFAULT = new LiveParameters(ModelFamilies.CONTINUATOR, 2, 2.0, false, Start.BAR, 1.0, true, 1.0, false, 0, 0);
 
     public LiveParameters {
         if (engine == null || startOn == null) throw new BadInputException("live parameters need an engine and a start (beat or bar)");
+        if (!engine.isLive()) throw new BadInputException(engine.name() + " is not a live engine; expected " + ModelFamilies.names(ModelFamily.Job.CONTINUE));
         if (answerBars < 1 || answerBars > 64) throw new BadInputException("answer length must be 1..64 bars, got " + answerBars);
         if (!(silenceBeats > 0 && silenceBeats <= 64)) throw new BadInputException("phrase-end silence must be more than 0 and at most 64 beats, got " + silenceBeats);
         if (!(temperature >= 0 && temperature <= 10)) throw new BadInputException(String.format(Locale.ROOT, "temperature must be 0..10, got %s", temperature));

@@ -11,7 +11,7 @@ import java.util.Set;
  * Written by {@code tools/export}; read and checked by {@link ModelPackage}.
  *
  * @param formatVersion version of this manifest layout ({@link #FORMAT_VERSION})
- * @param family        which Java model code runs it, one of {@link #FAMILIES}
+ * @param family        which Java model code runs it: a family of {@link dev.pianola.models.ModelFamilies}
  * @param version       the package's own version (the exporter's, for re-exports of one checkpoint)
  * @param files         every file of the package, each with its sha256
  * @param graphs        ONNX graphs by role (e.g. "decoder"), each naming its file, inputs and outputs
@@ -36,12 +36,6 @@ public record ModelManifest(int formatVersion, String family, String version, Li
     public static final String FILE = "pianola-model.json";
     public static final int FORMAT_VERSION = 1;
 
-    /** GPT-2 on REMI+BPE tokens (Natooz/Maestro-REMI-bpe20k and its tiny test twin). */
-    public static final String GPT2_REMI = "gpt2-remi";
-    public static final String PERCEIVER_AR = "perceiver-ar";
-    public static final String POP2PIANO = "pop2piano";
-    public static final String MUSICGEN = "musicgen";
-
     public static final String FLOAT32 = "float32";
     /** int8 weights, activations quantized at run time (ONNX Runtime's dynamic quantization). */
     public static final String INT8_DYNAMIC = "int8-dynamic";
@@ -49,17 +43,6 @@ public record ModelManifest(int formatVersion, String family, String version, Li
     public static final String FLOAT16 = "float16";
     /** Every precision an exporter can write. */
     public static final Set<String> PRECISIONS = Set.of(FLOAT32, INT8_DYNAMIC, FLOAT16);
-
-    /**
-     * The families this build can run, each with the precisions its exporter writes and its tests
-     * cover; a package of any other family, or in another precision, is refused when it loads.
-     */
-    public static final Map<String, Set<String>> FAMILY_PRECISIONS = Map.of(
-            GPT2_REMI, PRECISIONS,
-            PERCEIVER_AR, Set.of(FLOAT32, INT8_DYNAMIC),
-            POP2PIANO, Set.of(FLOAT32),
-            MUSICGEN, Set.of(FLOAT32));
-    public static final Set<String> FAMILIES = FAMILY_PRECISIONS.keySet();
 
     /** One file of the package, relative to the package folder, with its lower-case hex sha256. */
     public record FileEntry(String path, String sha256) {}

@@ -1,5 +1,8 @@
 package dev.pianola.runtime;
 
+import dev.pianola.models.ModelFamilies;
+import dev.pianola.models.ModelFamily;
+
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -109,13 +112,14 @@ public final class ModelPackage implements AutoCloseable {
         if (m.formatVersion() != ModelManifest.FORMAT_VERSION) {
             throw new ModelException(file, "formatVersion is " + m.formatVersion() + ", this build reads " + ModelManifest.FORMAT_VERSION);
         }
-        if (m.family() == null || !ModelManifest.FAMILIES.contains(m.family())) {
-            throw new ModelException(file, "unknown model family '" + m.family() + "'; this build runs " + new TreeSet<>(ModelManifest.FAMILIES));
+        ModelFamily family = m.family() == null ? null : ModelFamilies.ofManifest(m.family());
+        if (family == null) {
+            throw new ModelException(file, "unknown model family '" + m.family() + "'; this build runs " + ModelFamilies.manifestFamilies());
         }
         if (!ModelManifest.PRECISIONS.contains(m.precision())) {
             throw new ModelException(file, "unknown precision '" + m.precision() + "'; this build knows " + new TreeSet<>(ModelManifest.PRECISIONS));
         }
-        Set<String> runs = ModelManifest.FAMILY_PRECISIONS.get(m.family());
+        Set<String> runs = family.precisions();
         if (!runs.contains(m.precision())) {
             throw new ModelException(file, "is a " + m.family() + " package in " + m.precision() + ", which this build runs only in "
                     + new TreeSet<>(runs) + "; export it again without --precision");
@@ -302,9 +306,9 @@ public final class ModelPackage implements AutoCloseable {
     }
 
     /** Fails unless the package is of {@code family}: the user pointed a model at the wrong engine. */
-    public void requireFamily(String family) {
-        if (!family.equals(manifest.family())) {
-            throw new ModelException(manifestFile(), "is a '" + manifest.family() + "' model, this engine needs '" + family + "'");
+    public void requireFamily(ModelFamily family) {
+        if (!family.manifestFamily().equals(manifest.family())) {
+            throw new ModelException(manifestFile(), "is a '" + manifest.family() + "' model, this engine needs '" + family.manifestFamily() + "'");
         }
     }
 

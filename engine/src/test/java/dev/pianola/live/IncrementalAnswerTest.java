@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * deterministically; REMI's own hand-over is tested against its whole answer in RemiContinuationTest.
  */
 class IncrementalAnswerTest {
-    private static final LiveParameters PARAMETERS = new LiveParameters(LiveParameters.Engine.REMI, 2, 2.0, false,
+    private static final LiveParameters PARAMETERS = new LiveParameters(dev.pianola.models.ModelFamilies.REMI, 2, 2.0, false,
             LiveParameters.Start.BAR, 1.0, false, 1.0, false, 0, 0);
 
     /** Hands over its answer in parts (cumulative lists), held after the first until released. */

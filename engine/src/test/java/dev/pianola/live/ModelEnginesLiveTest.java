@@ -34,7 +34,7 @@ class ModelEnginesLiveTest {
     }
 
     /** Opens the engine on the fixture package, checks its name and its answer. */
-    private static void checkPackage(LiveParameters.Engine choice, String fixture, String name) {
+    private static void checkPackage(dev.pianola.models.ModelFamily choice, String fixture, String name) {
         Path dir = TestPaths.fixtures(fixture);
         TestPaths.assumeFile(dir.resolve("pianola-model.json"));
         try (LiveEngine engine = LiveEngines.open(choice, dir, OnnxSessions.Device.CPU)) {
@@ -45,12 +45,12 @@ class ModelEnginesLiveTest {
 
     @Test
     void remiAnswersInsideTheWindow() {
-        checkPackage(LiveParameters.Engine.REMI, "remi-model/tiny", "remi");
+        checkPackage(dev.pianola.models.ModelFamilies.REMI, "remi-model/tiny", "remi");
     }
 
     @Test
     void perceiverAnswersInsideTheWindow() {
-        checkPackage(LiveParameters.Engine.PERCEIVER, "perceiver-ar/tiny", "perceiver");
+        checkPackage(dev.pianola.models.ModelFamilies.PERCEIVER, "perceiver-ar/tiny", "perceiver");
     }
 
     /** Streaming prefill: REMI primed bar by bar as the phrase grows answers exactly as when asked cold. */
@@ -59,8 +59,8 @@ class ModelEnginesLiveTest {
         Path dir = TestPaths.fixtures("remi-model/tiny");
         TestPaths.assumeFile(dir.resolve("pianola-model.json"));
         AnswerRequest full = request();
-        try (LiveEngine primed = LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU);
-             LiveEngine cold = LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU)) {
+        try (LiveEngine primed = LiveEngines.open(dev.pianola.models.ModelFamilies.REMI, dir, OnnxSessions.Device.CPU);
+             LiveEngine cold = LiveEngines.open(dev.pianola.models.ModelFamilies.REMI, dir, OnnxSessions.Device.CPU)) {
             assertTrue(primed.primes());
             for (double bar = 2; bar < 8; bar += 2) {
                 double until = bar;
@@ -113,8 +113,8 @@ class ModelEnginesLiveTest {
             List<List<List<Note>>> answers = new ArrayList<>();
             for (boolean primes : new boolean[] {true, false}) {
                 try (dev.pianola.runtime.InferenceWorker worker = new dev.pianola.runtime.InferenceWorker("remi-live", () -> { });
-                     Counting engine = new Counting(LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU), primes)) {
-                    LiveSession session = new LiveSession(worker, engine, new LiveParameters(LiveParameters.Engine.REMI, 2, 2.0, false,
+                     Counting engine = new Counting(LiveEngines.open(dev.pianola.models.ModelFamilies.REMI, dir, OnnxSessions.Device.CPU), primes)) {
+                    LiveSession session = new LiveSession(worker, engine, new LiveParameters(dev.pianola.models.ModelFamilies.REMI, 2, 2.0, false,
                             LiveParameters.Start.BAR, 1.0, true, 1.0, false, 0, seed));
                     SimulatedHost host = new SimulatedHost(session, 512);
                     for (Note n : request().context()) host.note(n.pitch(), n.startBeats(), n.durationBeats(), n.velocity());
@@ -149,8 +149,8 @@ class ModelEnginesLiveTest {
         TestPaths.assumeFile(dir.resolve("pianola-model.json"));
         for (boolean goesOn : new boolean[] {false, true}) {
             try (dev.pianola.runtime.InferenceWorker worker = new dev.pianola.runtime.InferenceWorker("remi-live", () -> { });
-                 Counting engine = new Counting(LiveEngines.open(LiveParameters.Engine.REMI, dir, OnnxSessions.Device.CPU), true)) {
-                LiveSession session = new LiveSession(worker, engine, new LiveParameters(LiveParameters.Engine.REMI, 2, 2.0, false,
+                 Counting engine = new Counting(LiveEngines.open(dev.pianola.models.ModelFamilies.REMI, dir, OnnxSessions.Device.CPU), true)) {
+                LiveSession session = new LiveSession(worker, engine, new LiveParameters(dev.pianola.models.ModelFamilies.REMI, 2, 2.0, false,
                         LiveParameters.Start.BAR, 1.0, true, 1.0, false, 0, 0));
                 SimulatedHost host = new SimulatedHost(session, 512);
                 for (Note n : request().context()) host.note(n.pitch(), n.startBeats(), n.durationBeats(), n.velocity());
@@ -172,6 +172,6 @@ class ModelEnginesLiveTest {
 
     @Test
     void aModelEngineNeedsAPackage() {
-        assertThrows(dev.pianola.UsageException.class, () -> LiveEngines.open(LiveParameters.Engine.REMI, null, OnnxSessions.Device.CPU));
+        assertThrows(dev.pianola.UsageException.class, () -> LiveEngines.open(dev.pianola.models.ModelFamilies.REMI, null, OnnxSessions.Device.CPU));
     }
 }

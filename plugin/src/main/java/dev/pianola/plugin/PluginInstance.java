@@ -1,5 +1,8 @@
 package dev.pianola.plugin;
 
+import dev.pianola.models.ModelFamilies;
+import dev.pianola.models.ModelFamily;
+
 import dev.pianola.UsageException;
 import dev.pianola.arrange.ArrangePresets;
 import dev.pianola.live.CoverSession;
@@ -96,7 +99,7 @@ final class PluginInstance implements AutoCloseable {
     private InferenceWorker worker;
     private LiveEngine engine;
     private LiveSession session;
-    private LiveParameters.Engine sessionEngine, openingEngine, failedEngine;
+    private ModelFamily sessionEngine, openingEngine, failedEngine;
     private InferenceWorker.Job<LiveEngine> opening;
     private String lastError;
     private long notesDropped, errors;
@@ -231,7 +234,7 @@ final class PluginInstance implements AutoCloseable {
         if (which == null) return; // a newer shim's parameter: not one this side reads
         LiveParameters p = parameters;
         switch (which) {
-            case ENGINE -> p = withEngine(p, LiveParameters.Engine.values()[which.clampRound(v)]);
+            case ENGINE -> p = withEngine(p, ModelFamilies.LIVE.get(which.clampRound(v)));
             case ANSWER_BARS -> p = p.withAnswerBars(which.clampRound(v));
             case SILENCE_BEATS -> p = p.withSilenceBeats(which.clamp(v));
             case EVERY_BAR -> p = p.withAnswerOnBar(v > 0.5f);
@@ -257,7 +260,7 @@ final class PluginInstance implements AutoCloseable {
         if (session != null) session.setParameters(p);
     }
 
-    private static LiveParameters withEngine(LiveParameters p, LiveParameters.Engine e) {
+    private static LiveParameters withEngine(LiveParameters p, ModelFamily e) {
         return new LiveParameters(e, p.answerBars(), p.silenceBeats(), p.answerOnBar(), p.startOn(), p.temperature(), p.keyLock(),
                 p.velocityScale(), p.follow(), p.channel(), p.seed());
     }
@@ -343,7 +346,7 @@ final class PluginInstance implements AutoCloseable {
         if (cover != null || coverFailed) return coverFailed ? null : cover;
         try {
             // Pop2Piano when its package is installed (tools/export makes one), else Basic Pitch and the arranger
-            Path pop2piano = installedPackage("pop2piano");
+            Path pop2piano = installedPackage(ModelFamilies.POP2PIANO);
             cover = pop2piano != null
                     ? CoverSession.startPop2Piano(String.valueOf(handle), sampleRate, pop2piano, null, coverLagBars, parameters.channel())
                     : CoverSession.start(String.valueOf(handle), sampleRate, ModelStore.locate().basicPitch(), ArrangePresets.load("default"), coverLagBars,
@@ -412,7 +415,7 @@ final class PluginInstance implements AutoCloseable {
 
     /** The session for the engine the parameters name, opening it on the worker if needed; null while loading or failed. */
     private LiveSession session() {
-        LiveParameters.Engine want = parameters.engine();
+        ModelFamily want = parameters.engine();
         if (session != null && sessionEngine == want) return session;
         if (opening != null && openingEngine == want) {
             if (!opening.future().isDone() && freewheel) {
@@ -434,38 +437,34 @@ final class PluginInstance implements AutoCloseable {
                 opening = null;
                 failedEngine = want;
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                fail("the " + name(want) + " engine could not start: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+                fail("the " + want.name() + " engine could not start: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
                 return null;
             }
         }
         if (want == failedEngine) return null; // reported once; another choice may work
         closeEngine();
-        worker = new InferenceWorker(name(want) + "-" + handle, () -> {});
+        worker = new InferenceWorker(want.name() + "-" + handle, () -> {});
         openingEngine = want;
         // the GPU when one works; else the CPU, with one warning in the host's log saying why
         opening = worker.submit((cancelled, progress) -> LiveEngines.open(want, modelDir(want), OnnxSessions.Device.AUTO), Progress.NONE);
         return session(); // the Continuator is ready at once
     }
 
-    /** The installed model package for a model engine (family gpt2-remi, perceiver-ar), from the model store. */
-    private static Path modelDir(LiveParameters.Engine choice) {
-        if (choice == LiveParameters.Engine.CONTINUATOR) return null;
-        Path dir = installedPackage(name(choice));
-        if (dir == null) throw new UsageException("no " + name(choice) + " model package in " + ModelStore.locate().root()
+    /** The installed model package of a model engine, from the model store; null for an engine that needs none. */
+    private static Path modelDir(ModelFamily family) {
+        if (!family.needsPackage()) return null;
+        Path dir = installedPackage(family);
+        if (dir != null) return dir;
+        throw new UsageException("no " + family.name() + " model package in " + ModelStore.locate().root()
                 + " (install one made by tools/export, or set PIANOLA_MODELS)");
-        return dir;
     }
 
-    /** The first installed package whose family names {@code family}, or null. */
-    private static Path installedPackage(String family) {
+    /** The first installed package of {@code family}, or null. */
+    private static Path installedPackage(ModelFamily family) {
         for (ModelPackage.Installed p : ModelPackage.list(ModelStore.locate(), false)) {
-            if (p.family() != null && p.family().toLowerCase(Locale.ROOT).contains(family)) return p.dir();
+            if (family.manifestFamily().equals(p.family())) return p.dir();
         }
         return null;
-    }
-
-    private static String name(LiveParameters.Engine e) {
-        return e.name().toLowerCase(Locale.ROOT);
     }
 
     private void closeCover() {

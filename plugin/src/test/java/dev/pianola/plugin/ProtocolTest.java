@@ -104,4 +104,15 @@ class ProtocolTest {
             assertTrue(readme.contains("| **" + p.label() + "** |"), "plugin/README.md's controls table has a row for " + p.label());
         }
     }
+
+    /** The Engine menu (core/pn_params.h's choices, from which the TTL and the CLAP/VST3 lists are made) is the registry's live engines, in order. */
+    @Test
+    void theEngineMenuIsTheRegistrysLiveEngines() throws IOException {
+        Path header = Path.of(System.getProperty("pianola.root", "..")).resolve("native-shim/core/pn_params.h");
+        String line = Files.readAllLines(header).stream().filter(l -> l.contains(" ENGINE,")).findFirst().orElseThrow();
+        String choices = line.substring(line.lastIndexOf('"', line.lastIndexOf('"') - 1) + 1, line.lastIndexOf('"'));
+        assertEquals(dev.pianola.models.ModelFamilies.LIVE.stream().map(dev.pianola.models.ModelFamily::title).toList(), List.of(choices.split("\\|")), line);
+        Param engine = params.values().stream().filter(p -> p.symbol().equals("engine")).findFirst().orElseThrow();
+        assertEquals(dev.pianola.models.ModelFamilies.LIVE.size() - 1, (int) engine.max(), "the engine parameter's range");
+    }
 }

@@ -76,7 +76,7 @@ public final class PerceiverArGenerator implements AutoCloseable {
 
     /** Takes over {@code pkg} (closed with this generator); it must be a {@code perceiver-ar} package. */
     public PerceiverArGenerator(ModelPackage pkg) {
-        pkg.requireFamily(ModelManifest.PERCEIVER_AR);
+        pkg.requireFamily(dev.pianola.models.ModelFamilies.PERCEIVER);
         this.pkg = pkg;
         this.maxSeqLen = (int) pkg.config("max_seq_len");
         this.maxLatents = (int) pkg.config("max_latents");

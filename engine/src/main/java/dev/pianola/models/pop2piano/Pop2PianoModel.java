@@ -71,7 +71,7 @@ public final class Pop2PianoModel implements AutoCloseable {
 
     /** Takes over {@code pkg} (closed with this model); it must be a {@code pop2piano} package. */
     public Pop2PianoModel(ModelPackage pkg) {
-        pkg.requireFamily(ModelManifest.POP2PIANO);
+        pkg.requireFamily(dev.pianola.models.ModelFamilies.POP2PIANO);
         this.pkg = pkg;
         this.dModel = (int) pkg.config("d_model");
         if (dModel != Pop2PianoConstants.N_MELS) {

@@ -47,7 +47,7 @@ public final class Gpt2Generator implements AutoCloseable {
 
     /** Takes over {@code pkg} (closed with this generator); it must be a {@code gpt2-remi} package. */
     public Gpt2Generator(ModelPackage pkg) {
-        pkg.requireFamily(ModelManifest.GPT2_REMI);
+        pkg.requireFamily(dev.pianola.models.ModelFamilies.REMI);
         this.pkg = pkg;
         int layers = (int) pkg.config("n_layer");
         int heads = (int) pkg.config("n_head");
