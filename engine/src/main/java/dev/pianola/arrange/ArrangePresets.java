@@ -58,18 +58,43 @@ public final class ArrangePresets {
     public static ArrangeOptions load(String nameOrPath, Path repoRoot) {
         if (nameOrPath == null || nameOrPath.isBlank()) throw new BadInputException("arrangement preset: empty name");
         if (!NAME.matcher(nameOrPath).matches()) return loadFile(Path.of(nameOrPath));
-        if (repoRoot != null) {
-            Path file = repoRoot.resolve(FOLDER).resolve(nameOrPath + ".json");
-            if (Files.isRegularFile(file)) return loadFile(file);
+        Text t = named(nameOrPath, repoRoot);
+        return parse(t.json(), t.source());
+    }
+
+    /** What a named preset says of itself ("description"), or null when it says nothing. */
+    public static String description(String name, Path repoRoot) {
+        Text t = named(name, repoRoot);
+        try {
+            JsonNode d = JSON.readTree(t.json()).get("description");
+            return d != null && d.isTextual() ? d.asText() : null;
+        } catch (JsonProcessingException e) {
+            throw new BadInputException(t.source(), "not valid JSON (" + e.getOriginalMessage() + ")", e);
         }
-        try (InputStream in = ArrangePresets.class.getResourceAsStream("/" + FOLDER + "/" + nameOrPath + ".json")) {
+    }
+
+    private record Text(String json, Path source) {}
+
+    /** A named preset's JSON: from {@code repoRoot/presets/arrange} when there, else built in. */
+    private static Text named(String name, Path repoRoot) {
+        if (repoRoot != null) {
+            Path file = repoRoot.resolve(FOLDER).resolve(name + ".json");
+            if (Files.isRegularFile(file)) {
+                try {
+                    return new Text(Files.readString(file, StandardCharsets.UTF_8), file);
+                } catch (IOException e) {
+                    throw new BadInputException(file, "cannot read preset (" + e.getMessage() + ")", e);
+                }
+            }
+        }
+        try (InputStream in = ArrangePresets.class.getResourceAsStream("/" + FOLDER + "/" + name + ".json")) {
             if (in == null) {
-                throw new BadInputException("unknown arrangement preset '" + nameOrPath + "' (known: "
+                throw new BadInputException("unknown arrangement preset '" + name + "' (known: "
                         + String.join(", ", names(repoRoot)) + "; or give the path of a .json file)");
             }
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), Path.of(FOLDER, nameOrPath + ".json (built in)"));
+            return new Text(new String(in.readAllBytes(), StandardCharsets.UTF_8), Path.of(FOLDER, name + ".json (built in)"));
         } catch (IOException e) {
-            throw new BadInputException(Path.of(nameOrPath), "cannot read built-in preset (" + e.getMessage() + ")", e);
+            throw new BadInputException(Path.of(name), "cannot read built-in preset (" + e.getMessage() + ")", e);
         }
     }
 

@@ -13,20 +13,48 @@ import java.util.Map;
 /** How the arrangement is played: a preset, then any of the common rules overridden. */
 final class ArrangementOptions {
     @Option(names = "--preset", paramLabel = "NAME|FILE", defaultValue = "default",
-            description = "Arrangement preset: default, simple (beginner: melody and bass), full (advanced), pop (bass and on-beat chords), ballad (broken chords), or a JSON file (default ${DEFAULT-VALUE}).")
+            description = "Arrangement preset: ${sys:pianola.help.presets}; or a JSON file of your own (default: ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--max-polyphony", paramLabel = "N", description = "Most notes sounding at once, both hands (1..10).")
+    @Option(names = "--max-polyphony", paramLabel = "N",
+            description = "Most notes sounding at once, both hands, 1..10 (default: the preset's; ${sys:pianola.help.maxPolyphony} in default).")
     Integer maxPolyphony;
 
-    @Option(names = "--hand-span", paramLabel = "SEMITONES", description = "Widest chord each hand holds (12 = an octave).")
+    @Option(names = "--hand-span", paramLabel = "SEMITONES",
+            description = "Widest chord each hand holds, 12 = an octave (default: the preset's; ${sys:pianola.help.handSpan} in default).")
     Integer handSpan;
 
-    @Option(names = "--grid", paramLabel = "GRID", description = "Quantize to: 1/4, 1/8, 1/8t, 1/16, 1/16t, 1/32 or off.")
+    @Option(names = "--grid", paramLabel = "GRID",
+            description = "Quantize to: 1/4, 1/8, 1/8t, 1/16, 1/16t, 1/32 or off (default: the preset's; ${sys:pianola.help.grid} in default).")
     String grid;
 
-    @Option(names = "--quantize-strength", paramLabel = "0..1", description = "1 = exactly on the grid, 0.5 = halfway there.")
+    @Option(names = "--quantize-strength", paramLabel = "0..1",
+            description = "1 = exactly on the grid, 0.5 = halfway there (default: the preset's; ${sys:pianola.help.quantizeStrength} in default).")
     Double quantizeStrength;
+
+    /**
+     * The presets and the default preset's values, for the help text (picocli's ${sys:...}): read
+     * from the presets themselves, so the help cannot drift from them.
+     */
+    static void publishHelpValues() {
+        String root = System.getProperty("pianola.root");
+        Path repoRoot = root == null ? null : Path.of(root);
+        java.util.List<String> presets = new java.util.ArrayList<>();
+        for (String name : ArrangePresets.names(repoRoot)) {
+            // a preset's description starts with its kind of player ("Beginner: ..."): that much fits a help line
+            String about = ArrangePresets.description(name, repoRoot);
+            int colon = about == null ? -1 : about.indexOf(':');
+            String kind = colon > 0 && colon <= 24 ? about.substring(0, colon).toLowerCase(Locale.ROOT) : name;
+            presets.add(kind.equals(name) ? name : name + " (" + kind + ")");
+        }
+        System.setProperty("pianola.help.presets", String.join(", ", presets));
+        ArrangeOptions d = ArrangePresets.load("default", repoRoot);
+        System.setProperty("pianola.help.maxPolyphony", String.valueOf(d.maxPolyphony()));
+        System.setProperty("pianola.help.handSpan", d.rightHandSpanSemitones() == d.leftHandSpanSemitones()
+                ? String.valueOf(d.rightHandSpanSemitones()) : d.rightHandSpanSemitones() + " right, " + d.leftHandSpanSemitones() + " left");
+        System.setProperty("pianola.help.grid", gridName(d.quantizeGrid()));
+        System.setProperty("pianola.help.quantizeStrength", String.valueOf(d.quantizeStrength()));
+    }
 
     @Option(names = "--snap-to-key", description = "Move out-of-key notes to the nearest note of the key (detected unless --key).")
     boolean snapToKey;
@@ -68,6 +96,19 @@ final class ArrangementOptions {
         String root = System.getProperty("pianola.root");
         ArrangeOptions base = ArrangePresets.load(preset, root == null ? null : Path.of(root));
         return ArrangePresets.withOverrides(base, overrides);
+    }
+
+    /** How --grid writes {@code grid} ("1/16"): the first of the spellings {@link #gridOf} reads. */
+    static String gridName(ArrangeOptions.Grid grid) {
+        return switch (grid) {
+            case OFF -> "off";
+            case QUARTER -> "1/4";
+            case EIGHTH -> "1/8";
+            case EIGHTH_TRIPLET -> "1/8t";
+            case SIXTEENTH -> "1/16";
+            case SIXTEENTH_TRIPLET -> "1/16t";
+            case THIRTY_SECOND -> "1/32";
+        };
     }
 
     static ArrangeOptions.Grid gridOf(String text) {

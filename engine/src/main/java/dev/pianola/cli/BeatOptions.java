@@ -19,7 +19,8 @@ import java.util.Locale;
 
 /** Where the beat grid comes from: given beat times, a given tempo, or the beat tracker. */
 final class BeatOptions {
-    @ArgGroup(exclusive = true)
+    /** A heading of its own: without one, picocli lists a mixin's group twice in the help. */
+    @ArgGroup(exclusive = true, heading = "%nThe beat grid, when you know it (else it is tracked):%n")
     Source source;
 
     static final class Source {

@@ -26,11 +26,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "continue", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Continue a played phrase in its own style: give a MIDI file, get it back with an answer.",
-                "The default engine (continuator) learns the phrase itself, note by note, with no model",
-                "to download, and develops it in its key, rhythm and touch. Each run answers anew;",
-                "the seed it prints (--seed N) plays an answer again.",
-                "The output holds the phrase (track \"Phrase\", or its own track's name) and the answer (track \"Answer\"), so both open in a DAW."},
+        header = "Continue a played phrase in its own style: give a MIDI file, get it back with an answer.",
+        description = {"The default engine (continuator) learns the phrase itself, note by note, with no model to download, and "
+                + "develops it in its key, rhythm and touch. Each run answers anew; the seed it prints (--seed N) plays an answer again. "
+                + "The output holds the phrase (track \"Phrase\", or its own track's name) and the answer (track \"Answer\"), so both open in a DAW."},
         footer = {"", "Examples:",
                 "  pianola continue phrase.mid -o phrase.more.mid --bars 8",
                 "  pianola continue phrase.mid --bars 4 --seed 7 --temperature 0.5 --continuation-only",

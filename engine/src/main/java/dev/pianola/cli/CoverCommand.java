@@ -36,15 +36,13 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "cover", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Turn a song into a piano arrangement on the song's beat grid: a standard",
-                "MIDI file whose tempo map follows the song, so it lines up under the original",
-                "in a DAW. Two engines:",
-                "  basic-pitch (default, built in): Basic Pitch hears the notes; the arranger",
-                "    keeps them on the keyboard, in two hands (two tracks), within reach.",
-                "  pop2piano (--model DIR): Pop2Piano writes the cover itself, four beats at a",
-                "    time, in one of its 21 arranger styles (--composer); one piano track.",
-                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3.",
-                "Several songs at once: give --out-dir."},
+        header = "Turn a song into a piano arrangement you can play, on the song's beat grid.",
+        description = {"Writes a standard MIDI file whose tempo map follows the song, so it lines up under the original in a DAW. Two engines:",
+                "basic-pitch (default, built in): Basic Pitch hears the notes; the arranger keeps them on the keyboard, "
+                        + "in two hands (two tracks), within reach.",
+                "pop2piano (--model DIR): Pop2Piano writes the cover itself, four beats at a time, in one of its 21 "
+                        + "arranger styles (--composer); one piano track.",
+                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3. Several songs at once: give --out-dir."},
         footer = {"", "Examples:",
                 "  pianola cover song.wav -o song.piano.mid --render song.piano.wav",
                 "  pianola cover song.flac --bpm 96 --preset simple   # known tempo, easy",

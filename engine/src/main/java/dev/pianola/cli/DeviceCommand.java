@@ -26,16 +26,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "device", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Play along live, as a JACK MIDI device: opens the ports NAME:in and NAME:out, follows JACK",
-                "transport, and answers what it hears on in with continuations on out. When you stop playing",
-                "(--silence-beats with no key held), the answer starts on the next bar (or beat) and is in time",
-                "with the transport; playing again cuts it off.",
+        header = "Play along live, as a JACK MIDI device that answers what you play.",
+        description = {"Opens the ports NAME:in and NAME:out, follows JACK transport, and answers what it hears on in with "
+                + "continuations on out. When you stop playing (--silence-beats with no key held), the answer starts on the next bar "
+                + "(or beat) and is in time with the transport; playing again cuts it off.",
                 "",
-                "Tempo and bars come from JACK's timebase master (a DAW, or: jack_transport, then master,",
-                "tempo 120, play). With no master the transport still rolls, and the beat is counted from",
-                "frame 0 at --bpm in 4/4. Nothing is played while the transport is stopped: press play.",
-                "MIDI clock on the input (Start/Continue/Stop, 24 clocks a beat, Song Position) leads while it",
-                "runs: tempo from the clocks, bars of 4/4 from Start. Without it, JACK transport.",
+                "Tempo and bars come from JACK's timebase master (a DAW, or: jack_transport, then master, tempo 120, play). With no "
+                        + "master the transport still rolls, and the beat is counted from frame 0 at --bpm in 4/4. Nothing is played while "
+                        + "the transport is stopped: press play. MIDI clock on the input (Start/Continue/Stop, 24 clocks a beat, Song "
+                        + "Position) leads while it runs: tempo from the clocks, bars of 4/4 from Start. Without it, JACK transport.",
                 "Runs until Ctrl-C (or SIGTERM, or --seconds), then closes its ports and prints what it did."},
         footer = {"", "Examples:",
                 "  jackd -d dummy &                           # any JACK server; dummy needs no sound card",

@@ -12,17 +12,17 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-                "An AI piano player: turns songs into piano arrangements you can play, on the embedded",
-                "Basic Pitch model, with no download. Outputs are standard MIDI files that open in any DAW.",
+                "An AI piano player: turns songs into piano arrangements you can play, on the embedded Basic Pitch model, "
+                        + "with no download, and continues what you play. Outputs are standard MIDI files that open in any DAW.",
                 "",
                 "Start with:  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png"},
         subcommands = {CoverCommand.class, TranscribeCommand.class, RenderCommand.class, ContinueCommand.class, DeviceCommand.class, ModelsCommand.class, PluginsCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage (a command line that does not parse, or an output",
-                "that exists without --force), 3 bad input (a file, or an option value out of range), 4 model problem,",
-                "5 device problem (pianola device: no JACK server, a JACK port that does not exist; --device cuda where CUDA cannot run).",
-                "Models live in $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models",
-                "(scripts/setup fetches the embedded one)."})
+        footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage (a command line that does not parse, or an output that exists "
+                + "without --force), 3 bad input (a file, or an option value out of range), 4 model problem, 5 device problem "
+                + "(pianola device: no JACK server, a JACK port that does not exist; --device cuda where CUDA cannot run).",
+                "Models live in $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models "
+                        + "(scripts/setup fetches the embedded one)."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,13 +39,20 @@ public final class Main implements Runnable {
     /** Runs one command line in this JVM and returns its exit code (the tests use this too). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         setLogLevel(args);
+        ArrangementOptions.publishHelpValues();
         CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpAutoWidth(true);
+        helpWidth(System.getenv("COLUMNS")).ifPresent(cli::setUsageHelpWidth);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExitCodeExceptionMapper(e -> e instanceof PianolaException pe ? pe.exitCode() : PianolaException.EXIT_OTHER);
         cli.setParameterExceptionHandler((ex, argv) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("pianola: " + ex.getMessage() + " (see: " + c.getCommandSpec().qualifiedName() + " --help)");
+            String suggestion = "";
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                suggestion = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+            }
+            c.getErr().println("pianola: " + ex.getMessage() + suggestion + " (see: " + c.getCommandSpec().qualifiedName() + " --help)");
             return PianolaException.EXIT_USAGE;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -61,6 +68,16 @@ public final class Main implements Runnable {
             return c.getExitCodeExceptionMapper().getExitCode(ex);
         });
         return cli.execute(args);
+    }
+
+    /** The width the shell says its terminal has (COLUMNS, exported by most shells), when picocli cannot ask the terminal itself. */
+    static java.util.OptionalInt helpWidth(String columns) {
+        try {
+            int width = columns == null ? 0 : Integer.parseInt(columns.trim());
+            return width >= 55 ? java.util.OptionalInt.of(Math.min(width, 200)) : java.util.OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return java.util.OptionalInt.empty();
+        }
     }
 
     /** slf4j-simple reads its level once, when the first logger is made: set it from the flags first. */

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"The models Pianola can use: the embedded Basic Pitch and the packages in the model store",
-                "($PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models).",
-                "Packages are folders with a pianola-model.json, made by tools/export."},
+        header = "The models Pianola can use: the embedded Basic Pitch and the installed packages.",
+        description = {"The model store is $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models. "
+                + "Packages are folders with a pianola-model.json, made by tools/export."},
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Verify.class})
 final class ModelsCommand implements Runnable {
     @picocli.CommandLine.Spec

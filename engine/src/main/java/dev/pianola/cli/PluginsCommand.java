@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  * was given; only folders with that marker are ever replaced or removed without --force.
  */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
+        header = "Install the Pianola plug-in for your DAW (LV2, CLAP, VST3).",
         description = {"The Pianola plug-in for your DAW: LV2 (Ardour, REAPER, Qtractor, Carla), CLAP (Bitwig, REAPER, FL Studio, "
                 + "Studio One) and VST3 (almost every DAW). Installs into your plug-in folders (~/.lv2, ~/.clap, ~/.vst3; --system: "
                 + "/usr/lib/lv2, /usr/lib/clap, /usr/lib/vst3); then rescan plug-ins in your DAW.",

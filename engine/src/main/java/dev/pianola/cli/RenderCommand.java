@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "render", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Play any MIDI file through a SoundFont into a WAV file (all tracks and instruments,",
-                "tempo changes honoured), faster than real time. Uses Fluid R3 GM by default."},
+        header = "Play any MIDI file through a SoundFont into a WAV file.",
+        description = {"All tracks and instruments, tempo changes honoured, faster than real time. Uses Fluid R3 GM by default."},
         footer = {"", "Examples:",
                 "  pianola render song.piano.mid -o preview.wav",
                 "  pianola render song.mid -o small.wav --sample-rate 22050 --mono --max-seconds 30"})

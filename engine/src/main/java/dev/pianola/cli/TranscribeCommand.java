@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "transcribe", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Write down every note Basic Pitch hears in an audio file, as a MIDI file: no arrangement,",
-                "no quantization, with pitch bends (like basic-pitch's own output, at 120 BPM).",
-                "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3."},
+        header = "Write down every note Basic Pitch hears in an audio file, as a MIDI file.",
+        description = {"No arrangement, no quantization, with pitch bends (like basic-pitch's own output, at 120 BPM). "
+                + "Audio: WAV (any bit depth and rate), AIFF, FLAC or MP3."},
         footer = {"", "Example:  pianola transcribe song.wav -o song.notes.mid --piano-roll song.notes.png"})
 final class TranscribeCommand implements Callable<Integer> {
     @Spec
