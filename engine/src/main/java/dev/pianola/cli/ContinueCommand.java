@@ -123,7 +123,6 @@ final class ContinueCommand implements Callable<Integer> {
         int maxOrder = maxOrderGiven == null ? ContinuatorOptions.DEFAULT.maxOrder() : maxOrderGiven;
         StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".more.mid");
-        Outputs.check(input, common.force, out, render, pianoRoll);
         if (bars < 1 || bars > 256) throw new BadInputException("--bars " + bars + ": expected 1 to 256");
         if (seconds != null && !(seconds > 0 && seconds <= 600)) throw new BadInputException("--seconds " + seconds + ": expected more than 0, at most 600");
         if (temperature != null && !(temperature >= 0 && temperature <= 10)) throw new BadInputException("--temperature " + temperature + ": expected 0 to 10");
@@ -148,6 +147,8 @@ final class ContinueCommand implements Callable<Integer> {
         if (family.needsPackage() && model == null) {
             throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
         }
+        // option values first: a wrong value is the message, not an output that exists
+        Outputs.check(input, common.force, Outputs.midi(out), Outputs.audio(render), Outputs.picture(pianoRoll));
         MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);
         long seed = seedGiven != null ? seedGiven : Seeds.fresh();
         if (common.verbose) System.err.println("pianola: seed " + seed + (seedGiven == null ? " (--seed " + seed + " plays this answer again)" : ""));
@@ -195,7 +196,8 @@ final class ContinueCommand implements Callable<Integer> {
         if (common.json) {
             System.out.println(new Summary().put("command", "continue").put("input", input.toString()).put("output", out.toString())
                     .put("engine", which).put("model", model == null ? null : model.toString()).put("device", deviceUsed).put("notes", answer.size()).put("promptNotes", played.size())
-                    .put("bars", seconds == null ? bars : null).put("seconds", seconds).put("seed", seed).put("computeSeconds", total).toJson());
+                    .put("bars", seconds == null ? bars : null).put("seconds", seconds).put("seed", seed)
+                    .put("audioSeconds", written.tempo().secondsAt(written.endBeats())).put("computeSeconds", total).toJson());
         } else if (!common.quiet) {
             System.err.printf("pianola: %d notes of phrase, %d notes of answer (%s, seed %d) -> %s (%.1f s)%n",
                     played.size(), answer.size(), which, seed, out, total);

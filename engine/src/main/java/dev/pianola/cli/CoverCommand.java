@@ -70,11 +70,14 @@ final class CoverCommand implements Callable<Integer> {
             description = "pop2piano: the arranger style, composer1 to composer21 (default composer1). Try a few: they differ in density and register.")
     String composer;
 
-    @Option(names = "--render", paramLabel = "WAV", description = "Also render the cover to audio with a piano SoundFont (single song).")
+    @Option(names = "--render", paramLabel = "WAV", description = "Also render the cover to audio with a piano SoundFont (one song; for several, --previews).")
     Path render;
 
-    @Option(names = "--piano-roll", paramLabel = "PNG", description = "Also draw the cover as a piano-roll picture (single song).")
+    @Option(names = "--piano-roll", paramLabel = "PNG", description = "Also draw the cover as a piano-roll picture, PNG or JPEG (one song; for several, --previews).")
     Path pianoRoll;
+
+    @Option(names = "--previews", description = "Also write each cover's rendered audio and piano roll beside it: NAME.piano.wav and NAME.piano.png.")
+    boolean previews;
 
     @Option(names = "--soundfont", paramLabel = "SF2", description = "SoundFont for --render (default: $PIANOLA_SOUNDFONT, else Fluid R3 GM).")
     Path soundFont;
@@ -104,7 +107,7 @@ final class CoverCommand implements Callable<Integer> {
     public Integer call() {
         String which = engine.toLowerCase(Locale.ROOT);
         if (!which.equals("basic-pitch") && !which.equals("pop2piano")) {
-            throw new UsageException("--engine " + engine + ": expected basic-pitch or pop2piano");
+            throw new BadInputException("--engine " + engine + ": expected basic-pitch or pop2piano");
         }
         boolean pop2piano = which.equals("pop2piano");
         if (pop2piano && model == null) {
@@ -120,21 +123,28 @@ final class CoverCommand implements Callable<Integer> {
         }
         boolean many = inputs.size() > 1;
         if (many && output != null) throw new UsageException("-o names one file; with " + inputs.size() + " songs use --out-dir DIR");
-        if (many && (render != null || pianoRoll != null)) throw new UsageException("--render and --piano-roll take a single song");
+        if (many && (render != null || pianoRoll != null)) throw new UsageException("--render and --piano-roll name one song's files; with several songs use --previews");
+        if (previews && (render != null || pianoRoll != null)) throw new UsageException("--previews names the previews itself: give it or --render/--piano-roll, not both");
+        // option values are checked before any file: a wrong value is the message, not an output that exists
+        if (!pop2piano) arrangement.options();
+        transcription.device();
         if (many && beats.source != null && beats.source.beatsFile != null) throw new UsageException("--beats gives one song's beats; cover the songs one at a time");
         if (output != null && outDir != null) throw new UsageException("give -o or --out-dir, not both");
 
         // every output decided and checked before the first song is touched
-        List<Path> outs = new ArrayList<>();
+        List<Song> songs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
         for (Path in : inputs) {
             Path out = output != null ? output
                     : outDir != null ? outDir.resolve(Outputs.besideInput(in, ".piano.mid").getFileName()) : Outputs.besideInput(in, ".piano.mid");
-            if (!seen.add(out.toAbsolutePath().normalize())) {
-                throw new UsageException(out + ": two songs would be written to the same file (same name in different folders?)");
+            Song song = previews ? new Song(in, out, Outputs.besideInput(out, ".wav"), Outputs.besideInput(out, ".png")) : new Song(in, out, render, pianoRoll);
+            Outputs.check(in, common.force, Outputs.midi(song.midi()), Outputs.audio(song.render()), Outputs.picture(song.pianoRoll()));
+            for (Path p : new Path[] {song.midi(), song.render(), song.pianoRoll()}) {
+                if (p != null && !seen.add(p.toAbsolutePath().normalize())) {
+                    throw new UsageException(p + ": two songs would be written to the same file (same name in different folders?)");
+                }
             }
-            Outputs.check(in, common.force, out, render, pianoRoll);
-            outs.add(out);
+            songs.add(song);
         }
         if (outDir != null) {
             try {
@@ -143,7 +153,7 @@ final class CoverCommand implements Callable<Integer> {
                 throw new BadInputException(outDir, "cannot create the output folder (" + e.getMessage() + ")");
             }
         }
-        MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);
+        MidiRenderer renderer = render == null && !previews ? null : MidiRenderer.open(soundFont);
 
         Pop2PianoModel p2p = null;
         try {
@@ -154,12 +164,13 @@ final class CoverCommand implements Callable<Integer> {
             int failed = 0, firstCode = 0;
             for (int i = 0; i < inputs.size(); i++) {
                 try {
-                    if (pop2piano) coverPop2Piano(p2p, inputs.get(i), outs.get(i), renderer);
-                    else coverBasicPitch(inputs.get(i), outs.get(i), renderer);
+                    if (pop2piano) coverPop2Piano(p2p, songs.get(i), renderer);
+                    else coverBasicPitch(songs.get(i), renderer);
                 } catch (PianolaException e) {
                     if (!many) throw e;
-                    // one bad file does not cost the others
+                    // one bad file does not cost the others; --json says so on the song's own line
                     System.err.println("pianola: " + e.getMessage());
+                    if (common.json) System.out.println(Summary.error("cover", inputs.get(i), e).toJson());
                     failed++;
                     if (firstCode == 0) firstCode = e.exitCode();
                 }
@@ -174,7 +185,11 @@ final class CoverCommand implements Callable<Integer> {
         }
     }
 
-    private void coverBasicPitch(Path input, Path out, MidiRenderer renderer) {
+    /** One song's files: the audio in, the MIDI out, and its previews (null: not asked for). */
+    private record Song(Path input, Path midi, Path render, Path pianoRoll) {}
+
+    private void coverBasicPitch(Song song, MidiRenderer renderer) {
+        Path input = song.input(), out = song.midi(), render = song.render(), pianoRoll = song.pianoRoll();
         StepTimer steps = new StepTimer(common.verbose, System.err);
         ArrangeOptions options = arrangement.options();
         Transcriber.Result heard;
@@ -193,7 +208,7 @@ final class CoverCommand implements Callable<Integer> {
         MidiFiles.WriteOptions written = MidiFiles.WriteOptions.PIANO;
         if (key != null) written = written.withKey(KeySignature.of(key.tonicPitchClass(), key.mode() == Key.Mode.MINOR));
         MidiFiles.write(piano, out, common.force, written);
-        if (renderer != null) {
+        if (render != null) {
             Renders.toWav(renderer, piano, render, common);
             steps.done("render preview");
         }
@@ -235,7 +250,8 @@ final class CoverCommand implements Callable<Integer> {
         return audio;
     }
 
-    private void coverPop2Piano(Pop2PianoModel p2p, Path input, Path out, MidiRenderer renderer) {
+    private void coverPop2Piano(Pop2PianoModel p2p, Song song, MidiRenderer renderer) {
+        Path input = song.input(), out = song.midi(), render = song.render(), pianoRoll = song.pianoRoll();
         StepTimer steps = new StepTimer(common.verbose, System.err);
         String style = composer == null ? DEFAULT_COMPOSER : composer;
         Audio audio = readSound(input);
@@ -262,7 +278,7 @@ final class CoverCommand implements Callable<Integer> {
         }
         NoteSequence piano = result.notes();
         MidiFiles.write(piano, out, common.force);
-        if (renderer != null) Renders.toWav(renderer, piano, render, common);
+        if (render != null) Renders.toWav(renderer, piano, render, common);
         if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), pianoRoll, common.force);
         double seconds = steps.totalSeconds();
         if (common.json) {

@@ -60,6 +60,12 @@ public final class Main implements Runnable {
                     || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
             if (ex instanceof PianolaException pe) {
                 c.getErr().println("pianola: " + pe.getMessage());
+                boolean json = parsed.hasMatchedOption("--json") || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--json"));
+                // a script reading --json gets a line saying what failed instead of nothing
+                if (json) {
+                    c.getOut().println(Summary.error(c.getCommandSpec().qualifiedName().replaceFirst("^pianola ", ""), null, pe).toJson());
+                    c.getOut().flush();
+                }
             } else {
                 c.getErr().println("pianola: unexpected error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
             }
@@ -80,13 +86,25 @@ public final class Main implements Runnable {
         }
     }
 
-    /** slf4j-simple reads its level once, when the first logger is made: set it from the flags first. */
+    /**
+     * slf4j-simple reads its level once, when the first logger is made: set it from the flags first.
+     * --verbose shows the commands' own details, not the engine's debug log: PIANOLA_LOG=debug is for
+     * developers. The JDK's preferences store says INFO when it makes its folder on a first run
+     * (the SoftSynthesizer reads preferences): not the user's business.
+     */
     private static void setLogLevel(String[] args) {
         for (String a : args) {
             if (a.equals("-q") || a.equals("--quiet")) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
-            if (a.equals("-v") || a.equals("--verbose")) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
+        String level = System.getenv("PIANOLA_LOG");
+        if (level != null && level.matches("(?i)trace|debug|info|warn|error|off")) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(java.util.Locale.ROOT));
+        }
+        PREFS_LOG.setLevel(java.util.logging.Level.WARNING);
     }
+
+    /** Held, so that its level stays set (java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger PREFS_LOG = java.util.logging.Logger.getLogger("java.util.prefs");
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override

@@ -37,7 +37,7 @@ final class ModelsCommand implements Runnable {
         boolean verify;
 
         @Mixin
-        CommonOptions common;
+        ReportOptions common;
 
         @Override
         public void run() {
@@ -89,7 +89,7 @@ final class ModelsCommand implements Runnable {
         Path dir;
 
         @Mixin
-        CommonOptions common;
+        ReportOptions common;
 
         @Override
         public Integer call() {

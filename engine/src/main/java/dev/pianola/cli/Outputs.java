@@ -1,27 +1,85 @@
 package dev.pianola.cli;
 
+import dev.pianola.BadInputException;
 import dev.pianola.UsageException;
 import dev.pianola.io.AtomicFiles;
 
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
 
-/** Default output names: beside the input, with the input's name and a new suffix. */
+/** Output files: their kinds, the checks made before any work, and default names beside the input. */
 final class Outputs {
     private Outputs() {}
 
+    /** What a command writes to a file, and the names that say so. */
+    enum Kind {
+        MIDI("a standard MIDI file", ".mid", Set.of("mid", "midi", "smf")),
+        AUDIO("WAV audio", ".wav", Set.of("wav", "wave")),
+        PICTURE("a PNG or JPEG picture", ".png", Set.of("png", "jpg", "jpeg"));
+
+        final String what, suggested;
+        final Set<String> extensions;
+
+        Kind(String what, String suggested, Set<String> extensions) {
+            this.what = what;
+            this.suggested = suggested;
+            this.extensions = extensions;
+        }
+    }
+
+    /** Names of formats Pianola does not write: a file named so would hold something else. */
+    private static final Set<String> OTHER_FORMATS = Set.of("mp3", "flac", "ogg", "oga", "opus", "aif", "aiff", "m4a", "aac", "wma",
+            "gif", "bmp", "tif", "tiff", "webp", "svg", "pdf", "json", "txt", "xml", "musicxml", "mxl");
+
+    /** One output of a command: where, and what is written there (null path: not asked for). */
+    record Output(Path path, Kind kind) {}
+
+    static Output midi(Path p) {
+        return new Output(p, Kind.MIDI);
+    }
+
+    static Output audio(Path p) {
+        return new Output(p, Kind.AUDIO);
+    }
+
+    static Output picture(Path p) {
+        return new Output(p, Kind.PICTURE);
+    }
+
     /**
-     * Refuses, before any work: an output that exists (unless {@code force}), an output that is the
-     * input, and two outputs that are the same file.
+     * Refuses, before any work: an output named for another format than the one written there, an
+     * output that exists (unless {@code force}), an output that is the input, and two outputs that
+     * are the same file.
      */
-    static void check(Path input, boolean force, Path... outputs) {
+    static void check(Path input, boolean force, Output... outputs) {
         java.util.Set<Path> seen = new java.util.HashSet<>();
         Path in = input.toAbsolutePath().normalize();
-        for (Path out : outputs) {
+        for (Output o : outputs) {
+            if (o.path() == null) continue;
+            requireKind(o);
+        }
+        for (Output o : outputs) {
+            Path out = o.path();
             if (out == null) continue;
             Path abs = out.toAbsolutePath().normalize();
             if (abs.equals(in)) throw new UsageException(out + ": is the input file; choose another output name");
             if (!seen.add(abs)) throw new UsageException(out + ": given for two outputs; each output needs its own file");
             AtomicFiles.checkWritable(out, force);
+        }
+    }
+
+    /** A file named .mp3 (or .png for a MIDI file...) would hold another format than its name says: refused. */
+    static void requireKind(Output o) {
+        String name = o.path().getFileName() == null ? "" : o.path().getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String ext = dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "";
+        if (ext.isEmpty() || o.kind().extensions.contains(ext)) return;
+        boolean another = OTHER_FORMATS.contains(ext);
+        for (Kind k : Kind.values()) another |= k.extensions.contains(ext);
+        if (another) {
+            throw new BadInputException(o.path(), "Pianola writes " + o.kind().what + " here, not ." + ext + "; name it " + o.kind().suggested
+                    + (o.kind() == Kind.AUDIO ? " (any audio tool converts WAV to ." + ext + ")" : ""));
         }
     }
 

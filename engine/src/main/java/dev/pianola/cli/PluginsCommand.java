@@ -315,7 +315,7 @@ final class PluginsCommand implements Runnable {
             description = "What is installed where (your folders and the system's), which version, and which Java it starts.")
     static final class ListInstalled implements Runnable {
         @Mixin
-        CommonOptions common;
+        ReportOptions common;
 
         @Override
         public void run() {

@@ -38,7 +38,7 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--bits", paramLabel = "16|24", defaultValue = "16", description = "Bits per sample (default ${DEFAULT-VALUE}).")
     int bits;
 
-    @Option(names = "--max-seconds", paramLabel = "S", description = "Render only the first S seconds (notes still held are released there).")
+    @Option(names = "--max-seconds", paramLabel = "S", description = "Render only the first S seconds: the file lasts S seconds at most (notes still held are released there).")
     Double maxSeconds;
 
     @Mixin
@@ -51,16 +51,17 @@ final class RenderCommand implements Callable<Integer> {
         if (sampleRate < 8000 || sampleRate > 192000) throw new BadInputException("--sample-rate " + sampleRate + ": expected 8000..192000 Hz");
         if (maxSeconds != null && !(maxSeconds > 0)) throw new BadInputException("--max-seconds " + maxSeconds + ": must be > 0");
         WavWriter.Depth depth = WavWriter.Depth.ofBits(bits);
-        Outputs.check(input, common.force, out);
+        Outputs.check(input, common.force, Outputs.audio(out));
         Sequence seq = MidiFiles.readSequence(input);
         if (maxSeconds != null) seq = MidiFiles.crop(seq, maxSeconds);
         MidiRenderer.Options options = MidiRenderer.Options.DEFAULT.withSampleRate(sampleRate).withMono(mono);
+        if (maxSeconds != null) options = options.withMaxSeconds(maxSeconds);
         MidiRenderer renderer = MidiRenderer.open(soundFont);
+        double audioSeconds;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            renderer.renderToWav(seq, input, out, options, depth, common.force, progress);
+            audioSeconds = renderer.renderToWav(seq, input, out, options, depth, common.force, progress);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double audioSeconds = seq.getMicrosecondLength() / 1e6 + options.tailSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "render").put("input", input.toString()).put("output", out.toString())
                     .put("engine", "gervill").put("soundFont", renderer.soundFont().map(Path::toString).orElse("built-in"))

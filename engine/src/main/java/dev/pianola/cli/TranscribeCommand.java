@@ -46,7 +46,7 @@ final class TranscribeCommand implements Callable<Integer> {
     public Integer call() {
         StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".notes.mid");
-        Outputs.check(input, common.force, out, pianoRoll);
+        Outputs.check(input, common.force, Outputs.midi(out), Outputs.picture(pianoRoll));
         Transcriber.Result r;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
             r = Transcriber.transcribe(input, transcription.noteOptions(!noPitchBends), transcription.device(), progress, steps);

@@ -66,23 +66,26 @@ public final class MidiRenderer {
     /**
      * How to render: output rate, mono (the average of left and right) or stereo, release tail after
      * the last event, and the peak to bring the whole render to ({@code peakDbfs}; NaN: as the
-     * SoundFont plays it, only peaks above {@link #CEILING} brought down).
+     * SoundFont plays it, only peaks above {@link #CEILING} brought down), and the most audio to write
+     * ({@code maxSeconds}; NaN: all of it, tail included).
      */
-    public record Options(int sampleRate, boolean mono, double tailSeconds, double peakDbfs) {
+    public record Options(int sampleRate, boolean mono, double tailSeconds, double peakDbfs, double maxSeconds) {
         public static final int DEFAULT_SAMPLE_RATE = 44100;
         public static final double DEFAULT_TAIL_SECONDS = 2.0;
-        public static final Options DEFAULT = new Options(DEFAULT_SAMPLE_RATE, false, DEFAULT_TAIL_SECONDS, Double.NaN);
+        public static final Options DEFAULT = new Options(DEFAULT_SAMPLE_RATE, false, DEFAULT_TAIL_SECONDS, Double.NaN, Double.NaN);
 
         public Options {
             if (sampleRate < 8000 || sampleRate > 192000) throw new BadInputException("sample rate must be 8000..192000 Hz, got " + sampleRate);
             if (!(tailSeconds >= 0) || tailSeconds > 60) throw new BadInputException("release tail must be 0..60 s, got " + tailSeconds);
             if (!Double.isNaN(peakDbfs) && !(peakDbfs >= -60 && peakDbfs <= -0.1)) throw new BadInputException("peak must be -60..-0.1 dBFS, got " + peakDbfs);
+            if (!Double.isNaN(maxSeconds) && !(maxSeconds > 0)) throw new BadInputException("the most audio to write must be more than 0 s, got " + maxSeconds);
         }
 
-        public Options withSampleRate(int hz) { return new Options(hz, mono, tailSeconds, peakDbfs); }
-        public Options withMono(boolean m) { return new Options(sampleRate, m, tailSeconds, peakDbfs); }
-        public Options withTailSeconds(double s) { return new Options(sampleRate, mono, s, peakDbfs); }
-        public Options withPeakDbfs(double dbfs) { return new Options(sampleRate, mono, tailSeconds, dbfs); }
+        public Options withSampleRate(int hz) { return new Options(hz, mono, tailSeconds, peakDbfs, maxSeconds); }
+        public Options withMono(boolean m) { return new Options(sampleRate, m, tailSeconds, peakDbfs, maxSeconds); }
+        public Options withTailSeconds(double s) { return new Options(sampleRate, mono, s, peakDbfs, maxSeconds); }
+        public Options withPeakDbfs(double dbfs) { return new Options(sampleRate, mono, tailSeconds, dbfs, maxSeconds); }
+        public Options withMaxSeconds(double s) { return new Options(sampleRate, mono, tailSeconds, peakDbfs, s); }
 
         boolean normalises() {
             return !Double.isNaN(peakDbfs);
@@ -186,13 +189,13 @@ public final class MidiRenderer {
         float[][] out = new float[options.mono() ? 1 : 2][frames];
         play(plan, options, (block, offsetFrames, n) -> {
             for (int c = 0; c < out.length; c++) System.arraycopy(block[c], 0, out[c], (int) offsetFrames, n);
-        }, progress, "frames");
+        }, progress, "seconds rendered");
         return normalised(new RenderedAudio(out, options.sampleRate()), options);
     }
 
     /** As {@link #renderToWav(Sequence, Path, Path, Options, WavWriter.Depth, boolean, Progress)} with no source file to name in errors. */
-    public void renderToWav(Sequence seq, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
-        renderToWav(seq, null, wav, options, depth, force, progress);
+    public double renderToWav(Sequence seq, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
+        return renderToWav(seq, null, wav, options, depth, force, progress);
     }
 
     /**
@@ -210,9 +213,10 @@ public final class MidiRenderer {
      * that brings the peak to the ceiling. Loud files cost twice the render time, never more memory.
      *
      * @param source the MIDI file the sequence came from, named in errors; null when there is none
+     * @return the seconds of audio written (the file's length)
      * @throws BadInputException when the music lasts longer than {@link #MAX_SECONDS}, or would not fit in a WAV file
      */
-    public void renderToWav(Sequence seq, Path source, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
+    public double renderToWav(Sequence seq, Path source, Path wav, Options options, WavWriter.Depth depth, boolean force, Progress progress) {
         AtomicFiles.checkWritable(wav, force);
         Plan plan = plan(seq, source, options);
         int channels = options.mono() ? 1 : 2;
@@ -222,12 +226,12 @@ public final class MidiRenderer {
             float[] peak = {0};
             play(plan, options, (block, offsetFrames, n) -> {
                 for (int c = 0; c < channels; c++) for (int i = 0; i < n; i++) peak[0] = Math.max(peak[0], Math.abs(block[c][i]));
-            }, progress, "frames (measuring the level)");
-            writeWav(plan, wav, options, depth, force, false, options.gainFor(peak[0]), progress, "frames");
-            return;
+            }, progress, "seconds measured (the level)");
+            writeWav(plan, wav, options, depth, force, false, options.gainFor(peak[0]), progress, "seconds rendered");
+            return plan.frames() / (double) options.sampleRate();
         }
         try {
-            writeWav(plan, wav, options, depth, force, true, 1f, progress, "frames");
+            writeWav(plan, wav, options, depth, force, true, 1f, progress, "seconds rendered");
         } catch (Clipped clipped) {
             float gain = CEILING / clipped.peak;
             // INFO only when the second pass costs a noticeable wait (its progress bar starts again);
@@ -237,8 +241,9 @@ public final class MidiRenderer {
                     .log("{}: peak {} dBFS; rendering again {} dB quieter so that nothing clips", wav,
                     String.format(Locale.ROOT, "%+.2f", 20 * Math.log10(clipped.peak)),
                     String.format(Locale.ROOT, "%.2f", -20 * Math.log10(gain)));
-            writeWav(plan, wav, options, depth, force, false, gain, progress, "frames (second pass, quieter)");
+            writeWav(plan, wav, options, depth, force, false, gain, progress, "seconds rendered (again, quieter)");
         }
+        return plan.frames() / (double) options.sampleRate();
     }
 
     /** Audio at least this long makes a second pass worth an INFO line. */
@@ -294,6 +299,7 @@ public final class MidiRenderer {
             throw source != null ? new BadInputException(source, problem) : new BadInputException("the MIDI sequence " + problem);
         }
         long frames = (long) Math.ceil((lastMicros / 1e6 + options.tailSeconds()) * options.sampleRate());
+        if (!Double.isNaN(options.maxSeconds())) frames = Math.min(frames, Math.round(options.maxSeconds() * options.sampleRate()));
         return new Plan(seq, events, frames);
     }
 
@@ -352,7 +358,8 @@ public final class MidiRenderer {
                 }
                 sink.accept(block, done, frames);
                 done += frames;
-                progress.update(done, totalFrames, what);
+                // in the musician's words: seconds of music, not sample frames
+                progress.update(done / options.sampleRate(), totalFrames / options.sampleRate(), what);
             }
         } catch (IOException | MidiUnavailableException e) {
             throw new PianolaException(PianolaException.EXIT_OTHER, "the software synthesizer failed: " + e.getMessage(), e);

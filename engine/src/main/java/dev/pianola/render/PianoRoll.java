@@ -94,8 +94,11 @@ public final class PianoRoll {
     public static void write(NoteSequence notes, String name, Map<Integer, String> channelNames, Path png, boolean force) {
         AtomicFiles.checkWritable(png, force);
         BufferedImage image = draw(notes, name, channelNames);
+        // the format the name says: JPEG for .jpg/.jpeg, PNG otherwise
+        String file = png.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String format = file.endsWith(".jpg") || file.endsWith(".jpeg") ? "jpg" : "png";
         AtomicFiles.write(png, force, out -> {
-            if (!ImageIO.write(image, "png", out)) throw new java.io.IOException("no PNG writer available");
+            if (!ImageIO.write(image, format, out)) throw new java.io.IOException("no " + format + " writer available");
         });
     }
 

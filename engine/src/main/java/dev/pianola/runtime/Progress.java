@@ -5,6 +5,6 @@ package dev.pianola.runtime;
 public interface Progress {
     Progress NONE = (done, total, what) -> { };
 
-    /** {@code done} of {@code total} units of {@code what} (e.g. "windows", "notes") are finished. */
+    /** {@code done} of {@code total} units of {@code what} (in a musician's words: "seconds heard", "seconds rendered", "tokens") are finished. */
     void update(long done, long total, String what);
 }

@@ -78,7 +78,7 @@ public final class BasicPitch implements AutoCloseable {
 
     /**
      * Posteriorgrams of {@code audio}, which must be mono at 22050 Hz (resample it first). Reports
-     * progress in windows: 0 before the first run, then the windows done after each batch.
+     * progress in seconds of audio heard: 0 before the first run, then after each batch.
      */
     public Posteriorgrams predict(Audio audio, Progress progress) {
         if (audio.sampleRate() != SAMPLE_RATE) {
@@ -91,7 +91,8 @@ public final class BasicPitch implements AutoCloseable {
         float[][] onset = new float[frames][];
         float[][] contour = new float[frames][];
         int keptPerWindow = WINDOW_FRAMES - 2 * TRIM_FRAMES;
-        progress.update(0, windows, "windows");
+        long totalSeconds = Math.round(samples.length / (double) SAMPLE_RATE);
+        progress.update(0, totalSeconds, "seconds heard");
         for (int first = 0; first < windows; first += batchWindows) {
             int batch = Math.min(batchWindows, windows - first);
             float[] input = new float[batch * WINDOW_SAMPLES];
@@ -111,7 +112,7 @@ public final class BasicPitch implements AutoCloseable {
             } catch (OrtException e) {
                 throw new ModelException(file, "inference failed: " + e.getMessage(), e);
             }
-            progress.update(first + batch, windows, "windows");
+            progress.update(Math.min(totalSeconds, Math.round((first + batch) / (double) windows * totalSeconds)), totalSeconds, "seconds heard");
         }
         return new Posteriorgrams(note, onset, contour);
     }
