@@ -48,25 +48,22 @@ final class Outputs {
     }
 
     /**
-     * Refuses, before any work: an output named for another format than the one written there, an
-     * output that exists (unless {@code force}), an output that is the input, and two outputs that
-     * are the same file.
+     * Refuses, before any work, in this order: an output that is the input, two outputs that are the
+     * same file, an output named for another format than the one written there, and an output that
+     * exists (unless {@code force}).
      */
     static void check(Path input, boolean force, Output... outputs) {
         java.util.Set<Path> seen = new java.util.HashSet<>();
         Path in = input.toAbsolutePath().normalize();
-        for (Output o : outputs) {
-            if (o.path() == null) continue;
-            requireKind(o);
-        }
         for (Output o : outputs) {
             Path out = o.path();
             if (out == null) continue;
             Path abs = out.toAbsolutePath().normalize();
             if (abs.equals(in)) throw new UsageException(out + ": is the input file; choose another output name");
             if (!seen.add(abs)) throw new UsageException(out + ": given for two outputs; each output needs its own file");
-            AtomicFiles.checkWritable(out, force);
         }
+        for (Output o : outputs) if (o.path() != null) requireKind(o);
+        for (Output o : outputs) if (o.path() != null) AtomicFiles.checkWritable(o.path(), force);
     }
 
     /** A file named .mp3 (or .png for a MIDI file...) would hold another format than its name says: refused. */

@@ -107,7 +107,7 @@ class BadInputTest {
 
     @Test
     void outputsThatClashAreRefused() throws Exception {
-        Path same = tmp.resolve("same"); // no extension: no format to refuse, only the clash
+        Path same = tmp.resolve("same.mid");
         assertError(Cli.run("cover", Cli.example(), "-o", same, "--piano-roll", same), 2, "two outputs");
         assertError(Cli.run("cover", Cli.example(), "-o", tmp.resolve("x.mid"), "--piano-roll", tmp.resolve("x.mid")), 3, "PNG or JPEG");
         Path song = Files.copy(Cli.root().resolve("examples/demo.mid"), tmp.resolve("song.mid")); // a copy: this test must never risk the example
