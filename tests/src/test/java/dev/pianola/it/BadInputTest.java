@@ -109,7 +109,7 @@ class BadInputTest {
     void outputsThatClashAreRefused() throws Exception {
         Path same = tmp.resolve("same.mid");
         assertError(Cli.run("cover", Cli.example(), "-o", same, "--piano-roll", same), 2, "two outputs");
-        assertError(Cli.run("cover", Cli.example(), "-o", tmp.resolve("x.mid"), "--piano-roll", tmp.resolve("x.mid")), 3, "PNG or JPEG");
+        assertError(Cli.run("cover", Cli.example(), "-o", tmp.resolve("x.mid"), "--piano-roll", tmp.resolve("roll.mid")), 3, "PNG or JPEG");
         Path song = Files.copy(Cli.root().resolve("examples/demo.mid"), tmp.resolve("song.mid")); // a copy: this test must never risk the example
         byte[] before = Files.readAllBytes(song);
         assertError(Cli.run("render", song, "-o", tmp.resolve(".").resolve("song.mid"), "--force"), 2, "is the input");
