@@ -39,11 +39,9 @@ final class Cli {
         return Path.of(System.getProperty("pianola.root", "..")).toAbsolutePath().normalize();
     }
 
+    /** A corpus file, from where the engine's tests find the corpus (TestPaths.corpusRoot); skipped, saying what is missing, when absent. */
     static Path corpus(String relative) {
-        Path p = root().resolve("../shared/corpus").resolve(relative).normalize();
-        // a fresh clone may have no corpus beside it: the test is skipped and says what is missing
-        org.junit.jupiter.api.Assumptions.assumeTrue(p.toFile().exists(), "test corpus missing: " + p + " (see ../shared/corpus/SOURCES.md)");
-        return p;
+        return dev.pianola.TestPaths.corpus(relative);
     }
 
     static Path example() {
