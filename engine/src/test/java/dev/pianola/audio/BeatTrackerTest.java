@@ -173,46 +173,24 @@ class BeatTrackerTest {
         assertThrows(IllegalArgumentException.class, () -> new Beats(new double[] {1, 0.5}, 120));
     }
 
-    /**
-     * Struck tones (a few harmonics, decaying) at the given times, {@code seconds} long at 22050 Hz:
-     * a click track when the times are steady, a sparse chord part when they are far apart.
-     */
-    static Audio struck(double[] onsetSeconds, double seconds, double... hz) {
-        int rate = 22050;
-        float[] x = new float[(int) (seconds * rate)];
-        for (double t : onsetSeconds) {
-            int start = (int) Math.round(t * rate);
-            for (int i = 0; start + i < x.length && i < rate; i++) {
-                double s = 0, time = i / (double) rate;
-                for (double f : hz) for (int h = 1; h <= 4; h++) s += Math.sin(2 * Math.PI * f * h * time) / h;
-                x[start + i] += (float) (0.2 / hz.length * s * Math.exp(-time * 6));
-            }
-        }
-        return new Audio(x, rate);
-    }
-
-    static double[] steady(double bpm, double firstSeconds, double untilSeconds) {
-        return Beats.fromTempo(bpm, firstSeconds, untilSeconds).beatSeconds();
-    }
-
     /** A steady 108 BPM click track: the grid is one tempo, not a tempo per beat (39 on examples/demo.wav before). */
     @Test
     void aSteadyClickTrackIsOneTempo() {
-        Beats beats = BeatTracker.track(struck(steady(108, 0, 30), 30, 440));
+        Beats beats = BeatTracker.track(TestSignals.struck(TestSignals.steady(108, 0, 30), 30, 440));
         TempoMap grid = beats.tempoMap();
         System.out.printf("108 BPM clicks: tracker %.2f BPM, grid %s%n", beats.bpm(), grid);
         assertEquals(1, grid.changes().size(), grid.toString());
         assertEquals(108, grid.bpmAt(0), 0.3);
         // every click is on a whole beat of the grid
-        for (double t : steady(108, 0, 29)) assertEquals(Math.rint(grid.beatsAt(t)), grid.beatsAt(t), 0.05, "click at " + t);
+        for (double t : TestSignals.steady(108, 0, 29)) assertEquals(Math.rint(grid.beatsAt(t)), grid.beatsAt(t), 0.05, "click at " + t);
     }
 
     /** A chord every 2 s at 120 BPM (one per bar, nothing between) autocorrelates at 2 s: it was a 30 BPM grid. */
     @Test
     void sparseChordsGetATempoInThePreferredRange() {
-        Beats beats = BeatTracker.track(struck(steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0));
+        Beats beats = BeatTracker.track(TestSignals.struck(TestSignals.steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0));
         System.out.printf("a chord every 2 s: %.2f BPM, librosa %.2f BPM%n", beats.bpm(),
-                BeatTracker.trackLikeLibrosa(struck(steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0)).bpm());
+                BeatTracker.trackLikeLibrosa(TestSignals.struck(TestSignals.steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0)).bpm());
         assertEquals(120, beats.bpm(), 3, beats.toString());
         assertEquals(120, beats.tempoMap().mainBpm(80), 3, beats.tempoMap().toString());
     }
@@ -220,9 +198,9 @@ class BeatTrackerTest {
     /** 30 s of clicks at 100 BPM, then 30 s at 130: the beats follow, and the grid has the two tempi. */
     @Test
     void aRealTempoChangeIsFollowed() {
-        double[] slow = steady(100, 0.3, 30), fast = steady(130, slow[slow.length - 1] + 60 / 100.0, 60);
+        double[] slow = TestSignals.steady(100, 0.3, 30), fast = TestSignals.steady(130, slow[slow.length - 1] + 60 / 100.0, 60);
         double[] clicks = java.util.stream.DoubleStream.concat(Arrays.stream(slow), Arrays.stream(fast)).toArray();
-        Audio audio = struck(clicks, 60, 440);
+        Audio audio = TestSignals.struck(clicks, 60, 440);
         Beats beats = BeatTracker.track(audio);
         double f = fMeasure(clicks, beats.beatSeconds()), librosa = fMeasure(clicks, BeatTracker.trackLikeLibrosa(audio).beatSeconds());
         TempoMap grid = beats.tempoMap();

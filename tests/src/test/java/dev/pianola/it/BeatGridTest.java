@@ -1,5 +1,7 @@
 package dev.pianola.it;
 
+import dev.pianola.audio.TestSignals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.audio.Audio;
@@ -57,7 +59,7 @@ class BeatGridTest {
 
     @Test
     void aSteadyClickTrackIsOneTempoEventAtItsTempo() throws Exception {
-        Path wav = wav("clicks108.wav", struck(steady(108, 0, 30), 30, 440));
+        Path wav = wav("clicks108.wav", TestSignals.struck(TestSignals.steady(108, 0, 30), 30, 440));
         Path out = tmp.resolve("clicks108.mid");
         JsonNode summary = json(Cli.run("cover", wav, "-o", out, "--json"));
         assertEquals(1, tempoEvents(MidiFiles.readSequence(out)), MidiFiles.read(out).tempo().toString());
@@ -66,7 +68,7 @@ class BeatGridTest {
 
     @Test
     void aChordEveryTwoSecondsIsNotThirtyBpm() throws Exception {
-        Path wav = wav("chords.wav", struck(steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0));
+        Path wav = wav("chords.wav", TestSignals.struck(TestSignals.steady(30, 0.5, 40), 40, 261.6, 329.6, 392.0));
         JsonNode summary = json(Cli.run("cover", wav, "-o", tmp.resolve("chords.mid"), "--json"));
         double bpm = summary.get("bpm").asDouble();
         assertTrue(bpm >= 70 && bpm <= 180, "bpm " + bpm);
@@ -158,27 +160,6 @@ class BeatGridTest {
         Path p = tmp.resolve(name);
         WavWriter.write(audio, p, WavWriter.Depth.PCM16, false);
         return p;
-    }
-
-    static double[] steady(double bpm, double firstSeconds, double untilSeconds) {
-        List<Double> t = new ArrayList<>();
-        for (double s = firstSeconds; s < untilSeconds; s += 60 / bpm) t.add(s);
-        return t.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    /** Struck tones (four harmonics, decaying over a second) at the given times, at 22050 Hz. */
-    static Audio struck(double[] onsetSeconds, double seconds, double... hz) {
-        int rate = 22050;
-        float[] x = new float[(int) (seconds * rate)];
-        for (double t : onsetSeconds) {
-            int start = (int) Math.round(t * rate);
-            for (int i = 0; start + i < x.length && i < rate; i++) {
-                double s = 0, time = i / (double) rate;
-                for (double f : hz) for (int h = 1; h <= 4; h++) s += Math.sin(2 * Math.PI * f * h * time) / h;
-                x[start + i] += (float) (0.2 / hz.length * s * Math.exp(-time * 6));
-            }
-        }
-        return new Audio(x, rate);
     }
 
     private static int tempoEvents(Sequence seq) {
