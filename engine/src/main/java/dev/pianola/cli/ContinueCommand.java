@@ -1,5 +1,7 @@
 package dev.pianola.cli;
 
+import dev.pianola.io.OutputSet;
+
 import dev.pianola.models.ModelFamilies;
 import dev.pianola.models.ModelFamily;
 
@@ -189,9 +191,13 @@ final class ContinueCommand implements Callable<Integer> {
         List<Note> result = new ArrayList<>(continuationOnly ? List.of() : played);
         for (Note n : answer) result.add(n.withChannel(1));
         NoteSequence written = new NoteSequence(result, phrase.tempo(), phrase.timeSignatures(), List.of(), List.of());
-        MidiFiles.write(written, out, common.force, tracks);
-        if (renderer != null) Renders.toWav(renderer, written, render, common);
-        if (pianoRoll != null) PianoRoll.write(written, input.getFileName().toString(), tracks.channelNames(), pianoRoll, common.force);
+        // the MIDI file, its preview and its picture appear together or not at all
+        try (OutputSet outputs = new OutputSet(common.force)) {
+            MidiFiles.write(written, outputs.stage(out), true, tracks);
+            if (renderer != null) Renders.toWav(renderer, written, outputs.stage(render), common);
+            if (pianoRoll != null) PianoRoll.write(written, input.getFileName().toString(), tracks.channelNames(), outputs.stage(pianoRoll), true);
+            outputs.commit();
+        }
         double total = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "continue").put("input", input.toString()).put("output", out.toString())

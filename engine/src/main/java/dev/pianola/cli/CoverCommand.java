@@ -1,5 +1,7 @@
 package dev.pianola.cli;
 
+import dev.pianola.io.OutputSet;
+
 import dev.pianola.BadInputException;
 import dev.pianola.PianolaException;
 import dev.pianola.UsageException;
@@ -207,12 +209,15 @@ final class CoverCommand implements Callable<Integer> {
         Key key = arranged.report().key();
         MidiFiles.WriteOptions written = MidiFiles.WriteOptions.PIANO;
         if (key != null) written = written.withKey(KeySignature.of(key.tonicPitchClass(), key.mode() == Key.Mode.MINOR));
-        MidiFiles.write(piano, out, common.force, written);
-        if (render != null) {
-            Renders.toWav(renderer, piano, render, common);
-            steps.done("render preview");
+        try (OutputSet outputs = new OutputSet(common.force)) {
+            MidiFiles.write(piano, outputs.stage(out), true, written);
+            if (render != null) {
+                Renders.toWav(renderer, piano, outputs.stage(render), common);
+                steps.done("render preview");
+            }
+            if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), outputs.stage(pianoRoll), true);
+            outputs.commit();
         }
-        if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), pianoRoll, common.force);
         double seconds = steps.totalSeconds();
 
         if (common.json) {
@@ -277,9 +282,12 @@ final class CoverCommand implements Callable<Integer> {
             steps.done("pop2piano (" + result.features().segments() + " segments)");
         }
         NoteSequence piano = result.notes();
-        MidiFiles.write(piano, out, common.force);
-        if (render != null) Renders.toWav(renderer, piano, render, common);
-        if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), pianoRoll, common.force);
+        try (OutputSet outputs = new OutputSet(common.force)) {
+            MidiFiles.write(piano, outputs.stage(out), true);
+            if (render != null) Renders.toWav(renderer, piano, outputs.stage(render), common);
+            if (pianoRoll != null) PianoRoll.write(piano, input.getFileName().toString(), outputs.stage(pianoRoll), true);
+            outputs.commit();
+        }
         double seconds = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "cover").put("input", input.toString()).put("output", out.toString())

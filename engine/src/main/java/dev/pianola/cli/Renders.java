@@ -18,10 +18,11 @@ final class Renders {
 
     private Renders() {}
 
+    /** Writes the preview to {@code wav}, a file of an {@link dev.pianola.io.OutputSet} (so it is written with force on). */
     static void toWav(MidiRenderer renderer, NoteSequence notes, Path wav, CommonOptions common) {
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
             renderer.renderToWav(MidiFiles.toSequence(notes, MidiFiles.WriteOptions.PIANO), wav,
-                    MidiRenderer.Options.DEFAULT.withPeakDbfs(PREVIEW_PEAK_DBFS), WavWriter.Depth.ofBits(16), common.force, progress);
+                    MidiRenderer.Options.DEFAULT.withPeakDbfs(PREVIEW_PEAK_DBFS), WavWriter.Depth.ofBits(16), true, progress);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.pianola.cli;
 
+import dev.pianola.io.OutputSet;
+
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.basicpitch.BasicPitchMidi;
@@ -52,8 +54,11 @@ final class TranscribeCommand implements Callable<Integer> {
             r = Transcriber.transcribe(input, transcription.noteOptions(!noPitchBends), transcription.device(), progress, steps);
         }
         NoteSequence notes = BasicPitchMidi.toNoteSequence(r.events(), false);
-        MidiFiles.write(notes, out, common.force);
-        if (pianoRoll != null) PianoRoll.write(notes, input.getFileName().toString(), pianoRoll, common.force);
+        try (OutputSet outputs = new OutputSet(common.force)) {
+            MidiFiles.write(notes, outputs.stage(out), true);
+            if (pianoRoll != null) PianoRoll.write(notes, input.getFileName().toString(), outputs.stage(pianoRoll), true);
+            outputs.commit();
+        }
         double seconds = steps.totalSeconds();
         if (common.json) {
             System.out.println(new Summary().put("command", "transcribe").put("input", input.toString()).put("output", out.toString())

@@ -139,4 +139,33 @@ class CommandLineTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertFalse(r.err().contains("[DEBUG]"), r.err());
     }
+
+    /**
+     * Stopped in the middle (SIGTERM, as Ctrl-C ends a job: shutdown hooks run): no half set of
+     * outputs, no temporary file or staging folder left, so the same command can simply run again.
+     * The job renders a long answer, so it is stopped while its audio preview is being written.
+     */
+    @Test
+    void aJobStoppedMidwayLeavesNothingBehind() throws Exception {
+        Path phrase = phrase(), out = Files.createDirectories(tmp.resolve("out"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Xmx1g", "-Djava.awt.headless=true", "--add-exports", "java.desktop/com.sun.media.sound=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.pianola.cli.Main", "continue", phrase.toString(), "-o", out.resolve("long.mid").toString(),
+                "--bars", "256", "--seed", "1", "--render", out.resolve("long.wav").toString(), "--piano-roll", out.resolve("long.png").toString(), "-q")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (p.isAlive() && System.nanoTime() < until) {
+            try (java.util.stream.Stream<Path> s = Files.list(out)) {
+                if (s.findAny().isPresent()) break; // the outputs are being written
+            }
+            Thread.sleep(20);
+        }
+        Thread.sleep(300);
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.isAlive(), "the job ended before it could be stopped: " + Files.readString(tmp.resolve("log.txt")));
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "it stops");
+        try (java.util.stream.Stream<Path> s = Files.list(out)) {
+            assertEquals(List.of(), s.map(x -> x.getFileName().toString()).toList(), "nothing left: no outputs, no temporary files");
+        }
+    }
 }
