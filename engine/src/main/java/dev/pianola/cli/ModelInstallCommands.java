@@ -42,24 +42,39 @@ final class ModelInstallCommands {
         }
     }
 
+    /** Appends the catalog to a command's description, a line per model: what the help says is what installs. */
+    static final class CatalogInHelp implements picocli.CommandLine.IModelTransformer {
+        @Override
+        public picocli.CommandLine.Model.CommandSpec transform(picocli.CommandLine.Model.CommandSpec spec) {
+            List<String> lines = new ArrayList<>(List.of(spec.usageMessage().description()));
+            for (Installable m : ModelCatalog.ALL) {
+                // two short lines a model: the help wraps a long one without its indentation
+                lines.add(String.format(Locale.ROOT, "  %-14s%s for %s --engine %s", m.name(), m.family().title(), m.family().job().word(), m.family().name()));
+                lines.add(String.format(Locale.ROOT, "  %-14sfrom %s", "", m.repo()));
+            }
+            spec.usageMessage().description(lines.toArray(String[]::new));
+            return spec;
+        }
+    }
+
     private static Path root() {
         return Path.of(System.getProperty("pianola.root", ".")).toAbsolutePath().normalize();
     }
 
-    @Command(name = "install", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(name = "install", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = CatalogInHelp.class,
             header = "Download a neural engine's checkpoint from the Hugging Face hub and make its model package.",
             description = {"Fetches the original checkpoint at the revision Pianola was built against (resumable, every file checked "
                     + "against the hub's sha256), turns it into an ONNX model package with the pinned exporter of tools/export "
                     + "(in a Python environment made once, on demand), checks the package and puts it in the model store. "
                     + "It says how much it will download and asks first; --yes agrees in advance.",
                     "",
-                    "NAME is one of: ${COMPLETION-CANDIDATES}. gpt2-remi and perceiver-ar are the continue engines remi and perceiver; "
-                            + "pop2piano is the cover engine.",
-                    "",
                     "The hub's own environment variables apply: HF_ENDPOINT (a mirror), HF_TOKEN, HF_HOME or HF_HUB_CACHE (the cache "
                             + "it shares with Python's huggingface_hub: files already there are not downloaded again), HF_HUB_OFFLINE=1 "
-                            + "(the cache only). The exporter's environment lives in $PIANOLA_VENVS, else ~/.cache/pianola/venvs."},
-            footer = {"", "Examples:",
+                            + "(the cache only).",
+                    "",
+                    "What it installs:"},
+            footer = {"", "The exporters' Python environments: $PIANOLA_VENVS, else ~/.cache/pianola/venvs.",
+                    "", "Examples:",
                     "  pianola models install gpt2-remi",
                     "  pianola models install pop2piano --yes --json",
                     "  pianola models install gpt2-remi --from ~/Maestro-REMI-bpe20k",
@@ -218,7 +233,7 @@ final class ModelInstallCommands {
 
     @Command(name = "info", mixinStandardHelpOptions = true,
             header = "Where an installable model comes from, or what an installed package holds.",
-            description = {"NAME (${COMPLETION-CANDIDATES}): its hub repository and pinned revision, the files fetched, the exporter and "
+            description = {"NAME (a model models install knows): its hub repository and pinned revision, the files fetched, the exporter and "
                     + "its Python environment, and where it is installed. DIR: a package folder's manifest (family, version, precision, "
                     + "files, graphs, source and licence) and, when models install made it, the commit it was made from."},
             footer = {"", "Examples:", "  pianola models info pop2piano", "  pianola models info ~/.local/share/pianola/models/gpt2-remi --json"})

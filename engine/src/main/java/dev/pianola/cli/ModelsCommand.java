@@ -20,10 +20,11 @@ import java.util.Map;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
         header = "The models Pianola can use: the embedded Basic Pitch and the installed packages.",
-        description = {"The model store is $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models. "
-                + "Packages are folders with a pianola-model.json: pianola models install NAME makes one from the original "
-                + "checkpoint on the Hugging Face hub (tools/export makes them by hand)."},
-        footer = {"", "Start with:  pianola models list  and  pianola models install gpt2-remi"},
+        description = {"Packages are folders with a pianola-model.json in the model store: pianola models install NAME makes one "
+                + "from the original checkpoint on the Hugging Face hub (tools/export makes them by hand)."},
+        footer = {"", "The model store: $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models,",
+                "else ~/.local/share/pianola/models.",
+                "", "Start with:  pianola models list  and  pianola models install gpt2-remi"},
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Verify.class, ModelInstallCommands.Install.class,
                 ModelInstallCommands.Remove.class, ModelInstallCommands.Info.class})
 final class ModelsCommand implements Runnable {
