@@ -185,6 +185,7 @@ public final class ModelInstaller {
         } catch (IOException e) {
             // only a log
         }
+        removeIfEmpty(staging);
         return new Result(model, target, revision, commit, plan == null ? 0 : plan.bytesToDownload(), ModelPackage.verify(target), false);
     }
 
@@ -289,7 +290,17 @@ public final class ModelInstaller {
         } catch (IOException e) {
             throw new PianolaException(PianolaException.EXIT_OTHER, dir + ": cannot remove it: " + e.getMessage(), e);
         }
+        removeIfEmpty(staging);
         return bytes;
+    }
+
+    /** The staging folder goes when nothing is left in it (a failed install's log stays, and so does the folder). */
+    private static void removeIfEmpty(Path staging) {
+        try {
+            Files.deleteIfExists(staging);
+        } catch (IOException e) {
+            // not empty, or not ours to remove now: left for the next install
+        }
     }
 
     /** The bytes of the regular files under {@code dir} (links not followed). */

@@ -67,7 +67,7 @@ public final class ModelStore {
      */
     public Path staging() {
         Path absolute = root.toAbsolutePath().normalize();
-        return absolute.resolveSibling(absolute.getFileName() + ".partial");
+        return absolute.getFileName() == null ? absolute.resolve(".partial") : absolute.resolveSibling(absolute.getFileName() + ".partial");
     }
 
     /** The embedded Basic Pitch model, checked against its sha256. */

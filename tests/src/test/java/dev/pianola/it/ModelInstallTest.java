@@ -146,7 +146,7 @@ class ModelInstallTest {
         assertEquals(dir.toString(), j.get("dir").asText());
         assertEquals("gpt2-remi", j.get("family").asText());
         assertEquals(2, hub.downloads("model.safetensors").size(), "cut once, resumed: " + hub.requests);
-        assertFalse(Files.exists(tmp.resolve("models.partial/gpt2-remi.new")), "nothing left half made");
+        assertFalse(Files.exists(tmp.resolve("models.partial")), "nothing left beside the store");
 
         Cli.Run verify = pianola(env(), "models", "verify", dir);
         assertEquals(0, verify.exitCode(), verify.toString());
@@ -170,6 +170,7 @@ class ModelInstallTest {
         Cli.Run remove = pianola(env(), "models", "remove", "gpt2-remi", "--yes");
         assertEquals(0, remove.exitCode(), remove.toString());
         assertFalse(Files.exists(dir));
+        assertFalse(Files.exists(tmp.resolve("models.partial")));
         assertTrue(remove.out().contains("its checkpoint stays in the Hugging Face cache, " + tmp.resolve("hf/hub/models--Natooz--Maestro-REMI-bpe20k")),
                 remove.out());
 
