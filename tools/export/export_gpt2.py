@@ -154,6 +154,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--checkpoint", default="Natooz/Maestro-REMI-bpe20k", help="hub name or local folder")
     ap.add_argument("--out", required=True, help="package folder to write")
+    ap.add_argument("--source", help="the checkpoint as the manifest names it (default: --checkpoint; "
+                    "pianola models install passes the hub repository and commit)")
     ap.add_argument("--licence", default="see the checkpoint's model card", help="licence of the weights")
     ap.add_argument("--version", default="1")
     ap.add_argument("--greedy", action="store_true", help="generation defaults: greedy instead of the paper's sampling")
@@ -164,7 +166,7 @@ def main():
     if not tok:
         print("warning: no tokenizer.json/tokenizer.conf found; the package will hold ids only", file=sys.stderr)
     gen = {"doSample": False, "maxNewTokens": 512} if args.greedy else PAPER_GENERATION
-    m = write_package(model, args.out, args.checkpoint, args.licence, gen, tok, args.version,
+    m = write_package(model, args.out, args.source or args.checkpoint, args.licence, gen, tok, args.version,
                       precisions.CHOICES[args.precision])
     print(json.dumps(m["files"], indent=2))
 

@@ -190,12 +190,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--checkpoint", default="krasserm/perceiver-ar-sam-giant-midi", help="hub name or local folder")
     ap.add_argument("--out", required=True, help="package folder to write")
+    ap.add_argument("--source", help="the checkpoint as the manifest names it (default: --checkpoint; "
+                    "pianola models install passes the hub repository and commit)")
     ap.add_argument("--licence", default="Apache-2.0 (perceiver-io); see the checkpoint's model card")
     ap.add_argument("--version", default="1")
     ap.add_argument("--precision", choices=["float32", "int8"], default="float32",
                     help="int8: dynamic quantization of both graphs for the CPU (see precision.py)")
     args = ap.parse_args()
-    m = write_package(load_checkpoint(args.checkpoint), args.out, args.checkpoint, args.licence, version=args.version,
+    m = write_package(load_checkpoint(args.checkpoint), args.out, args.source or args.checkpoint, args.licence, version=args.version,
                       precision=precisions.CHOICES[args.precision])
     json.dump(m["files"], sys.stdout, indent=2)
     print()

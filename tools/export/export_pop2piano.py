@@ -181,13 +181,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--checkpoint", default="sweetcocoa/pop2piano", help="hub name or local folder")
     ap.add_argument("--out", required=True, help="package folder to write")
+    ap.add_argument("--source", help="the checkpoint as the manifest names it (default: --checkpoint; "
+                    "pianola models install passes the hub repository and commit)")
     ap.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu",
                     help="relu: Hugging Face parity (default); gelu_new: the original repo's computation")
     ap.add_argument("--licence", default="see the checkpoint's model card", help="licence of the weights")
     ap.add_argument("--version", default="1")
     args = ap.parse_args()
     model, composers, vocab = load_checkpoint(args.checkpoint)
-    m = write_package(model, composers, vocab, args.out, args.checkpoint, args.licence, args.activation, args.version)
+    m = write_package(model, composers, vocab, args.out, args.source or args.checkpoint, args.licence, args.activation, args.version)
     print(json.dumps(m["files"], indent=2))
 
 

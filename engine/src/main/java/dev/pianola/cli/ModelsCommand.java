@@ -2,6 +2,8 @@ package dev.pianola.cli;
 
 import dev.pianola.ModelException;
 import dev.pianola.PianolaException;
+import dev.pianola.models.Installable;
+import dev.pianola.models.ModelCatalog;
 import dev.pianola.runtime.ModelPackage;
 import dev.pianola.runtime.ModelStore;
 import picocli.CommandLine.Command;
@@ -18,9 +20,13 @@ import java.util.Map;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
         header = "The models Pianola can use: the embedded Basic Pitch and the installed packages.",
-        description = {"The model store is $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models, else ~/.local/share/pianola/models. "
-                + "Packages are folders with a pianola-model.json, made by tools/export."},
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Verify.class})
+        description = {"Packages are folders with a pianola-model.json in the model store: pianola models install NAME makes one "
+                + "from the original checkpoint on the Hugging Face hub (tools/export makes them by hand)."},
+        footer = {"", "The model store: $PIANOLA_MODELS, else $XDG_DATA_HOME/pianola/models,",
+                "else ~/.local/share/pianola/models.",
+                "", "Start with:  pianola models list  and  pianola models install gpt2-remi"},
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Verify.class, ModelInstallCommands.Install.class,
+                ModelInstallCommands.Remove.class, ModelInstallCommands.Info.class})
 final class ModelsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -56,14 +62,24 @@ final class ModelsCommand implements Runnable {
                 String state = p.report() == null ? "found (not verified)" : p.report().ok() ? "ok" : "BAD: " + p.report().problem();
                 rows.add(row(orUnknown(p.family()), orUnknown(p.version()), orUnknown(p.precision()), p.dir(), state));
             }
+            // what models install could add: the catalog's models of which no package is in the store
+            List<String> installable = new ArrayList<>();
+            for (Installable m : ModelCatalog.ALL) {
+                boolean there = rows.stream().anyMatch(r -> m.family().manifestFamily().equals(r.get("family")));
+                if (!there) installable.add(m.name());
+            }
             if (common.json) {
-                System.out.println(new Summary().put("command", "models list").put("store", store.root().toString()).put("models", rows).toJson());
+                System.out.println(new Summary().put("command", "models list").put("store", store.root().toString()).put("models", rows)
+                        .put("installable", installable).toJson());
                 return;
             }
             System.out.println("model store: " + store.root());
             for (Map<String, Object> r : rows) {
                 System.out.printf("  %-24s %-6s %-13s %s%n      %s%n", r.get("family"), r.get("version"), r.get("precision"),
                         r.get("state"), r.get("dir"));
+            }
+            if (!installable.isEmpty()) {
+                System.out.println("not installed: " + String.join(", ", installable) + " (pianola models install NAME; pianola models info NAME says what it takes)");
             }
         }
 

@@ -55,6 +55,21 @@ public final class ModelStore {
         return root;
     }
 
+    /** Where {@code pianola models install NAME} puts its package: a folder of the store named after it. */
+    public Path installed(String name) {
+        return root.resolve(name);
+    }
+
+    /**
+     * Where installs are made and removals taken apart before they take (or leave) their place: a
+     * folder beside the store ({@code models.partial}), on the same disk so that a package appears
+     * by one rename, and outside it so that {@code models list} never sees a package half made.
+     */
+    public Path staging() {
+        Path absolute = root.toAbsolutePath().normalize();
+        return absolute.getFileName() == null ? absolute.resolve(".partial") : absolute.resolveSibling(absolute.getFileName() + ".partial");
+    }
+
     /** The embedded Basic Pitch model, checked against its sha256. */
     public Path basicPitch() {
         return verified(root.resolve(BASIC_PITCH_FILE), BASIC_PITCH_SHA256);

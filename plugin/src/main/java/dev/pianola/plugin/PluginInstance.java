@@ -1,5 +1,6 @@
 package dev.pianola.plugin;
 
+import dev.pianola.models.ModelCatalog;
 import dev.pianola.models.ModelFamilies;
 import dev.pianola.models.ModelFamily;
 
@@ -455,8 +456,12 @@ final class PluginInstance implements AutoCloseable {
         if (!family.needsPackage()) return null;
         Path dir = installedPackage(family);
         if (dir != null) return dir;
-        throw new UsageException("no " + family.name() + " model package in " + ModelStore.locate().root()
-                + " (install one made by tools/export, or set PIANOLA_MODELS)");
+        // what the musician can do about it, in the words the status and the host's log show
+        throw new UsageException(ModelCatalog.forFamily(family)
+                .map(m -> "not installed: pianola models install " + m.name() + " (no " + family.manifestFamily() + " package in "
+                        + ModelStore.locate().root() + ")")
+                .orElse("not installed: no " + family.manifestFamily() + " package in " + ModelStore.locate().root()
+                        + " (make one with tools/export, or set PIANOLA_MODELS)"));
     }
 
     /** The first installed package of {@code family}, or null. */

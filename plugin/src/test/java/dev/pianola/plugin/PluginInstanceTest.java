@@ -112,6 +112,32 @@ class PluginInstanceTest {
         assertTrue(out.stream().allMatch(n -> n.epoch() == 1), "epoch 1 on every note: " + out);
     }
 
+    /** An engine whose package is missing says how to get it, in the status and the host's log, instead of a bare error. */
+    @Test
+    void anEngineNotInstalledSaysHowToInstallIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path emptyStore) {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        String store = System.getProperty("pianola.models");
+        System.setProperty("pianola.models", emptyStore.toString());
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            instance = PluginInstance.start(5, input, notes, audio, control, RATE, "/nowhere");
+            block(0, 0, 0);
+            transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
+            parameter(PluginParameter.FREE_WHEELING.id, 1);
+            parameter(PluginParameter.ENGINE.id, dev.pianola.models.ModelFamilies.LIVE.indexOf(dev.pianola.models.ModelFamilies.REMI));
+            play(List.of(new double[] {0, 0x90, 60, 100}, new double[] {0.5, 0x80, 60, 0}), 4, 0);
+        } finally {
+            System.setErr(err);
+            if (store == null) System.clearProperty("pianola.models");
+            else System.setProperty("pianola.models", store);
+        }
+        assertEquals(PluginInstance.STATUS_ERROR, control.getInt(PluginInstance.CONTROL_STATUS), "status");
+        String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(logged.contains("instance 5: the remi engine could not start: not installed: pianola models install gpt2-remi (no gpt2-remi package in "
+                + emptyStore + ")"), logged);
+    }
+
     @Test
     void anUnknownRecordIsAnErrorButRecordsAreStillConsumed() {
         instance = PluginInstance.start(3, input, notes, audio, control, RATE, "/nowhere");
