@@ -49,7 +49,7 @@ final class ContinueCommand implements Callable<Integer> {
                     "no model; remi (GPT-2 on REMI+BPE, e.g. Maestro-REMI-bpe20k) and perceiver (Perceiver AR, GiantMIDI) need --model."})
     String engine;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "The model package of a trained --engine (made by tools/export; see pianola models list).")
+    @Option(names = "--model", paramLabel = "DIR", description = "The model package of a trained --engine (default: the installed one, see pianola models list; pianola models install NAME installs one).")
     Path model;
 
     static final int DEFAULT_BARS = 4;
@@ -146,9 +146,7 @@ final class ContinueCommand implements Callable<Integer> {
         if (!which.equals("perceiver") && (numLatents != null || seconds != null)) {
             throw new UsageException("--num-latents and --seconds are for --engine perceiver");
         }
-        if (family.needsPackage() && model == null) {
-            throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
-        }
+        if (family.needsPackage() && model == null) model = dev.pianola.models.ModelCatalog.installedPackage(family);
         // option values first: a wrong value is the message, not an output that exists
         Outputs.check(input, common.force, Outputs.midi(out), Outputs.audio(render), Outputs.picture(pianoRoll));
         MidiRenderer renderer = render == null ? null : MidiRenderer.open(soundFont);

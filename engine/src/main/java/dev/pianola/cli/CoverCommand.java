@@ -1,5 +1,7 @@
 package dev.pianola.cli;
 
+import dev.pianola.models.ModelFamilies;
+
 import dev.pianola.io.OutputSet;
 
 import dev.pianola.BadInputException;
@@ -62,10 +64,10 @@ final class CoverCommand implements Callable<Integer> {
     Path outDir;
 
     @Option(names = "--engine", paramLabel = "NAME", defaultValue = "basic-pitch",
-            description = "basic-pitch (default, built in) or pop2piano (needs --model).")
+            description = "basic-pitch (default, built in) or pop2piano (its installed package: pianola models install pop2piano; or --model).")
     String engine;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "pop2piano: the model package (made by tools/export/export_pop2piano.py).")
+    @Option(names = "--model", paramLabel = "DIR", description = "pop2piano: the model package (default: the installed one; pianola models install pop2piano installs it).")
     Path model;
 
     @Option(names = "--composer", paramLabel = "NAME",
@@ -112,9 +114,7 @@ final class CoverCommand implements Callable<Integer> {
             throw new BadInputException("--engine " + engine + ": expected basic-pitch or pop2piano");
         }
         boolean pop2piano = which.equals("pop2piano");
-        if (pop2piano && model == null) {
-            throw new UsageException("--engine pop2piano needs --model DIR (a package made by tools/export/export_pop2piano.py; see: pianola models list)");
-        }
+        if (pop2piano && model == null) model = dev.pianola.models.ModelCatalog.installedPackage(ModelFamilies.POP2PIANO);
         if (!pop2piano && (model != null || composer != null)) throw new UsageException("--model and --composer are for --engine pop2piano");
         if (pop2piano) {
             for (String flag : BASIC_PITCH_FLAGS) {

@@ -53,7 +53,7 @@ final class DeviceCommand implements Callable<Integer> {
                     "and needs no model; the others are trained models and need --model."})
     String engine;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "The model package of a trained --engine (made by tools/export; see pianola models list).")
+    @Option(names = "--model", paramLabel = "DIR", description = "The model package of a trained --engine (default: the installed one, see pianola models list; pianola models install NAME installs one).")
     Path model;
 
     @Option(names = "--bars", paramLabel = "N", defaultValue = "2", description = "Length of an answer in bars, 1..64 (default ${DEFAULT-VALUE}).")
@@ -122,9 +122,7 @@ final class DeviceCommand implements Callable<Integer> {
             default -> throw new BadInputException("--start-on " + startOn + ": expected beat or bar");
         };
         if (!e.needsPackage() && model != null) throw new UsageException("--model is for --engine " + ModelFamilies.packagedNames(ModelFamily.Job.CONTINUE));
-        if (e.needsPackage() && model == null) {
-            throw new UsageException("--engine " + which + " needs --model DIR (a package made by tools/export; see: pianola models list)");
-        }
+        if (e.needsPackage() && model == null) model = dev.pianola.models.ModelCatalog.installedPackage(e);
         if (bars < 1 || bars > 64) throw new BadInputException("--bars " + bars + ": expected 1 to 64");
         if (!(silenceBeats > 0 && silenceBeats <= 64)) throw new BadInputException("--silence-beats " + silenceBeats + ": expected more than 0, at most 64");
         if (!(temperature >= 0 && temperature <= 10)) throw new BadInputException("--temperature " + temperature + ": expected 0 to 10");

@@ -56,11 +56,10 @@ public final class Main implements Runnable {
             return PianolaException.EXIT_USAGE;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose")
-                    || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            boolean verbose = matched(parsed, "--verbose");
             if (ex instanceof PianolaException pe) {
                 c.getErr().println("pianola: " + pe.getMessage());
-                boolean json = parsed.hasMatchedOption("--json") || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--json"));
+                boolean json = matched(parsed, "--json");
                 // a script reading --json gets a line saying what failed instead of nothing
                 if (json) {
                     c.getOut().println(Summary.error(c.getCommandSpec().qualifiedName().replaceFirst("^pianola ", ""), null, pe).toJson());
@@ -74,6 +73,12 @@ public final class Main implements Runnable {
             return c.getExitCodeExceptionMapper().getExitCode(ex);
         });
         return cli.execute(args);
+    }
+
+    /** Whether {@code option} was given to the command or any of its subcommands (models install --json). */
+    private static boolean matched(CommandLine.ParseResult parsed, String option) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) if (p.hasMatchedOption(option)) return true;
+        return false;
     }
 
     /** The width the shell says its terminal has (COLUMNS, exported by most shells), when picocli cannot ask the terminal itself. */

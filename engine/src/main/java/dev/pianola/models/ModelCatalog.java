@@ -80,6 +80,26 @@ public final class ModelCatalog {
         return ALL.stream().filter(i -> i.family().equals(family)).findFirst();
     }
 
+    /**
+     * The installed package of {@code family} (the first the store lists), for an engine asked for
+     * without --model; missing, a model problem that says how to install it.
+     */
+    public static java.nio.file.Path installedPackage(ModelFamily family) {
+        java.nio.file.Path dir = installedIfAny(family);
+        if (dir != null) return dir;
+        throw new dev.pianola.ModelException(dev.pianola.runtime.ModelStore.locate().root(), "no " + family.manifestFamily() + " package installed: "
+                + forFamily(family).map(m -> "pianola models install " + m.name()).orElse("make one with tools/export")
+                + " (or give its folder with --model DIR)");
+    }
+
+    /** As {@link #installedPackage}, or null when none is installed. */
+    public static java.nio.file.Path installedIfAny(ModelFamily family) {
+        for (dev.pianola.runtime.ModelPackage.Installed p : dev.pianola.runtime.ModelPackage.list(dev.pianola.runtime.ModelStore.locate(), false)) {
+            if (family.manifestFamily().equals(p.family())) return p.dir();
+        }
+        return null;
+    }
+
     /** "gpt2-remi, perceiver-ar or pop2piano". */
     public static String names() {
         List<String> names = ALL.stream().map(Installable::name).toList();

@@ -347,7 +347,7 @@ final class PluginInstance implements AutoCloseable {
         if (cover != null || coverFailed) return coverFailed ? null : cover;
         try {
             // Pop2Piano when its package is installed (tools/export makes one), else Basic Pitch and the arranger
-            Path pop2piano = installedPackage(ModelFamilies.POP2PIANO);
+            Path pop2piano = ModelCatalog.installedIfAny(ModelFamilies.POP2PIANO);
             cover = pop2piano != null
                     ? CoverSession.startPop2Piano(String.valueOf(handle), sampleRate, pop2piano, null, coverLagBars, parameters.channel())
                     : CoverSession.start(String.valueOf(handle), sampleRate, ModelStore.locate().basicPitch(), ArrangePresets.load("default"), coverLagBars,
@@ -454,22 +454,13 @@ final class PluginInstance implements AutoCloseable {
     /** The installed model package of a model engine, from the model store; null for an engine that needs none. */
     private static Path modelDir(ModelFamily family) {
         if (!family.needsPackage()) return null;
-        Path dir = installedPackage(family);
-        if (dir != null) return dir;
-        // what the musician can do about it, in the words the status and the host's log show
-        throw new UsageException(ModelCatalog.forFamily(family)
-                .map(m -> "not installed: pianola models install " + m.name() + " (no " + family.manifestFamily() + " package in "
-                        + ModelStore.locate().root() + ")")
-                .orElse("not installed: no " + family.manifestFamily() + " package in " + ModelStore.locate().root()
-                        + " (make one with tools/export, or set PIANOLA_MODELS)"));
-    }
-
-    /** The first installed package of {@code family}, or null. */
-    private static Path installedPackage(ModelFamily family) {
-        for (ModelPackage.Installed p : ModelPackage.list(ModelStore.locate(), false)) {
-            if (family.manifestFamily().equals(p.family())) return p.dir();
+        try {
+            return ModelCatalog.installedPackage(family);
+        } catch (dev.pianola.ModelException e) {
+            // what the musician can do about it, in the words the status and the host's log show
+            throw new UsageException(ModelCatalog.forFamily(family).map(m -> "not installed: pianola models install " + m.name() + " (" + e.getMessage() + ")")
+                    .orElse("not installed: " + e.getMessage()));
         }
-        return null;
     }
 
     private void closeCover() {

@@ -134,8 +134,8 @@ class PluginInstanceTest {
         }
         assertEquals(PluginInstance.STATUS_ERROR, control.getInt(PluginInstance.CONTROL_STATUS), "status");
         String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(logged.contains("instance 5: the remi engine could not start: not installed: pianola models install gpt2-remi (no gpt2-remi package in "
-                + emptyStore + ")"), logged);
+        assertTrue(logged.contains("instance 5: the remi engine could not start: not installed: pianola models install gpt2-remi (" + emptyStore
+                + ": no gpt2-remi package installed"), logged);
     }
 
     @Test

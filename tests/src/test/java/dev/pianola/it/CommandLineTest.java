@@ -148,8 +148,8 @@ class CommandLineTest {
     @Test
     void aJobStoppedMidwayLeavesNothingBehind() throws Exception {
         Path phrase = phrase(), out = Files.createDirectories(tmp.resolve("out"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx1g", "-Djava.awt.headless=true", "--add-exports", "java.desktop/com.sun.media.sound=ALL-UNNAMED",
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-Xmx1g", "-Djava.awt.headless=true", "--add-exports", "java.desktop/com.sun.media.sound=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.pianola.cli.Main", "continue", phrase.toString(), "-o", out.resolve("long.mid").toString(),
                 "--bars", "256", "--seed", "1", "--render", out.resolve("long.wav").toString(), "--piano-roll", out.resolve("long.png").toString(), "-q")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();

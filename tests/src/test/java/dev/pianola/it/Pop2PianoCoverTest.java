@@ -198,11 +198,17 @@ class Pop2PianoCoverTest {
         assertError(Cli.run("cover", song, "--engine", "pop2piano", "--model", pkg, "--composer", "mozart"), 3,
                 "no composer 'mozart'", "composer1", "composer21");
         assertFalse(Files.exists(dir.resolve("song.piano.mid")));
-        assertError(Cli.run("cover", song, "--engine", "pop2piano"), 2, "needs --model");
+        // without --model, the installed package; none installed here: how to install it
+        System.setProperty("pianola.models", dir.resolve("empty-store").toString());
+        try {
+            assertError(Cli.run("cover", song, "--engine", "pop2piano"), 4, "pianola models install pop2piano");
+        } finally {
+            System.clearProperty("pianola.models");
+        }
         assertError(Cli.run("cover", song, "--engine", "pop2piano", "--model", pkg, "--preset", "simple"), 2, "--preset", "basic-pitch");
         assertError(Cli.run("cover", song, "--composer", "composer2"), 2, "--engine pop2piano");
         assertError(Cli.run("cover", song, song, "-o", dir.resolve("x.mid"), "--engine", "pop2piano", "--model", pkg), 2, "--out-dir");
-        assertError(Cli.run("cover", song, "--engine", "lol"), 2, "basic-pitch or pop2piano");
+        assertError(Cli.run("cover", song, "--engine", "lol"), 3, "basic-pitch or pop2piano");
         assertError(Cli.run("cover", song, "--engine", "pop2piano", "--model", dir), 4, "pianola-model.json");
     }
 }
