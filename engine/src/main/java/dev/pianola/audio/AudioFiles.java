@@ -406,7 +406,10 @@ public final class AudioFiles {
             throw new BadInputException(file, String.format(Locale.ROOT, "its decoded audio does not fit in this Java heap of %d MB;"
                     + " give Java more memory (PIANOLA_JAVA_OPTS=-Xmx8g) or cut the file", Runtime.getRuntime().maxMemory() >> 20));
         }
-        if (bytes.length == limit && in.read() >= 0) checkLength(file, limit / Math.max(1, frameBytes) + 1L, sampleRate);
+        if (bytes.length == limit && in.read() >= 0) {
+            checkLength(file, limit / Math.max(1, frameBytes) + 1L, sampleRate); // says so when it is past MAX_SECONDS
+            throw new BadInputException(file, "its decoded audio is longer than Java arrays allow (more than " + limit + " bytes)");
+        }
         return bytes;
     }
 
@@ -533,7 +536,7 @@ public final class AudioFiles {
     // ---------------------------------------------------------------- FLAC
 
     private static Audio readFlac(Path file) {
-        try (InputStream in = new EndGuard(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+        try (InputStream in = flacForJflac(file, 1 << 16)) {
             FLACDecoder decoder = new FLACDecoder(in);
             StreamInfo info = flacInfo(file, decoder);
             int channels = info.getChannels(), rate = info.getSampleRate(), bits = info.getBitsPerSample();
@@ -632,7 +635,7 @@ public final class AudioFiles {
     }
 
     private static Info infoFlac(Path file) {
-        try (InputStream in = new EndGuard(new BufferedInputStream(Files.newInputStream(file)))) {
+        try (InputStream in = flacForJflac(file, 8192)) {
             StreamInfo info = flacInfo(file, new FLACDecoder(in));
             return new Info("FLAC", "signed " + info.getBitsPerSample() + "-bit", info.getChannels(),
                     info.getSampleRate(), info.getTotalSamples() > 0 ? info.getTotalSamples() : -1);
@@ -641,6 +644,49 @@ public final class AudioFiles {
         } catch (RuntimeException e) {
             throw decoderFailed(file, "FLAC", e);
         }
+    }
+
+    /**
+     * The FLAC file as jflac is given it: "fLaC", the STREAMINFO block marked as the last metadata
+     * block, then the frames. jflac trusted the lengths inside the other blocks (a tag's comment
+     * count, a picture's size) with its allocations, so a few bytes of a damaged tag could ask for
+     * gigabytes; those blocks (tags, pictures, seek tables) are skipped here by their own length
+     * once each is known to fit in the file, and never parsed: decoding needs none of them.
+     */
+    private static InputStream flacForJflac(Path file, int bufferBytes) throws IOException {
+        byte[] streamInfo = null;
+        long pos = 4; // after "fLaC"
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            for (boolean last = false; !last; ) {
+                ByteBuffer header = ByteBuffer.allocate(4);
+                while (header.hasRemaining() && ch.read(header, pos + header.position()) > 0) { }
+                int length = (header.get(1) & 0xFF) << 16 | (header.get(2) & 0xFF) << 8 | (header.get(3) & 0xFF);
+                if (header.hasRemaining() || pos + 4 + length > size)
+                    throw new BadInputException(file, "truncated FLAC: the file ends inside its metadata");
+                last = (header.get(0) & 0x80) != 0;
+                if ((header.get(0) & 0x7F) == 0 && streamInfo == null) {
+                    if (length != 34) throw new BadInputException(file, "broken FLAC: a STREAMINFO block of " + length + " bytes (34 expected)");
+                    ByteBuffer block = ByteBuffer.allocate(4 + length);
+                    while (block.hasRemaining() && ch.read(block, pos + block.position()) > 0) { }
+                    streamInfo = block.array();
+                    streamInfo[0] = (byte) 0x80; // STREAMINFO, the last block jflac reads
+                }
+                pos += 4 + length;
+            }
+        }
+        if (streamInfo == null) throw new BadInputException(file, "broken FLAC: no STREAMINFO block");
+        byte[] head = new byte[4 + streamInfo.length];
+        System.arraycopy("fLaC".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, head, 0, 4);
+        System.arraycopy(streamInfo, 0, head, 4, streamInfo.length);
+        InputStream frames = Files.newInputStream(file);
+        try {
+            frames.skipNBytes(pos);
+        } catch (IOException | RuntimeException e) {
+            frames.close();
+            throw e;
+        }
+        return new EndGuard(new BufferedInputStream(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), frames), bufferBytes));
     }
 
     private static StreamInfo flacInfo(Path file, FLACDecoder decoder) throws IOException {

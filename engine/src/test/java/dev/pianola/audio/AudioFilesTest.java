@@ -1,6 +1,7 @@
 package dev.pianola.audio;
 
 import dev.pianola.TestPaths;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -378,6 +379,21 @@ class AudioFilesTest {
         ByteBuffer.wrap(flac, 18, 3).put(new byte[] {(byte) 0xBB, (byte) 0x80, (byte) (flac[20] & 0x0F)}); // 768000 Hz
         setFlacTotal(flac, Integer.MAX_VALUE - 8);
         bad(Files.write(dir.resolve("claims-minutes.flac"), flac), "truncated FLAC: stream info promises 2147483639 samples, file has 5512");
+    }
+
+    /**
+     * Found by the FLAC fuzz target: jflac allocated what a tag's lengths said (a comment count of
+     * hundreds of millions took 16 s and gigabytes). Tags are skipped now, never parsed.
+     */
+    @Test
+    void aFlacTagIsSkippedNotTrustedWithMemory() throws IOException {
+        byte[] flac = Files.readAllBytes(FIXTURES.resolve("tone.flac"));
+        // tone.flac's VORBIS_COMMENT block starts at byte 64; its vendor string's length (little-endian) at 68
+        assertEquals(4, flac[64] & 0x7F);
+        ByteBuffer.wrap(flac, 68, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(Integer.MAX_VALUE - 15);
+        Path file = Files.write(dir.resolve("tag.flac"), flac);
+        assertArrayEquals(AudioFiles.read(FIXTURES.resolve("tone.flac")).samples(), AudioFiles.read(file).samples());
+        bad(FOUND.resolve("flac/tag-count-too-big.flac"), "truncated FLAC: the file ends inside its metadata");
     }
 
     /** A FIFO (or a device) given as audio blocked forever in open. */
