@@ -90,7 +90,9 @@ public record ArrangeOptions(
     }
 
     public ArrangeOptions {
-        check(lowestPitch >= 0 && highestPitch <= 127, "lowestPitch/highestPitch must lie in 0..127, got " + lowestPitch + ".." + highestPitch);
+        // each bound on its own: a difference of unchecked ints can overflow into a valid-looking span
+        check(lowestPitch >= 0 && lowestPitch <= 127 && highestPitch >= 0 && highestPitch <= 127,
+                "lowestPitch/highestPitch must lie in 0..127, got " + lowestPitch + ".." + highestPitch);
         // an octave at least, so that folding by octaves always lands in range
         check(highestPitch - lowestPitch >= 11, "lowestPitch..highestPitch must span at least an octave (11 semitones), got " + lowestPitch + ".." + highestPitch);
         check(outOfRange != null, "outOfRange must be FOLD or DROP");

@@ -34,6 +34,12 @@ public final class AudioFiles {
     private static final int MIN_RATE = 1000, MAX_RATE = 768_000, MAX_CHANNELS = 256;
     /** The longest float[] every JVM allocates (a few header words below Integer.MAX_VALUE). */
     static final long MAX_SAMPLES = Integer.MAX_VALUE - 8;
+    /**
+     * The longest audio read: longer than any song or concert Pianola covers, and a bound on what
+     * a small compressed file can make us decode and hold (FLAC and MP3 frames of silence take a
+     * few bytes each, so a header or a file of a few kilobytes can stand for days).
+     */
+    public static final long MAX_SECONDS = 3 * 3600;
 
     private AudioFiles() {}
 
@@ -85,6 +91,29 @@ public final class AudioFiles {
                 + MAX_SAMPLES + ")");
     }
 
+    /** Refuses {@code frames} (as the header says, or as decoded so far) past Java arrays or {@link #MAX_SECONDS}. */
+    private static void checkLength(Path file, long frames, int sampleRate) {
+        if (frames > MAX_SAMPLES) throw tooLong(file, frames);
+        if (frames > MAX_SECONDS * sampleRate)
+            throw new BadInputException(file, String.format(Locale.ROOT, "%.1f hours of audio (%d samples at %d Hz);"
+                    + " Pianola reads at most %d hours", frames / (3600.0 * sampleRate), frames, sampleRate, MAX_SECONDS / 3600));
+    }
+
+    /**
+     * A float[] of {@code length} for the samples of {@code file}. Lengths are checked against the
+     * file beforehand, so running out of memory here means the audio is real but too long for this
+     * heap: that is the user's to fix, and it is told so rather than shown a stack trace.
+     */
+    private static float[] samplesArray(Path file, long length, float[] keep) {
+        try {
+            return keep == null ? new float[(int) length] : java.util.Arrays.copyOf(keep, (int) length);
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(file, String.format(Locale.ROOT, "%d samples (%d MB as floats) do not fit in this"
+                    + " Java heap of %d MB; give Java more memory (PIANOLA_JAVA_OPTS=-Xmx8g) or cut the file",
+                    length, length * 4 >> 20, Runtime.getRuntime().maxMemory() >> 20));
+        }
+    }
+
     public static Info info(Path file) {
         return switch (sniff(file)) {
             case WAV -> Wav.parse(file).info();
@@ -99,6 +128,8 @@ public final class AudioFiles {
     private static Kind sniff(Path file) {
         if (!Files.exists(file)) throw new BadInputException(file, "file not found");
         if (Files.isDirectory(file)) throw new BadInputException(file, "is a directory, not an audio file");
+        // a FIFO or a device would block the reader (forever, for a FIFO no one writes to)
+        if (!Files.isRegularFile(file)) throw new BadInputException(file, "not a regular file (a pipe, device or socket); give an audio file");
         byte[] head = new byte[12];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -222,8 +253,8 @@ public final class AudioFiles {
         }
 
         Audio read(Path file) {
-            if (frames > MAX_SAMPLES) throw tooLong(file, frames);
-            float[] out = new float[(int) frames];
+            checkLength(file, frames, sampleRate);
+            float[] out = samplesArray(file, frames, null);
             int blockFrames = 1 << 16;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 ByteBuffer buf = ByteBuffer.allocate(blockFrames * channels * bytesPerSample).order(ByteOrder.LITTLE_ENDIAN);
@@ -321,13 +352,15 @@ public final class AudioFiles {
         try (AudioInputStream in = AudioSystem.getAudioInputStream(file.toFile())) {
             AudioFormat f = in.getFormat();
             checkShape(file, f.getChannels(), f.getSampleRate());
-            // readAllBytes would fail with an OutOfMemoryError past 2^31 bytes: say why instead
-            if (in.getFrameLength() * f.getFrameSize() > MAX_SAMPLES) throw tooLong(file, in.getFrameLength());
-            return decodePcm(file, f, in.readAllBytes());
+            int rate = Math.round(f.getSampleRate());
+            if (in.getFrameLength() > 0) checkLength(file, in.getFrameLength(), rate);
+            return decodePcm(file, f, readBounded(file, in, f.getFrameSize(), rate));
         } catch (UnsupportedAudioFileException e) {
             throw new BadInputException(file, "unsupported or broken " + format + " file", e);
         } catch (IOException e) {
             throw new BadInputException(file, "cannot read " + format + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw decoderFailed(file, format, e);
         }
     }
 
@@ -344,7 +377,40 @@ public final class AudioFiles {
             throw new BadInputException(file, "unsupported or broken " + format + " file", e);
         } catch (IOException e) {
             throw new BadInputException(file, "cannot read " + format + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw decoderFailed(file, format, e);
         }
+    }
+
+    /**
+     * The decoders of javax.sound.sampled's providers (AIFF, mp3spi's jlayer) and jflac fail on
+     * damaged data with index, arithmetic and null-pointer errors; each is a broken file to the user.
+     */
+    private static BadInputException decoderFailed(Path file, String format, RuntimeException e) {
+        if (e instanceof BadInputException b) return b;
+        // what failed inside the library says nothing to a musician; it stays in the cause (--verbose)
+        return new BadInputException(file, "broken " + format + " file: its decoder fails on damaged data", e);
+    }
+
+    /**
+     * The decoded bytes of a stream, refused once they pass {@link #MAX_SECONDS} (or what a Java
+     * array holds): a decoder's output is not bounded by the file's size.
+     */
+    private static byte[] readBounded(Path file, AudioInputStream in, int frameBytes, int sampleRate) throws IOException {
+        long maxFrames = Math.min(MAX_SAMPLES, MAX_SECONDS * sampleRate);
+        int limit = (int) Math.min(Integer.MAX_VALUE - 8, maxFrames * Math.max(1, frameBytes));
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(limit);
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(file, String.format(Locale.ROOT, "its decoded audio does not fit in this Java heap of %d MB;"
+                    + " give Java more memory (PIANOLA_JAVA_OPTS=-Xmx8g) or cut the file", Runtime.getRuntime().maxMemory() >> 20));
+        }
+        if (bytes.length == limit && in.read() >= 0) {
+            checkLength(file, limit / Math.max(1, frameBytes) + 1L, sampleRate); // says so when it is past MAX_SECONDS
+            throw new BadInputException(file, "its decoded audio is longer than Java arrays allow (more than " + limit + " bytes)");
+        }
+        return bytes;
     }
 
     private static Audio readMp3(Path file) {
@@ -356,7 +422,7 @@ public final class AudioFiles {
             AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, source.getSampleRate(), 16,
                     source.getChannels(), source.getChannels() * 2, source.getSampleRate(), false);
             try (AudioInputStream stream = AudioSystem.getAudioInputStream(pcm, mp3)) {
-                byte[] bytes = stream.readAllBytes();
+                byte[] bytes = readBounded(file, stream, pcm.getFrameSize(), Math.round(pcm.getSampleRate()));
                 if (bytes.length == 0) throw new BadInputException(file, "MP3 holds no audio frames");
                 decoded = decodePcm(file, pcm, bytes);
             }
@@ -364,6 +430,8 @@ public final class AudioFiles {
             throw new BadInputException(file, "unsupported or broken MP3 file", e);
         } catch (IOException | IllegalArgumentException e) {
             throw new BadInputException(file, "cannot decode MP3: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw decoderFailed(file, "MP3", e);
         }
         return Mp3Gapless.trim(file, decoded);
     }
@@ -402,7 +470,7 @@ public final class AudioFiles {
             int flags = b.getInt(xing + 4);
             int at = xing + 8;
             long frames = -1;
-            if ((flags & 1) != 0) frames = b.getInt(at) & 0xFFFFFFFFL;
+            if ((flags & 1) != 0 && at + 4 <= head.length) frames = b.getInt(at) & 0xFFFFFFFFL;
             at += ((flags & 1) != 0 ? 4 : 0) + ((flags & 2) != 0 ? 4 : 0) + ((flags & 4) != 0 ? 100 : 0) + ((flags & 8) != 0 ? 4 : 0);
             if (at + 24 > head.length || frames < 0) return decoded;
             String encoder = ascii(head, at, 4);
@@ -468,24 +536,32 @@ public final class AudioFiles {
     // ---------------------------------------------------------------- FLAC
 
     private static Audio readFlac(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = flacForJflac(file, 1 << 16)) {
             FLACDecoder decoder = new FLACDecoder(in);
             StreamInfo info = flacInfo(file, decoder);
-            int channels = info.getChannels();
+            int channels = info.getChannels(), rate = info.getSampleRate(), bits = info.getBitsPerSample();
             long total = info.getTotalSamples();
             // refused up front: clipping the array would later be misreported as "truncated"
-            if (total > MAX_SAMPLES) throw tooLong(file, total);
-            float[] out = new float[total > 0 ? (int) total : 1 << 16];
-            double scale = 1.0 / (channels * Math.pow(2, info.getBitsPerSample() - 1));
+            checkLength(file, total, rate);
+            // The header's length is not trusted with memory: the array starts at what a file of this
+            // size holds as music (lossless compression of music stays far below 4 samples a byte)
+            // and grows only as frames really decode.
+            long plausible = (1 << 16) + 4 * Files.size(file);
+            long limit = total > 0 ? total : Math.min(MAX_SAMPLES, MAX_SECONDS * rate);
+            float[] out = samplesArray(file, Math.min(limit, plausible), null);
+            double scale = 1.0 / (channels * Math.pow(2, bits - 1));
             int at = 0;
             Frame frame;
             while ((frame = nextFlacFrame(decoder)) != null) {
                 int block = frame.header.blockSize;
-                if (at + block > out.length) {
-                    if (total > 0) break; // more than promised: keep what stream info declared
-                    // no length in stream info: grow, in long arithmetic so that 2^31 cannot wrap
-                    if ((long) at + block > MAX_SAMPLES) throw tooLong(file, (long) at + block);
-                    out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_SAMPLES, Math.max(2L * out.length, at + block)));
+                if (frame.header.channels != channels || frame.header.bitsPerSample != bits)
+                    throw new BadInputException(file, "broken FLAC: a frame at sample " + at + " has " + frame.header.channels
+                            + " channels of " + frame.header.bitsPerSample + " bits, the stream info " + channels + " of " + bits);
+                if ((long) at + block > out.length) {
+                    if (total > 0 && (long) at + block > total) break; // more than promised: keep what stream info declared
+                    // no length in stream info: the decoded length so far is what is checked
+                    if (total <= 0) checkLength(file, (long) at + block, rate);
+                    out = samplesArray(file, Math.min(limit, Math.max(2L * out.length, (long) at + block)), out);
                 }
                 ChannelData[] data = decoder.getChannelData();
                 for (int c = 0; c < channels; c++) {
@@ -500,10 +576,11 @@ public final class AudioFiles {
                 throw new BadInputException(file, String.format(Locale.ROOT,
                         "truncated FLAC: stream info promises %d samples, file has %d (%d missing)", total, at, total - at));
             if (at < out.length) out = java.util.Arrays.copyOf(out, at);
-            return new Audio(out, info.getSampleRate());
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof BadInputException b) throw b;
-            throw new BadInputException(file, "cannot decode FLAC: " + e, e);
+            return new Audio(out, rate);
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot decode FLAC: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw decoderFailed(file, "FLAC", e);
         }
     }
 
@@ -511,19 +588,105 @@ public final class AudioFiles {
     private static Frame nextFlacFrame(FLACDecoder decoder) throws IOException {
         try {
             return decoder.readNextFrame();
-        } catch (java.io.EOFException e) {
-            return null;
+        } catch (java.io.EOFException | EndGuard.ReadPastEnd e) {
+            return null; // after a ReadPastEnd the decoder has counted the bad frames it retried
+        }
+    }
+
+    /**
+     * Ends jflac's endless retry. readNextFrame retries after each bad frame until one decodes, and
+     * its sync search takes the end of the file for a quiet end of stream; so a bad frame header at
+     * the end of a file was retried forever, each time reading at the end again. A decoder reads
+     * past the end once or twice at most when all is well: many times means that loop, and this
+     * stream ends it with an IOException jflac does not catch.
+     */
+    private static final class EndGuard extends java.io.FilterInputStream {
+        private static final int MAX_READS_PAST_END = 64;
+
+        static final class ReadPastEnd extends IOException {
+            ReadPastEnd() {
+                super("the decoder kept reading past the end of the file");
+            }
+        }
+
+        private int readsPastEnd;
+
+        EndGuard(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) pastEnd();
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0 || (n == 0 && len > 0)) pastEnd();
+            return n;
+        }
+
+        private void pastEnd() throws IOException {
+            if (++readsPastEnd > MAX_READS_PAST_END) throw new ReadPastEnd();
         }
     }
 
     private static Info infoFlac(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+        try (InputStream in = flacForJflac(file, 8192)) {
             StreamInfo info = flacInfo(file, new FLACDecoder(in));
             return new Info("FLAC", "signed " + info.getBitsPerSample() + "-bit", info.getChannels(),
                     info.getSampleRate(), info.getTotalSamples() > 0 ? info.getTotalSamples() : -1);
         } catch (IOException e) {
             throw new BadInputException(file, "cannot read FLAC: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw decoderFailed(file, "FLAC", e);
         }
+    }
+
+    /**
+     * The FLAC file as jflac is given it: "fLaC", the STREAMINFO block marked as the last metadata
+     * block, then the frames. jflac trusted the lengths inside the other blocks (a tag's comment
+     * count, a picture's size) with its allocations, so a few bytes of a damaged tag could ask for
+     * gigabytes; those blocks (tags, pictures, seek tables) are skipped here by their own length
+     * once each is known to fit in the file, and never parsed: decoding needs none of them.
+     */
+    private static InputStream flacForJflac(Path file, int bufferBytes) throws IOException {
+        byte[] streamInfo = null;
+        long pos = 4; // after "fLaC"
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            for (boolean last = false; !last; ) {
+                ByteBuffer header = ByteBuffer.allocate(4);
+                while (header.hasRemaining() && ch.read(header, pos + header.position()) > 0) { }
+                int length = (header.get(1) & 0xFF) << 16 | (header.get(2) & 0xFF) << 8 | (header.get(3) & 0xFF);
+                if (header.hasRemaining() || pos + 4 + length > size)
+                    throw new BadInputException(file, "truncated FLAC: the file ends inside its metadata");
+                last = (header.get(0) & 0x80) != 0;
+                if ((header.get(0) & 0x7F) == 0 && streamInfo == null) {
+                    if (length != 34) throw new BadInputException(file, "broken FLAC: a STREAMINFO block of " + length + " bytes (34 expected)");
+                    ByteBuffer block = ByteBuffer.allocate(4 + length);
+                    while (block.hasRemaining() && ch.read(block, pos + block.position()) > 0) { }
+                    streamInfo = block.array();
+                    streamInfo[0] = (byte) 0x80; // STREAMINFO, the last block jflac reads
+                }
+                pos += 4 + length;
+            }
+        }
+        if (streamInfo == null) throw new BadInputException(file, "broken FLAC: no STREAMINFO block");
+        byte[] head = new byte[4 + streamInfo.length];
+        System.arraycopy("fLaC".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, head, 0, 4);
+        System.arraycopy(streamInfo, 0, head, 4, streamInfo.length);
+        InputStream frames = Files.newInputStream(file);
+        try {
+            frames.skipNBytes(pos);
+        } catch (IOException | RuntimeException e) {
+            frames.close();
+            throw e;
+        }
+        return new EndGuard(new BufferedInputStream(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), frames), bufferBytes));
     }
 
     private static StreamInfo flacInfo(Path file, FLACDecoder decoder) throws IOException {

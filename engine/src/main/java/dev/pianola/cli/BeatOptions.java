@@ -87,6 +87,8 @@ final class BeatOptions {
     }
 
     static double[] readBeatTimes(Path file) {
+        // a FIFO would block the read until someone writes to it
+        if (Files.exists(file) && !Files.isRegularFile(file)) throw new BadInputException(file, "not a regular file; give a text file of beat times");
         List<String> lines;
         try {
             lines = Files.readAllLines(file);

@@ -50,7 +50,9 @@ public final class MidiFiles {
             throw new BadInputException(file, "cannot read MIDI (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             if (e instanceof BadInputException) throw e;
-            throw new BadInputException(file, "corrupt MIDI file (" + e + ")", e);
+            // javax.sound.midi fails on damaged data with index and size errors; their class names say nothing to a musician
+            String m = e.getMessage() == null || e.getMessage().isBlank() ? "its data cannot be parsed" : e.getMessage().lines().findFirst().orElse("");
+            throw new BadInputException(file, "corrupt MIDI file (" + m + ")", e);
         }
     }
 

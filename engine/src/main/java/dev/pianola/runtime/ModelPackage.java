@@ -104,6 +104,7 @@ public final class ModelPackage implements AutoCloseable {
         ModelManifest m;
         try {
             m = JSON.readValue(file.toFile(), ModelManifest.class);
+            if (m == null) throw new ModelException(file, "is JSON null, not a model manifest object");
         } catch (JacksonException e) {
             throw new ModelException(file, "not a valid model manifest: " + firstLine(e.getOriginalMessage()), e);
         } catch (IOException e) {
@@ -130,10 +131,16 @@ public final class ModelPackage implements AutoCloseable {
         if (m.vocabSize() <= 0) throw new ModelException(file, "vocabSize must be positive, it is " + m.vocabSize());
         Set<String> listed = new TreeSet<>();
         for (ModelManifest.FileEntry f : m.files()) {
+            if (f == null) throw new ModelException(file, "the files list holds a null entry; each entry needs a path and a sha256");
             if (f.path() == null || f.sha256() == null || !f.sha256().matches("[0-9a-f]{64}")) {
                 throw new ModelException(file, "file entry " + f + " needs a path and a lower-case hex sha256");
             }
-            Path p = Path.of(f.path());
+            Path p;
+            try {
+                p = Path.of(f.path());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ModelException(file, "file path '" + f.path() + "' is not a valid path (" + e.getReason() + ")");
+            }
             if (p.isAbsolute() || p.normalize().startsWith("..") || !p.normalize().equals(p)) {
                 throw new ModelException(file, "file path '" + f.path() + "' must stay inside the package folder");
             }
@@ -141,17 +148,34 @@ public final class ModelPackage implements AutoCloseable {
         }
         for (Map.Entry<String, ModelManifest.Graph> g : m.graphs().entrySet()) {
             ModelManifest.Graph graph = g.getValue();
+            if (graph == null) throw new ModelException(file, "graph '" + g.getKey() + "' is null; a graph names its file, inputs and outputs");
             if (graph.file() == null || !listed.contains(graph.file())) {
                 throw new ModelException(file, "graph '" + g.getKey() + "' names file '" + graph.file() + "', which the files list lacks");
             }
-            if (graph.inputs() == null || graph.outputs() == null) {
-                throw new ModelException(file, "graph '" + g.getKey() + "' must declare its inputs and outputs");
+            if (graph.inputs() == null || graph.outputs() == null || graph.inputs().contains(null) || graph.outputs().contains(null)) {
+                throw new ModelException(file, "graph '" + g.getKey() + "' must declare its inputs and outputs, as names");
             }
             if (graph.logits() != null && !graph.outputs().contains(graph.logits())) {
                 throw new ModelException(file, "graph '" + g.getKey() + "' names logits output '" + graph.logits() + "', which its outputs lack");
             }
         }
+        checkGeneration(file, m.generation());
         return m;
+    }
+
+    /** Sampling defaults are the model's: a bad one is a model problem (exit 4), not the user's input. */
+    private static void checkGeneration(Path file, ModelManifest.Generation g) {
+        if (g == null) return;
+        String bad = g.temperature() != null && !(g.temperature() > 0 && g.temperature() < Double.POSITIVE_INFINITY) ? "temperature " + g.temperature()
+                : g.topK() != null && g.topK() < 0 ? "topK " + g.topK()
+                : g.topP() != null && !(g.topP() > 0 && g.topP() <= 1) ? "topP " + g.topP()
+                : g.repetitionPenalty() != null && !(g.repetitionPenalty() > 0 && g.repetitionPenalty() < Double.POSITIVE_INFINITY)
+                        ? "repetitionPenalty " + g.repetitionPenalty()
+                : g.maxNewTokens() != null && g.maxNewTokens() < 1 ? "maxNewTokens " + g.maxNewTokens() : null;
+        if (bad != null) {
+            throw new ModelException(file, "generation." + bad + " is out of range (temperature and repetitionPenalty > 0,"
+                    + " topK >= 0, topP in (0, 1], maxNewTokens >= 1)");
+        }
     }
 
     private static void checkFile(Path dir, ModelManifest.FileEntry entry) {
@@ -245,16 +269,18 @@ public final class ModelPackage implements AutoCloseable {
         }
         List<Installed> found = new ArrayList<>();
         for (Path d : dirs) {
-            if (verify) {
-                VerifyReport r = verify(d);
-                found.add(new Installed(d, r.family(), r.version(), r.precision(), r));
-            } else {
-                try {
+            // one broken package is listed as broken; it never hides the others
+            try {
+                if (verify) {
+                    VerifyReport r = verify(d);
+                    found.add(new Installed(d, r.family(), r.version(), r.precision(), r));
+                } else {
                     ModelManifest m = readManifest(d);
                     found.add(new Installed(d, m.family(), m.version(), m.precision(), null));
-                } catch (ModelException e) {
-                    found.add(new Installed(d, null, null, null, new VerifyReport(d, false, null, null, null, List.of(), e.getMessage())));
                 }
+            } catch (RuntimeException e) {
+                String problem = e instanceof ModelException ? e.getMessage() : d.resolve(ModelManifest.FILE) + ": cannot be checked (" + e.getMessage() + ")";
+                found.add(new Installed(d, null, null, null, new VerifyReport(d, false, null, null, null, List.of(), problem)));
             }
         }
         return found;

@@ -113,4 +113,14 @@ class ArrangePresetsTest {
         BadInputException e = assertThrows(BadInputException.class, () -> ArrangePresets.withOverrides(ArrangeOptions.defaults(), Map.of("fingers", 11)));
         assertTrue(e.getMessage().contains("unknown option 'fingers'"), e.getMessage());
     }
+
+    /** highestPitch - lowestPitch overflowed to a positive span, so the range check passed and the arranger failed later. */
+    @Test
+    void pitchBoundsAreCheckedEachOnItsOwn() {
+        for (String fields : List.of("\"highestPitch\": -2147483648", "\"lowestPitch\": 2147483647, \"highestPitch\": 127",
+                "\"lowestPitch\": -2147483648")) {
+            BadInputException e = assertThrows(BadInputException.class, () -> ArrangePresets.parse("{" + fields + "}", Path.of("odd.json")));
+            assertTrue(e.getMessage().startsWith("odd.json: ") && e.getMessage().contains("lowestPitch/highestPitch must lie in 0..127"), e.getMessage());
+        }
+    }
 }

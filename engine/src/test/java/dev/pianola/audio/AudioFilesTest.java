@@ -1,6 +1,7 @@
 package dev.pianola.audio;
 
 import dev.pianola.TestPaths;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,10 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class AudioFilesTest {
     private static final Path FIXTURES = TestPaths.root().resolve("tests/fixtures").resolve("audio");
+    /** Inputs the fuzz targets found (engine/src/test/java/dev/pianola/fuzz), replayed there too. */
+    private static final Path FOUND = TestPaths.root().resolve("engine/src/test/resources/dev/pianola/fuzz/AudioFuzzTestInputs");
 
     @TempDir
     Path dir;
@@ -349,6 +353,67 @@ class AudioFilesTest {
         assertEquals(4294972808L, AudioFiles.info(file).frames());
         BadInputException e = bad(file, "longer than Java arrays allow: 4294972808 samples");
         assertFalse(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    /** STREAMINFO of a FLAC file read into {@code flac}: its 36-bit total sample count (bytes 21..25). */
+    private static void setFlacTotal(byte[] flac, long samples) {
+        flac[21] = (byte) ((flac[21] & 0xF0) | (samples >>> 32 & 0x0F));
+        ByteBuffer.wrap(flac, 22, 4).putInt((int) samples);
+    }
+
+    /** Found by the FLAC fuzz target: the last frame's header is bad, and jflac retried it forever at 100% CPU. */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard, not a measurement
+    void aFlacThatJflacRetriesForeverIsRefused() {
+        bad(FOUND.resolve("flac/spins-jflac.flac"), "broken FLAC");
+    }
+
+    /** A FLAC header is not trusted with memory: 2^30 samples took the heap and ended in a stack trace. */
+    @Test
+    void aFlacHeaderClaimingMoreThanTheFileHoldsReservesNoMemoryForIt() throws IOException {
+        byte[] flac = Files.readAllBytes(FIXTURES.resolve("tone.flac"));
+        setFlacTotal(flac, 1L << 30);
+        bad(Files.write(dir.resolve("claims-hours.flac"), flac), "13.5 hours of audio (1073741824 samples at 22050 Hz)");
+        // as many samples as a Java array holds (8 GB of floats, more than this heap), at 768 kHz: 47 minutes,
+        // so only the file's real size decides what is allocated, and the file is found short
+        ByteBuffer.wrap(flac, 18, 3).put(new byte[] {(byte) 0xBB, (byte) 0x80, (byte) (flac[20] & 0x0F)}); // 768000 Hz
+        setFlacTotal(flac, Integer.MAX_VALUE - 8);
+        bad(Files.write(dir.resolve("claims-minutes.flac"), flac), "truncated FLAC: stream info promises 2147483639 samples, file has 5512");
+    }
+
+    /**
+     * Found by the FLAC fuzz target: jflac allocated what a tag's lengths said (a comment count of
+     * hundreds of millions took 16 s and gigabytes). Tags are skipped now, never parsed.
+     */
+    @Test
+    void aFlacTagIsSkippedNotTrustedWithMemory() throws IOException {
+        byte[] flac = Files.readAllBytes(FIXTURES.resolve("tone.flac"));
+        // tone.flac's VORBIS_COMMENT block starts at byte 64; its vendor string's length (little-endian) at 68
+        assertEquals(4, flac[64] & 0x7F);
+        ByteBuffer.wrap(flac, 68, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(Integer.MAX_VALUE - 15);
+        Path file = Files.write(dir.resolve("tag.flac"), flac);
+        assertArrayEquals(AudioFiles.read(FIXTURES.resolve("tone.flac")).samples(), AudioFiles.read(file).samples());
+        bad(FOUND.resolve("flac/tag-count-too-big.flac"), "truncated FLAC: the file ends inside its metadata");
+    }
+
+    /** A FIFO (or a device) given as audio blocked forever in open. */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard, not a measurement
+    void aFifoIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = dir.resolve("song.wav");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        bad(fifo, "not a regular file");
+        BadInputException e = assertThrows(BadInputException.class, () -> AudioFiles.info(fifo));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
+
+    /** Found by the MP3 fuzz target: the MP3 library threw ArrayIndexOutOfBoundsException and ArithmeticException (exit 1). */
+    @Test
+    void anMp3ThatBreaksItsDecoderIsRefused() {
+        bad(FOUND.resolve("mp3/decoder-index-error.mp3"), "broken MP3 file");
+        bad(FOUND.resolve("mp3/decoder-division-by-zero.mp3"), "broken MP3 file"); // "/ by zero"
+        // a Xing tag cut short inside the first frame, which our gapless trimming read past: decoded as it is
+        assertTrue(AudioFiles.read(FOUND.resolve("mp3/xing-tag-cut-short.mp3")).samples().length > 0);
     }
 
     @Test

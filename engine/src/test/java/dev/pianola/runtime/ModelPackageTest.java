@@ -193,4 +193,42 @@ class ModelPackageTest {
         assertEquals(List.of("float32", "float32", "int8-dynamic"), listed.stream().map(ModelPackage.Installed::precision).toList());
         assertTrue(ModelPackage.list(new ModelStore(tmp.resolve("nowhere")), false).isEmpty());
     }
+
+    /** Found by the manifest fuzz target: JSON nulls where the manifest has objects threw NullPointerException (exit 1). */
+    @Test
+    void nullsInTheManifestAreRefusedAsModelProblems() throws IOException {
+        List<Consumer<ObjectNode>> edits = List.of(
+                m -> ((ObjectNode) m.get("graphs")).putNull("decoder"),
+                m -> ((ArrayNode) m.get("files")).addNull(),
+                m -> ((ArrayNode) ((ObjectNode) m.get("graphs").get("decoder")).get("inputs")).addNull(),
+                m -> ((ObjectNode) m.get("generation")).put("temperature", -1.0),
+                m -> ((ArrayNode) m.get("files")).insert(0, JSON.createObjectNode().put("path", "bad\u0000name").put("sha256", "0".repeat(64))));
+        List<String> expected = List.of("graph 'decoder' is null", "the files list holds a null entry", "inputs and outputs, as names",
+                "generation.temperature -1.0", "is not a valid path");
+        for (int i = 0; i < edits.size(); i++) {
+            Path dir = copy("nulls" + i);
+            editManifest(dir, edits.get(i));
+            String problem = refused(dir);
+            assertTrue(problem.contains(expected.get(i)), problem);
+            assertTrue(problem.contains(ModelManifest.FILE), problem);
+        }
+        Path dir = copy("null-manifest");
+        Files.writeString(dir.resolve(ModelManifest.FILE), "null");
+        assertTrue(refused(dir).contains("JSON null"));
+    }
+
+    /** One package with a broken manifest used to end all of {@code models list} with a NullPointerException. */
+    @Test
+    void listShowsAPackageWithNullsAsBrokenAndGoesOn() throws IOException {
+        copy("store/gpt2/good");
+        Path bad = copy("store/gpt2/nulls");
+        editManifest(bad, m -> ((ObjectNode) m.get("graphs")).putNull("decoder"));
+        for (boolean verify : new boolean[] {false, true}) {
+            List<ModelPackage.Installed> found = ModelPackage.list(new ModelStore(tmp.resolve("store")), verify);
+            assertEquals(2, found.size());
+            assertFalse(found.get(1).report().ok());
+            assertTrue(found.get(1).report().problem().contains("graph 'decoder' is null"), found.get(1).report().problem());
+            assertEquals("gpt2-remi", found.get(0).family());
+        }
+    }
 }

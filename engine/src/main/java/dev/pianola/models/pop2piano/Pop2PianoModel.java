@@ -281,7 +281,7 @@ public final class Pop2PianoModel implements AutoCloseable {
     /** composers.json: {"composer1": 2052, ...}; ids consecutive from the smallest, as the embedding rows are. */
     static Map<String, Integer> readComposers(Path file) {
         Map<String, Integer> map = readNameToId(file, "composer name to token id");
-        if (map == null || map.isEmpty()) throw new ModelException(file, "lists no composers");
+        if (map.isEmpty()) throw new ModelException(file, "lists no composers");
         List<Map.Entry<String, Integer>> sorted = new ArrayList<>(map.entrySet());
         sorted.sort(Map.Entry.comparingByValue());
         int first = sorted.get(0).getValue();
@@ -315,7 +315,12 @@ public final class Pop2PianoModel implements AutoCloseable {
     /** A JSON object of names to ids, in file order; anything else is a model problem naming the file. */
     private static Map<String, Integer> readNameToId(Path file, String what) {
         try {
-            return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Integer>>() {});
+            Map<String, Integer> map = JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Integer>>() {});
+            if (map == null) throw new ModelException(file, "is JSON null, not a JSON object of " + what);
+            for (Map.Entry<String, Integer> e : map.entrySet()) {
+                if (e.getValue() == null) throw new ModelException(file, "maps '" + e.getKey() + "' to null; it must be a JSON object of " + what);
+            }
+            return map;
         } catch (JacksonException e) {
             throw new ModelException(file, "is not a JSON object of " + what + ": " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -40,11 +40,18 @@ public final class RemiContinuation {
         if (bars < 1 || bars > 64) throw new BadInputException("bars to continue must be 1..64, got " + bars);
         int phraseBars = (int) Math.ceil(phrase.endBeats() / BAR_BEATS - 1e-9);
         int context = gpt.contextLength();
-        int[] whole = tokenizer.encode(phrase);
-        double tokensPerBar = Math.max(16, whole.length / (double) Math.max(1, phraseBars));
+        // Only the last bars can reach the model. From the bar of the last onset back, each bar
+        // costs a Bar token and one id holds at most maxBarsPerId of them: a window that starts
+        // earlier than this can never fit, so it is not encoded (REMI's length grows with the
+        // phrase's bars, so a note far out in time, or a file of one tick per beat, made it huge).
+        int lastOnsetBar = (int) Math.min(Integer.MAX_VALUE - 1, Math.floor(lastOnsetBeats(phrase) / BAR_BEATS));
+        long reachBars = (long) (context - 1 - MIN_NEW_TOKENS) * tokenizer.maxBarsPerId();
+        int firstReachable = (int) Math.max(0, lastOnsetBar + 1 - reachBars);
+        int[] whole = tokenizer.encode(firstReachable == 0 ? phrase : window(phrase, firstReachable * BAR_BEATS));
+        double tokensPerBar = Math.max(16, whole.length / (double) Math.max(1, phraseBars - firstReachable));
         int newTokens = (int) Math.min(Math.ceil(tokensPerBar * (bars + 1) * 1.5), context - 1 - MIN_NEW_TOKENS);
 
-        int firstBar = 0;
+        int firstBar = firstReachable;
         int[] ids = whole;
         while (1 + ids.length + newTokens > context && firstBar < phraseBars - 1) {
             firstBar++;
@@ -136,6 +143,12 @@ public final class RemiContinuation {
     static int barTokensToWindowEnd(double endBeats, int bars) {
         int phraseBars = (int) Math.ceil(endBeats / BAR_BEATS - 1e-9);
         return (int) Math.ceil((endBeats + bars * BAR_BEATS) / BAR_BEATS - 1e-9) - phraseBars + 1;
+    }
+
+    private static double lastOnsetBeats(NoteSequence phrase) {
+        double last = 0;
+        for (Note n : phrase.notes()) last = Math.max(last, n.startBeats());
+        return last;
     }
 
     /** The notes that start at or after {@code fromBeats}, moved so that {@code fromBeats} is beat 0. */

@@ -129,6 +129,11 @@ public final class RemiTokenizer {
     /** REMI base tokens (no BPE) of a MIDI file, read as {@link #encode(Path)} reads it. */
     public List<String> remiTokens(Path midiFile) {
         MiditoolkitNotes.TickNotes read = MiditoolkitNotes.read(midiFile);
+        if (read.ticksPerQuarter() < vocab.positionsPerBeat()) {
+            // MidiTok's grid step would be int(tpq / positions) = 0 ticks: it fails on such a file too
+            throw new dev.pianola.BadInputException(midiFile, "its time division of " + read.ticksPerQuarter()
+                    + " ticks per quarter is coarser than REMI's grid of " + vocab.positionsPerBeat() + " positions per beat");
+        }
         return tokensOfTicks(read.notes(), read.ticksPerQuarter());
     }
 
@@ -196,6 +201,22 @@ public final class RemiTokenizer {
             barsOfId[id] = bars;
         }
         return barsOfId[id];
+    }
+
+    /** {@link #maxBarsPerId}, once worked out; -1 before. */
+    private int maxBarsPerId = -1;
+
+    /**
+     * The most bars one BPE id begins. A prompt of n ids spans at most n times this many bars, so
+     * the bars before that many cannot reach the model (see RemiContinuation.prompt).
+     */
+    public synchronized int maxBarsPerId() {
+        if (maxBarsPerId < 0) {
+            int most = 1;
+            for (int id = 0; id < bpe.size(); id++) most = Math.max(most, barsIn(id));
+            maxBarsPerId = most;
+        }
+        return maxBarsPerId;
     }
 
     /** Notes of BPE ids in ticks of 384 per quarter, in MidiTok's order. */

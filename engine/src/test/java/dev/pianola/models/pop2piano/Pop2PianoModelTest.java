@@ -193,4 +193,15 @@ class Pop2PianoModelTest {
         assertEquals(features.length, model.generate(features, 0, 32, () -> false, Progress.NONE).length);
         assertEquals(4, calls[0], "cancelled at the first check that said so");
     }
+
+    /** A null in composers.json threw NullPointerException (exit 1); it is the model package's problem (exit 4). */
+    @Test
+    void nullsInComposersAndVocabularyAreModelProblems(@TempDir Path dir) throws IOException {
+        Path composers = Files.writeString(dir.resolve("composers.json"), "{\"composer1\": null, \"composer2\": 2053}");
+        ModelException e = assertThrows(ModelException.class, () -> Pop2PianoModel.readComposers(composers));
+        assertTrue(e.getMessage().contains("maps 'composer1' to null"), e.getMessage());
+        Path nothing = Files.writeString(dir.resolve("vocab.json"), "null");
+        e = assertThrows(ModelException.class, () -> Pop2PianoModel.checkVocabulary(nothing, 10));
+        assertTrue(e.getMessage().contains("is JSON null"), e.getMessage());
+    }
 }

@@ -9,6 +9,7 @@ import dev.pianola.runtime.Progress;
 import dev.pianola.runtime.SamplingConfig;
 import dev.pianola.time.TempoMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,5 +112,36 @@ class RemiContinuationTest {
             }
         }
         assertTrue(streamed > 0, "some answer was handed over in more than one part");
+    }
+
+    /**
+     * A phrase with a note 2^26 beats out (one onset at tick 2^28 of a 4-tick-per-quarter file) made
+     * the whole phrase's REMI text, 16 million Bar tokens, and then encoded the window bar by bar: it
+     * never finished. Only the bars the context can hold are encoded now.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard, not a measurement
+    void onlyTheBarsTheContextCanHoldAreEncoded() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        double farBeats = 1 << 26;
+        List<Note> notes = new ArrayList<>(List.of(new Note(60, 0, 1, 80), new Note(64, farBeats, 1, 80)));
+        // and a file of one tick per beat: a note every two beats for 40,000 beats (10,000 bars)
+        List<Note> sparse = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) sparse.add(new Note(60 + i % 12, 2.0 * i, 1, 80));
+        try (Gpt2Generator gpt = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
+            RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
+            for (List<Note> phrase : List.of(notes, sparse)) {
+                NoteSequence seq = new NoteSequence(phrase, TempoMap.constant(120));
+                RemiContinuation.Prompt prompt = RemiContinuation.prompt(gpt, tokenizer, seq, 2);
+                int lastOnsetBar = (int) (phrase.get(phrase.size() - 1).startBeats() / 4);
+                assertTrue(prompt.firstBar() > lastOnsetBar - gpt.contextLength(), "window starts at bar " + prompt.firstBar());
+                assertTrue(prompt.ids().length + prompt.newTokens() <= gpt.contextLength());
+                // the prompt is the window's own encoding: what the model is given is what the phrase ends with
+                List<Note> window = new ArrayList<>();
+                for (Note n : phrase) if (n.startBeats() >= prompt.firstBar() * 4.0) window.add(n.withTiming(n.startBeats() - prompt.firstBar() * 4.0, n.durationBeats()));
+                assertArrayEquals(tokenizer.encode(seq.withNotes(window)), Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length));
+            }
+        }
     }
 }
