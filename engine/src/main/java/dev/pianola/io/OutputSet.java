@@ -14,9 +14,10 @@ import java.util.stream.Stream;
 
 /**
  * The outputs of one job, which appear together or not at all: each is written under its own name
- * into a hidden staging folder beside it ({@code .pianola-staging-*}), and {@link #commit} moves them
- * all into place at the end. A job that fails, or is stopped (Ctrl-C, SIGTERM: a shutdown hook),
- * leaves nothing behind, not even the staging folder, and no existing file was touched.
+ * into a hidden staging folder beside it ({@code .pianola-staging-pid<PID>-*}), and {@link #commit}
+ * moves them all into place at the end. A job that fails, or is stopped (Ctrl-C, SIGTERM: a shutdown
+ * hook), leaves nothing behind, not even the staging folder, and no existing file was touched; the
+ * folder of a killed job (SIGKILL) is removed by the next job that writes beside it.
  */
 public final class OutputSet implements AutoCloseable {
     private record Staged(Path staged, Path target) {}
@@ -44,7 +45,8 @@ public final class OutputSet implements AutoCloseable {
             Files.createDirectories(dir);
             Path staging = stagingDirs.get(dir);
             if (staging == null) {
-                staging = Files.createTempDirectory(dir, ".pianola-staging-");
+                removeStale(dir);
+                staging = Files.createTempDirectory(dir, STAGING + ProcessHandle.current().pid() + "-");
                 stagingDirs.put(dir, staging);
             }
             Path file = staging.resolve(target.getFileName());
@@ -76,16 +78,33 @@ public final class OutputSet implements AutoCloseable {
         }
     }
 
+    private static final String STAGING = ".pianola-staging-pid";
+
     /** Removes what was staged and not moved, and the staging folders. */
     private synchronized void discard() {
         if (done) return;
         done = true;
-        for (Path dir : stagingDirs.values()) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // best effort: a hidden staging folder left behind holds no user data
+        for (Path dir : stagingDirs.values()) delete(dir);
+    }
+
+    /** The staging folders in {@code dir} of processes that no longer run (killed before they could clean up). */
+    private static void removeStale(Path dir) {
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(STAGING) + "(\\d+)-\\d+");
+        try (java.nio.file.DirectoryStream<Path> found = Files.newDirectoryStream(dir, p -> ours.matcher(p.getFileName().toString()).matches())) {
+            for (Path p : found) {
+                java.util.regex.Matcher m = ours.matcher(p.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) delete(p);
             }
+        } catch (IOException | RuntimeException e) {
+            // best effort: a leftover is only clutter
+        }
+    }
+
+    private static void delete(Path folder) {
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a hidden staging folder left behind holds no user data, and the next job removes it
         }
     }
 

@@ -65,4 +65,18 @@ class OutputSetTest {
         assertFalse(names().stream().anyMatch(n -> n.startsWith(".pianola-staging-")), names().toString());
         assertTrue(Files.exists(tmp.resolve("c.mid")));
     }
+
+    @Test
+    void aKilledJobsStagingFolderIsRemovedByTheNextJob() throws Exception {
+        // a process id that runs no process (the largest possible pid is far below this)
+        Path left = Files.createDirectories(tmp.resolve(".pianola-staging-pid999999999-123"));
+        Files.writeString(left.resolve("half.wav"), "half");
+        Path running = Files.createDirectories(tmp.resolve(".pianola-staging-pid" + ProcessHandle.current().pid() + "-456"));
+        try (OutputSet set = new OutputSet(false)) {
+            Files.writeString(set.stage(tmp.resolve("d.mid")), "midi");
+            set.commit();
+        }
+        assertFalse(Files.exists(left), "the dead process's folder is gone");
+        assertTrue(Files.exists(running), "a running process's folder is kept");
+    }
 }
