@@ -132,6 +132,7 @@ class Decoder(torch.nn.Module):
         self.lm_heads = causal_lm.lm_heads
         c = causal_lm.config
         self.codebooks, self.heads, self.n_layers = c.num_codebooks, c.num_attention_heads, c.num_hidden_layers
+        self.vocab = c.vocab_size
 
     def forward(self, input_ids, encoder_attention_mask, *caches):
         dec, n_layers = self.decoder, self.n_layers
@@ -170,7 +171,7 @@ class Decoder(torch.nn.Module):
             h = residual + layer.fc2(layer.activation_fn(layer.fc1(x)))
         h = dec.layer_norm(h)
         logits = torch.stack([head(h) for head in self.lm_heads], dim=1)
-        return (logits.reshape(-1, n, logits.shape[-1]),) + tuple(present)
+        return (logits.reshape(-1, n, self.vocab),) + tuple(present)
 
 
 class CodecDecode(torch.nn.Module):
@@ -257,6 +258,7 @@ def export_graphs(model, out):
             **{n: {0: "batch", 2: "text_length"} for n in cross_out},
             "logits": {0: "rows", 1: "new_length"},
             **{n: {0: "batch", 2: "total_length"} for n in present_out}})
+    declare_width(out / DECODER_FILE, "logits", dc.vocab_size)
 
     codec = model.audio_encoder
     channel_codebooks = dc.num_codebooks // dc.audio_channels
@@ -275,6 +277,19 @@ def export_graphs(model, out):
                {"input_values": {0: "batch", 2: "samples"}, "audio_codes": {0: "batch", 2: "frames"}})
     finally:
         EncodecConv1d._pad1d = original
+
+
+def declare_width(path, output, width):
+    """Writes the last dimension of `output` into the graph's signature: the tracer leaves a reshape's
+    result symbolic, and a package's logits must say how many ids they cover (ModelPackage checks)."""
+    m = onnx.load(str(path))
+    for o in m.graph.output:
+        if o.name == output:
+            dim = o.type.tensor_type.shape.dim[-1]
+            dim.Clear()
+            dim.dim_value = width
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
 
 
 def hop_length(codec_config):
@@ -324,6 +339,15 @@ def write_tokenizer(tokenizer_dir, path):
     T5TokenizerFast.from_pretrained(str(tokenizer_dir)).backend_tokenizer.save(str(path))
 
 
+def text_pad_id(tokenizer_json):
+    """The id of T5's <pad> in tokenizer.json: what pads a batch of prompts (masked out)."""
+    added = json.loads(pathlib.Path(tokenizer_json).read_text(encoding="utf-8"))["added_tokens"]
+    ids = [t["id"] for t in added if t["content"] == "<pad>"]
+    if not ids:
+        raise SystemExit(f"{tokenizer_json}: no <pad> token (a T5 tokenizer has one)")
+    return ids[0]
+
+
 def write_package(model, tokenizer_dir, out, source, licence, top_k=DEFAULT_TOP_K, version="1"):
     """Exports `model` into the folder `out` and writes its manifest; returns the manifest dict."""
     check_model(model)
@@ -361,7 +385,7 @@ def write_package(model, tokenizer_dir, out, source, licence, top_k=DEFAULT_TOP_
             "hidden_size": dc.hidden_size, "head_size": dc.hidden_size // dc.num_attention_heads,
             "max_position_embeddings": dc.max_position_embeddings,
             "pad_token_id": pad, "decoder_start_token_id": start,
-            "text_vocab_size": c.text_encoder.vocab_size,
+            "text_vocab_size": c.text_encoder.vocab_size, "text_pad_token_id": text_pad_id(out / TOKENIZER_FILE),
             "sampling_rate": codec.sampling_rate, "hop_length": hop_length(codec),
             "frame_rate": codec.frame_rate, "max_length": max_length,
         },
