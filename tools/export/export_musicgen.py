@@ -2,14 +2,15 @@
 
     python tools/export/export_musicgen.py [--checkpoint facebook/musicgen-small | DIR] --out DIR
 
-Needs the pinned packages of tools/export/requirements.txt (transformers 4.46.3, whose
-MusicgenForConditionalGeneration the reference fixtures run). A hub name needs internet; a local
+Needs the pinned packages of tools/reference/requirements-musicgen.txt (transformers 4.46.3, whose
+MusicgenForConditionalGeneration the reference fixtures run; sentencepiece and protobuf only to
+convert a spiece.model). A hub name needs internet; a local
 folder (config.json, weights, generation_config.json, and tokenizer.json or spiece.model) does not.
 Mono and stereo text-to-music checkpoints (musicgen-small/medium/large, musicgen-stereo-*) share
 the layout; musicgen-melody is another architecture (chroma conditioning, no cross-attention) and
 is refused.
 
-The package holds five graphs (float32, opset 17) and two files:
+The package holds five graphs (float32, opset 17) and these files:
   text_encoder.onnx   the T5 encoder, the projection to the decoder's width (enc_to_dec_proj, when
                       the widths differ) and the mask multiplication transformers applies before
                       every decoder step, done once here:
@@ -43,6 +44,10 @@ The package holds five graphs (float32, opset 17) and two files:
                       (audio prompts):
                         in : input_values [b, 1, samples] f32 at sampling_rate
                         out: audio_codes [b, codebooks, frames] i64
+                      Both traced with EnCodec's reflect padding rewritten without its Python
+                      condition on the length (reflectable_pad1d), so inputs of any length work.
+  *.onnx.data         a graph's weights when they pass 1 GB (the decoder of musicgen-small and up;
+                      protobuf cannot hold 2 GB), one file beside the graph, read by ONNX Runtime
   tokenizer.json      the T5 tokenizer (Hugging Face tokenizers format; converted from
                       spiece.model when the checkpoint has no tokenizer.json)
   generation_config.json  the checkpoint's generation config as transformers writes it; the
@@ -68,7 +73,7 @@ from package_files import sha256  # noqa: E402
 
 import torch
 import transformers
-from transformers import GenerationConfig, MusicgenForConditionalGeneration
+from transformers import MusicgenForConditionalGeneration
 
 FAMILY = "musicgen"
 EXPORTER = "tools/export/export_musicgen.py 1"
@@ -78,6 +83,7 @@ CODEC_DECODE_FILE, CODEC_ENCODE_FILE = "encodec_decode.onnx", "encodec_encode.on
 TOKENIZER_FILE, GENERATION_FILE = "tokenizer.json", "generation_config.json"
 DEFAULT_TOP_K = 250
 DEFAULT_GUIDANCE = 3.0
+LARGE_GRAPH_BYTES = 1 << 30  # weights above this go to a .data file (protobuf refuses 2 GB)
 
 
 class TextEncoder(torch.nn.Module):
@@ -217,14 +223,39 @@ def cache_names(n_layers, prefix):
     return [f"{prefix}.{i}.{kv}" for i in range(n_layers) for kv in ("key", "value")]
 
 
-def export(module, args, path, inputs, outputs, dynamic):
-    with torch.no_grad():
-        torch.onnx.export(module.eval(), args, str(path), opset_version=OPSET, dynamo=False, do_constant_folding=True,
+def export(module, args, path, inputs, outputs, dynamic, logits_width=None):
+    """Traces `module` into the graph file `path` (see save_graph); returns the files written."""
+    with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
+        traced = pathlib.Path(tmp) / path.name
+        # over 2 GB torch writes every weight to a file of its own beside the graph; onnx.load reads them back
+        torch.onnx.export(module.eval(), args, str(traced), opset_version=OPSET, dynamo=False, do_constant_folding=True,
                           input_names=inputs, output_names=outputs, dynamic_axes=dynamic)
+        graph = onnx.load(str(traced))
+    if logits_width is not None:
+        declare_width(graph, "logits", logits_width)
+    return save_graph(graph, path)
+
+
+def save_graph(graph, path, limit=LARGE_GRAPH_BYTES):
+    """Writes `graph` to `path`; one whose weights pass `limit` (protobuf's 2 GB ceiling: musicgen-medium
+    and -large) keeps them in one file beside it, `<name>.data`, which ONNX Runtime reads when it opens
+    the graph by path. Returns the package files written."""
+    path = pathlib.Path(path)
+    weights = sum(len(t.raw_data) for t in graph.graph.initializer)
+    data = path.with_name(path.name + ".data")
+    if data.exists():
+        data.unlink()
+    if weights < limit:
+        onnx.save_model(graph, str(path))
+        return [path.name]
+    onnx.save_model(graph, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=data.name, size_threshold=1024)
+    return [path.name, data.name]
 
 
 def export_graphs(model, out):
-    """Writes the five graphs of the package into `out`."""
+    """Writes the five graphs of the package into `out`; returns the files written."""
+    written = []
     dc = model.decoder.config
     heads, layers, width = dc.num_attention_heads, dc.num_hidden_layers, dc.hidden_size
     head_size = width // heads
@@ -233,16 +264,16 @@ def export_graphs(model, out):
     ids = torch.randint(3, model.text_encoder.config.vocab_size, (batch, text_len), generator=g)
     mask = torch.ones(batch, text_len, dtype=torch.long)
     mask[1, -2:] = 0
-    export(TextEncoder(model), (ids, mask), out / TEXT_ENCODER_FILE, ["input_ids", "attention_mask"],
-           ["encoder_hidden_states"],
-           {"input_ids": {0: "batch", 1: "text_length"}, "attention_mask": {0: "batch", 1: "text_length"},
-            "encoder_hidden_states": {0: "batch", 1: "text_length"}})
+    written += export(TextEncoder(model), (ids, mask), out / TEXT_ENCODER_FILE, ["input_ids", "attention_mask"],
+                      ["encoder_hidden_states"],
+                      {"input_ids": {0: "batch", 1: "text_length"}, "attention_mask": {0: "batch", 1: "text_length"},
+                       "encoder_hidden_states": {0: "batch", 1: "text_length"}})
 
     states = torch.randn(batch, text_len, width, generator=g)
     cross_out = cache_names(layers, "encoder_key_values")
-    export(CrossKeyValues(model.decoder.model.decoder), (states,), out / CROSS_FILE, ["encoder_hidden_states"], cross_out,
-           {"encoder_hidden_states": {0: "batch", 1: "text_length"},
-            **{n: {0: "batch", 2: "text_length"} for n in cross_out}})
+    written += export(CrossKeyValues(model.decoder.model.decoder), (states,), out / CROSS_FILE, ["encoder_hidden_states"], cross_out,
+                      {"encoder_hidden_states": {0: "batch", 1: "text_length"},
+                       **{n: {0: "batch", 2: "text_length"} for n in cross_out}})
 
     # traced with a non-empty past and several new positions, so neither the concatenation nor the
     # causal mask is specialised to one case
@@ -251,14 +282,13 @@ def export_graphs(model, out):
     past = [torch.randn(batch, heads, past_len, head_size, generator=g) for _ in range(2 * layers)]
     cross = [torch.randn(batch, heads, text_len, head_size, generator=g) for _ in range(2 * layers)]
     past_in, present_out = cache_names(layers, "past_key_values"), cache_names(layers, "present")
-    export(Decoder(model.decoder), (codes, mask, *past, *cross), out / DECODER_FILE,
-           ["input_ids", "encoder_attention_mask", *past_in, *cross_out], ["logits", *present_out],
-           {"input_ids": {0: "rows", 1: "new_length"}, "encoder_attention_mask": {0: "batch", 1: "text_length"},
-            **{n: {0: "batch", 2: "past_length"} for n in past_in},
-            **{n: {0: "batch", 2: "text_length"} for n in cross_out},
-            "logits": {0: "rows", 1: "new_length"},
-            **{n: {0: "batch", 2: "total_length"} for n in present_out}})
-    declare_width(out / DECODER_FILE, "logits", dc.vocab_size)
+    written += export(Decoder(model.decoder), (codes, mask, *past, *cross), out / DECODER_FILE,
+                      ["input_ids", "encoder_attention_mask", *past_in, *cross_out], ["logits", *present_out],
+                      {"input_ids": {0: "rows", 1: "new_length"}, "encoder_attention_mask": {0: "batch", 1: "text_length"},
+                       **{n: {0: "batch", 2: "past_length"} for n in past_in},
+                       **{n: {0: "batch", 2: "text_length"} for n in cross_out},
+                       "logits": {0: "rows", 1: "new_length"},
+                       **{n: {0: "batch", 2: "total_length"} for n in present_out}}, logits_width=dc.vocab_size)
 
     codec = model.audio_encoder
     channel_codebooks = dc.num_codebooks // dc.audio_channels
@@ -268,28 +298,26 @@ def export_graphs(model, out):
     original = EncodecConv1d.__dict__["_pad1d"]
     EncodecConv1d._pad1d = staticmethod(reflectable_pad1d)
     try:
-        export(CodecDecode(codec), (torch.randint(0, dc.vocab_size, (batch, channel_codebooks, frames), generator=g),),
-               out / CODEC_DECODE_FILE, ["audio_codes"], ["audio_values"],
-               {"audio_codes": {0: "batch", 2: "frames"}, "audio_values": {0: "batch", 2: "samples"}})
-        export(CodecEncode(codec, codec.config.target_bandwidths[0]),
-               (0.1 * torch.randn(batch, 1, frames * hop + hop // 3, generator=g),),
-               out / CODEC_ENCODE_FILE, ["input_values"], ["audio_codes"],
-               {"input_values": {0: "batch", 2: "samples"}, "audio_codes": {0: "batch", 2: "frames"}})
+        written += export(CodecDecode(codec), (torch.randint(0, dc.vocab_size, (batch, channel_codebooks, frames), generator=g),),
+                          out / CODEC_DECODE_FILE, ["audio_codes"], ["audio_values"],
+                          {"audio_codes": {0: "batch", 2: "frames"}, "audio_values": {0: "batch", 2: "samples"}})
+        written += export(CodecEncode(codec, codec.config.target_bandwidths[0]),
+                          (0.1 * torch.randn(batch, 1, frames * hop + hop // 3, generator=g),),
+                          out / CODEC_ENCODE_FILE, ["input_values"], ["audio_codes"],
+                          {"input_values": {0: "batch", 2: "samples"}, "audio_codes": {0: "batch", 2: "frames"}})
     finally:
         EncodecConv1d._pad1d = original
+    return written
 
 
-def declare_width(path, output, width):
+def declare_width(graph, output, width):
     """Writes the last dimension of `output` into the graph's signature: the tracer leaves a reshape's
     result symbolic, and a package's logits must say how many ids they cover (ModelPackage checks)."""
-    m = onnx.load(str(path))
-    for o in m.graph.output:
+    for o in graph.graph.output:
         if o.name == output:
             dim = o.type.tensor_type.shape.dim[-1]
             dim.Clear()
             dim.dim_value = width
-    onnx.checker.check_model(m)
-    onnx.save(m, str(path))
 
 
 def hop_length(codec_config):
@@ -353,7 +381,7 @@ def write_package(model, tokenizer_dir, out, source, licence, top_k=DEFAULT_TOP_
     check_model(model)
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    export_graphs(model, out)
+    written = export_graphs(model, out)
     write_tokenizer(tokenizer_dir, out / TOKENIZER_FILE)
     gen = model.generation_config
     if gen.guidance_scale is None:
@@ -367,8 +395,7 @@ def write_package(model, tokenizer_dir, out, source, licence, top_k=DEFAULT_TOP_
                             ("encodec_encode", CODEC_ENCODE_FILE, None)):
         inputs, outputs = graph_io(out / f)
         graphs[role] = {"file": f, "inputs": inputs, "outputs": outputs, "logits": logits}
-    files = [TEXT_ENCODER_FILE, CROSS_FILE, DECODER_FILE, CODEC_DECODE_FILE, CODEC_ENCODE_FILE, TOKENIZER_FILE,
-             GENERATION_FILE]
+    files = written + [TOKENIZER_FILE, GENERATION_FILE]
     start = gen.decoder_start_token_id if gen.decoder_start_token_id is not None else dc.bos_token_id
     pad = gen.pad_token_id if gen.pad_token_id is not None else dc.pad_token_id
     max_length = gen.max_length or 1500

@@ -4,9 +4,12 @@ EnCodec at 32 kHz with hop 640), exported by tools/export/export_musicgen.py, an
 transformers' generate (4.46.3) makes from it.
 
     python -m venv /tmp/mgvenv && /tmp/mgvenv/bin/pip install -r tools/reference/requirements-musicgen.txt
-    /tmp/mgvenv/bin/python tools/reference/musicgen_fixtures.py
+    /tmp/mgvenv/bin/python tools/reference/musicgen_fixtures.py                     # the test fixtures
+    /tmp/mgvenv/bin/python tools/reference/musicgen_fixtures.py --size full --package DIR  # musicgen-small's sizes
 
-Writes tests/fixtures/musicgen/:
+--size full writes only tests/fixtures/musicgen/model-full.json (generate's codes for the package it
+exports to --package, musicgen-small's sizes with random weights, for benchmarks). --size tiny
+writes tests/fixtures/musicgen/:
   tiny/          the package (the exporter run on the saved checkpoint folder, as a user would)
   cases.json     per case: the prompts, the tokenizer's input_ids / attention_mask, the generate
                  settings, the delay-pattern mask and the raw sequences as generate holds them
@@ -38,6 +41,7 @@ import sys
 import tempfile
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import sentencepiece as spm
 import torch
@@ -95,17 +99,31 @@ def make_tokenizer(folder):
     return fast
 
 
-def random_model(text_vocab):
+def random_model(text_vocab, size="tiny"):
+    """tiny: the fixture's model. full: musicgen-small's sizes (t5-base, 24 x 1024 decoder with 16
+    heads, EnCodec 32 kHz; convert_musicgen_transformers.py and the encodec_32khz config)."""
     torch.manual_seed(SEED)
-    text = T5Config(vocab_size=text_vocab, d_model=24, d_kv=8, d_ff=48, num_layers=2, num_heads=3,
-                    feed_forward_proj="relu", relative_attention_num_buckets=32, relative_attention_max_distance=128)
-    codec = EncodecConfig(target_bandwidths=[2.2], sampling_rate=32000, audio_channels=1, normalize=False,
-                          chunk_length_s=None, hidden_size=8, num_filters=2, num_residual_layers=1,
-                          upsampling_ratios=[8, 5, 4, 4], codebook_size=CODEBOOK_SIZE, use_causal_conv=False,
-                          use_conv_shortcut=False, num_lstm_layers=2, pad_mode="reflect")
-    decoder = MusicgenDecoderConfig(vocab_size=CODEBOOK_SIZE, max_position_embeddings=MAX_POSITIONS, num_hidden_layers=2,
-                                    ffn_dim=64, num_attention_heads=2, hidden_size=32, num_codebooks=4, audio_channels=1,
-                                    pad_token_id=CODEBOOK_SIZE, bos_token_id=CODEBOOK_SIZE, activation_function="gelu")
+    if size == "full":
+        size_codebook, positions = 2048, 2048
+        text = T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12,
+                        feed_forward_proj="relu")
+        codec = EncodecConfig(target_bandwidths=[2.2], sampling_rate=32000, audio_channels=1, normalize=False,
+                              chunk_length_s=None, num_filters=64, upsampling_ratios=[8, 5, 4, 4], codebook_size=2048,
+                              use_causal_conv=False, use_conv_shortcut=False)
+        decoder = MusicgenDecoderConfig(vocab_size=2048, max_position_embeddings=positions, num_hidden_layers=24,
+                                        ffn_dim=4096, num_attention_heads=16, hidden_size=1024, num_codebooks=4,
+                                        audio_channels=1, pad_token_id=2048, bos_token_id=2048, activation_function="gelu")
+    else:
+        size_codebook = CODEBOOK_SIZE
+        text = T5Config(vocab_size=text_vocab, d_model=24, d_kv=8, d_ff=48, num_layers=2, num_heads=3,
+                        feed_forward_proj="relu", relative_attention_num_buckets=32, relative_attention_max_distance=128)
+        codec = EncodecConfig(target_bandwidths=[2.2], sampling_rate=32000, audio_channels=1, normalize=False,
+                              chunk_length_s=None, hidden_size=8, num_filters=2, num_residual_layers=1,
+                              upsampling_ratios=[8, 5, 4, 4], codebook_size=CODEBOOK_SIZE, use_causal_conv=False,
+                              use_conv_shortcut=False, num_lstm_layers=2, pad_mode="reflect")
+        decoder = MusicgenDecoderConfig(vocab_size=CODEBOOK_SIZE, max_position_embeddings=MAX_POSITIONS, num_hidden_layers=2,
+                                        ffn_dim=64, num_attention_heads=2, hidden_size=32, num_codebooks=4, audio_channels=1,
+                                        pad_token_id=CODEBOOK_SIZE, bos_token_id=CODEBOOK_SIZE, activation_function="gelu")
     model = MusicgenForConditionalGeneration(MusicgenConfig.from_sub_models_config(text, codec, decoder)).eval()
     g = torch.Generator().manual_seed(SEED)
     with torch.no_grad():
@@ -121,9 +139,9 @@ def random_model(text_vocab):
         # EnCodec's codebooks start as zeros (they are learnt buffers): give them vectors to choose between
         for layer in model.audio_encoder.quantizer.layers:
             layer.codebook.embed.copy_(torch.randn(layer.codebook.embed.shape, generator=g))
-    model.generation_config = GenerationConfig(decoder_start_token_id=CODEBOOK_SIZE, pad_token_id=CODEBOOK_SIZE,
-                                               bos_token_id=CODEBOOK_SIZE, do_sample=True, guidance_scale=3.0,
-                                               max_length=100)
+    model.generation_config = GenerationConfig(decoder_start_token_id=size_codebook, pad_token_id=size_codebook,
+                                               bos_token_id=size_codebook, do_sample=True, guidance_scale=3.0,
+                                               max_length=1500 if size == "full" else 100)
     return model
 
 
@@ -233,8 +251,54 @@ def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, p
     return codes, audio
 
 
+def full_size(package):
+    """musicgen-small's sizes with random weights: the exporter at full size, and the ORT loop against
+    generate (greedy, guidance 3) on a few steps; nothing is written to tests/fixtures."""
+    import time
+    tmp = pathlib.Path(tempfile.mkdtemp())
+    tok = make_tokenizer(tmp)
+    model = random_model(len(tok), "full")
+    t = time.time()
+    m = exporter.write_package(model, tmp, package, source=f"random weights at musicgen-small's sizes "
+                               f"(tools/reference/musicgen_fixtures.py --size full, seed {SEED})",
+                               licence="none (random weights, made for benchmarks)")
+    print(f"exported in {time.time() - t:.0f} s:", {f["path"]: (package / f["path"]).stat().st_size for f in m["files"]})
+    enc = tok(PROMPTS, padding=True, return_tensors="pt")
+    steps = 12
+    t = time.time()
+    with torch.no_grad():
+        audio = model.generate(**enc, do_sample=False, guidance_scale=3.0, max_new_tokens=steps).numpy()
+    print(f"transformers generate: {steps} steps in {time.time() - t:.1f} s")
+    rec = Recorder(model)
+    with torch.no_grad():
+        model.generate(**enc, do_sample=False, guidance_scale=3.0, max_new_tokens=steps)
+    t = time.time()
+    codes, ort_audio = ort_generate(package, enc["input_ids"].numpy(), enc["attention_mask"].numpy(), 3.0, steps)
+    print(f"ORT loop: {steps} steps in {time.time() - t:.1f} s")
+    assert np.array_equal(codes, rec.codes[0].numpy()), "full size: ORT codes differ from generate's"
+    diff = float(np.abs(ort_audio - audio).max())
+    print(f"full size: codes {codes.shape} equal, audio max|diff| {diff:.2e}")
+    assert diff < 1e-3, diff
+    # what a benchmark of the Java port compares its codes against (the package itself is never committed)
+    (OUT / "model-full.json").write_text(json.dumps({
+        "reference": f"transformers {transformers.__version__} generate, torch {torch.__version__}",
+        "package": "made with --size full --package DIR", "seed": SEED, "prompts": PROMPTS,
+        "input_ids": enc["input_ids"].tolist(), "settings": {"do_sample": False, "guidance_scale": 3.0, "max_new_tokens": steps},
+        "codes": rec.codes[0].tolist(), "audio_samples": int(audio.shape[-1]),
+        "audio_abs_sum": float(np.abs(audio).astype(np.float64).sum())}, separators=(",", ":")) + "\n")
+
+
 def main():
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", choices=["tiny", "full"], default="tiny")
+    ap.add_argument("--package", help="--size full: where to write the package (about 2.5 GB; never committed)")
+    args = ap.parse_args()
     torch.set_num_threads(2)
+    if args.size == "full":
+        if not args.package:
+            raise SystemExit("--size full needs --package DIR")
+        return full_size(pathlib.Path(args.package))
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = pathlib.Path(tempfile.mkdtemp())
     checkpoint = tmp / "checkpoint"
@@ -319,6 +383,17 @@ def main():
             want = model.audio_encoder.decode(torch.from_numpy(codes)[None], [None]).audio_values.numpy()
         got = ort_session(package / "encodec_decode.onnx").run(None, {"audio_codes": codes})[0]
         assert got.shape == want.shape and np.abs(got - want).max() < 1e-5, f"encodec_decode differs at {frames} frames"
+    # a graph whose weights go to a .data file beside it (musicgen-medium and -large) runs the same
+    with tempfile.TemporaryDirectory() as ext:
+        files = exporter.save_graph(onnx.load(str(package / "decoder.onnx")), pathlib.Path(ext) / "decoder.onnx", limit=0)
+        assert files == ["decoder.onnx", "decoder.onnx.data"], files
+        feeds = {i.name: (np.zeros([d if isinstance(d, int) else 2 for d in i.shape], np.int64) if i.type == "tensor(int64)"
+                          else np.ones([d if isinstance(d, int) else 2 for d in i.shape], np.float32))
+                 for i in ort_session(package / "decoder.onnx").get_inputs()}
+        feeds["input_ids"] = np.full((8, 2), 3, np.int64)
+        a = ort_session(package / "decoder.onnx").run(None, feeds)[0]
+        b = ort_session(pathlib.Path(ext) / "decoder.onnx").run(None, feeds)[0]
+        assert np.array_equal(a, b), "the decoder with external weights differs"
     sizes = {p.name: p.stat().st_size for p in sorted(package.iterdir())}
     print("package", sizes, "total", sum(sizes.values()))
     print("cases.json", (OUT / "cases.json").stat().st_size, "arrays.npz", (OUT / "arrays.npz").stat().st_size)
