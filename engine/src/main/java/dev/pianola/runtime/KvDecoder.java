@@ -68,6 +68,8 @@ public final class KvDecoder implements AutoCloseable {
     /** Cache tensors this decoder made itself (by {@link #truncate}), closed when replaced. */
     private final List<OnnxTensor> ownedCache = new ArrayList<>();
     private int batch;
+    /** The cache tensors' batch dimension: {@link #batch} except for a multi-codebook decoder (see {@link #reset(int, int)}). */
+    private int cacheBatch;
     private int pastLength;
 
     public KvDecoder(OrtSession session, Path file, Names names) {
@@ -89,8 +91,19 @@ public final class KvDecoder implements AutoCloseable {
 
     /** Forgets the cache; the next run is a prefill of {@code batch} rows. */
     public void reset(int batch) {
+        reset(batch, batch);
+    }
+
+    /**
+     * Forgets the cache; the next run is a prefill of {@code rows} rows of input ids whose cache
+     * tensors have a batch dimension of {@code cacheBatch}: MusicGen's decoder takes one row of ids
+     * per codebook of each sequence ({@code rows = cacheBatch * codebooks}) and keeps one cache per
+     * sequence.
+     */
+    public void reset(int rows, int cacheBatch) {
         releaseAll();
-        this.batch = batch;
+        this.batch = rows;
+        this.cacheBatch = cacheBatch;
         this.pastLength = 0;
     }
 
@@ -197,7 +210,7 @@ public final class KvDecoder implements AutoCloseable {
     private OnnxTensor emptyPast() throws OrtException {
         long[] shape = names.pastShape().clone();
         for (int i = 0; i < shape.length; i++) {
-            if (shape[i] == -1) shape[i] = batch;
+            if (shape[i] == -1) shape[i] = cacheBatch;
             else if (shape[i] == -2) shape[i] = 0;
         }
         return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);

@@ -38,6 +38,20 @@ public final class LogitsWarpers {
         }
     }
 
+    /**
+     * ClassifierFreeGuidanceLogitsProcessor on one row: {@code uncond + (cond - uncond) * scale},
+     * in float as torch computes it (a float32 tensor times a Python number stays float32), into a
+     * new array. The conditional row comes from the prompt, the unconditional one from the same
+     * model without it.
+     */
+    public static float[] classifierFreeGuidance(float[] cond, float[] uncond, double scale) {
+        if (cond.length != uncond.length) throw new IllegalArgumentException("rows of " + cond.length + " and " + uncond.length + " logits");
+        float s = (float) scale;
+        float[] out = new float[cond.length];
+        for (int i = 0; i < out.length; i++) out[i] = uncond[i] + (cond[i] - uncond[i]) * s;
+        return out;
+    }
+
     /** TemperatureLogitsWarper: logits / T (float division, as torch does); skipped at T = 1 like HF. */
     public static void temperature(float[] logits, double temperature) {
         if (temperature == 1.0) return;
