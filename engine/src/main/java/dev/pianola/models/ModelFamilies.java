@@ -32,7 +32,11 @@ public final class ModelFamilies {
     public static final ModelFamily POP2PIANO = new ModelFamily("pop2piano", "Pop2Piano", "pop2piano", ModelFamily.Job.COVER,
             Set.of(ModelManifest.FLOAT32), null);
 
-    public static final List<ModelFamily> ALL = List.of(CONTINUATOR, REMI, PERCEIVER, POP2PIANO);
+    /** MusicGen (facebook/musicgen-*): text (and audio) to music; the compose command is still to come. */
+    public static final ModelFamily MUSICGEN = new ModelFamily("musicgen", "MusicGen", "musicgen", ModelFamily.Job.COMPOSE,
+            Set.of(ModelManifest.FLOAT32), null);
+
+    public static final List<ModelFamily> ALL = List.of(CONTINUATOR, REMI, PERCEIVER, POP2PIANO, MUSICGEN);
     /** The live engines, in the plug-in's Engine menu order (its value is the index here). */
     public static final List<ModelFamily> LIVE = ALL.stream().filter(ModelFamily::isLive).toList();
 

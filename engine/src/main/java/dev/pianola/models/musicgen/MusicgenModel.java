@@ -89,7 +89,7 @@ public final class MusicgenModel implements AutoCloseable {
 
     /** Takes over {@code pkg} (closed with this model); it must be a {@code musicgen} package. */
     public MusicgenModel(ModelPackage pkg) {
-        pkg.requireFamily(ModelManifest.MUSICGEN);
+        pkg.requireFamily(dev.pianola.models.ModelFamilies.MUSICGEN);
         this.pkg = pkg;
         if (pkg.config("audio_channels") != 1) {
             throw new ModelException(pkg.manifestFile(), "is a " + pkg.config("audio_channels") + "-channel MusicGen; this build runs mono ones");
