@@ -37,7 +37,10 @@ With num_latents 1 the prefill is cheap (only the hybrid cross-attention sees th
 one latent goes through the 18 self-attention layers), so the first note (5 tokens) comes in ~0.3 s,
 within the 0.5 s budget; but each step costs ~70 ms (a 135M-parameter pass per token), so 14 tokens/s
 is far below 120 tokens/s (~3.5 notes/s at 4.1 events per note). The Java RSS (~2.3 GB for ~0.54 GB
-of weights) holds the weights of both graphs, PREFILL and STEP, each in its own ONNX Runtime session.
+of weights) then held the weights of both graphs, PREFILL and STEP, each in its own ONNX Runtime
+session; since exporter version 2 one decoder graph does both: peak RSS 1612/1573 MiB (two graphs,
+ORT 1.29) -> 983/992 MiB (one graph), 64 new tokens, measured 2026-12-04 side by side, load average ~10
+(other sessions compiling).
 
 int8 (--precision int8: both graphs through tools/export/precision.py), measured 2026-12-04 while other
 sessions compiled, 256 new tokens (--new 256), load average before float32 2.28 2.92 2.89, before int8
@@ -128,6 +131,12 @@ def events_per_note():
     return ids / notes, files
 
 
+def current(pkg, exporter):
+    """Whether `pkg` holds a package made by this version of the exporter (a kept older one is made again)."""
+    manifest = pkg / "pianola-model.json"
+    return manifest.exists() and json.loads(manifest.read_text())["source"]["exporter"].startswith(exporter.EXPORTER + " ")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
@@ -144,7 +153,7 @@ def main():
     work = pathlib.Path(args.keep) if args.keep else pathlib.Path(tempfile.mkdtemp(prefix="pianola-par-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     weights, pkg, prompt_file = work / "weights.pt", work / "package", work / "prompt.json"
-    if not (pkg / "pianola-model.json").exists():
+    if not current(pkg, export_perceiver_ar):
         export_perceiver_ar.patch_position_encoding()
         torch.manual_seed(SEED)
         model = CausalSequenceModel(CausalSequenceModelConfig(**CARD)).eval()
@@ -156,7 +165,7 @@ def main():
         print(f"exported in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         del model
     converted = work / f"package-{args.precision}" if args.precision else None
-    if converted and not (converted / "pianola-model.json").exists():
+    if converted and not current(converted, export_perceiver_ar):
         export_perceiver_ar.patch_position_encoding()
         model = CausalSequenceModel(CausalSequenceModelConfig(**CARD)).eval()
         model.load_state_dict(torch.load(weights, weights_only=True))

@@ -142,7 +142,7 @@ class PerceiverArGeneratorTest {
     void wrongFamilyAndMissingGraphAreRefusedNamingTheFile(@TempDir Path tmp) throws IOException {
         Path copy = tmp.resolve("pkg");
         Files.createDirectories(copy);
-        for (String f : new String[] {"pianola-model.json", "prefill.onnx", "step.onnx"}) {
+        for (String f : new String[] {"pianola-model.json", "decoder.onnx"}) {
             Files.copy(DIR.resolve("tiny").resolve(f), copy.resolve(f));
         }
         String manifest = Files.readString(copy.resolve("pianola-model.json"));
@@ -150,8 +150,25 @@ class PerceiverArGeneratorTest {
         ModelException wrong = assertThrows(ModelException.class, () -> PerceiverArGenerator.open(copy, OnnxSessions.Device.CPU));
         assertTrue(wrong.getMessage().contains("pianola-model.json") && wrong.getMessage().contains("perceiver-ar"), wrong.getMessage());
         Files.writeString(copy.resolve("pianola-model.json"), manifest);
-        Files.delete(copy.resolve("step.onnx"));
+        Files.delete(copy.resolve("decoder.onnx"));
         ModelException missing = assertThrows(ModelException.class, () -> PerceiverArGenerator.open(copy, OnnxSessions.Device.CPU));
-        assertTrue(missing.getMessage().contains("step.onnx"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("decoder.onnx"), missing.getMessage());
+    }
+
+    @Test
+    void aPackageOfTheOldTwoGraphLayoutIsRefusedWithOneLineSayingReExport(@TempDir Path tmp) throws IOException {
+        // the manifest of an exporter-1 package: PREFILL and STEP graphs, each holding the weights
+        Path old = tmp.resolve("old");
+        Files.createDirectories(old);
+        Files.writeString(old.resolve("pianola-model.json"), """
+                {"formatVersion": 1, "family": "perceiver-ar", "version": "1",
+                 "files": [{"path": "prefill.onnx", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}, {"path": "step.onnx", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}],
+                 "graphs": {"prefill": {"file": "prefill.onnx", "inputs": ["prefix_ids", "latent_ids"], "outputs": ["logits"], "logits": "logits"},
+                            "step": {"file": "step.onnx", "inputs": ["ids"], "outputs": ["logits"], "logits": "logits"}},
+                 "vocabSize": 389, "config": {}}
+                """);
+        ModelException e = assertThrows(ModelException.class, () -> PerceiverArGenerator.open(old, OnnxSessions.Device.CPU));
+        assertTrue(e.getMessage().contains("pianola-model.json") && e.getMessage().contains("re-export"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
     }
 }
