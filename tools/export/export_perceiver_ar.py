@@ -9,8 +9,9 @@ it is rebuilt with perceiver-io's CausalSequenceModel, which is what SymbolicAud
 no Lightning is needed. A hub name needs internet and the full perceiver-io[audio] install.
 
 The package holds:
-  decoder.onnx          DECODER(prefix_ids [1,P], latent_ids [1,N], past caches) -> logits [1,N,V]
-                        and the caches grown by P+N (cross-attention) and N (self-attention)
+  decoder.onnx          DECODER(prefix_ids [1,P], latent_ids [1,N], past.* caches) -> logits [1,N,V]
+                        and new.*: the rows the run adds to each cache, P+N (cross-attention) and
+                        N (self-attention); the caller appends them to its caches
   pianola-model.json    manifest: files with sha256, graph names, vocabSize, config, generation defaults
 
 Caches (k/v before rotary, [1, length, num_channels], symbolic.md 1.5/1.7):
@@ -18,9 +19,10 @@ Caches (k/v before rotary, [1, length, num_channels], symbolic.md 1.5/1.7):
   sa.{i}.key/sa.{i}.value    self-attention layer i's keys/values over the latents, i = 0..L-1
 One graph, so one copy of the weights in memory: the prefill is DECODER(prompt prefix, latents,
 empty caches), a step DECODER(no prefix, the new id, caches), which is the HF cached path (each new
-token a latent). Packages of format 1 (exporter version 1) held a PREFILL and a STEP graph, each
-with its own copy of the weights; Java refuses them with a line asking for a re-export. The Java
-loop trims the caches between steps (dev.pianola.models.perceiver.PerceiverArGenerator).
+token a latent). Packages of exporter version 1 held a PREFILL and a STEP graph, each with its own
+copy of the weights; Java refuses them with a line asking for a re-export. The Java loop keeps the
+caches in buffers of its own, appends the new rows and trims by moving a window's start, so the
+kept rows are not copied each step (dev.pianola.models.perceiver.PerceiverArGenerator).
 
 The one patch (symbolic.md 1.7 item 1): FrequencyPositionEncoding.forward runs einsum on int64
 positions and float frequencies; ONNX Runtime refuses such an Einsum, so positions are cast to
@@ -43,7 +45,7 @@ from perceiver.model.core import CausalSequenceModel, CausalSequenceModelConfig
 from perceiver.model.core import position as perceiver_position
 
 FAMILY = "perceiver-ar"
-EXPORTER = "tools/export/export_perceiver_ar.py 2"
+EXPORTER = "tools/export/export_perceiver_ar.py 3"
 OPSET = 17
 DECODER_FILE = "decoder.onnx"
 PAD_ID = 388
@@ -104,7 +106,9 @@ class Decoder(torch.nn.Module):
         if m.config.output_norm:
             h = m.out_norm(h)
         logits = m.output_adapter(h, txt_embedding=m.input_adapter.txt_embedding)
-        return (logits, *ca.kv_cache, *[t for kv in sa.kv_cache for t in kv])
+        # only the rows this run adds: the caller keeps the caches, so nothing it already has is copied out
+        grown = [ca.kv_cache, *sa.kv_cache]
+        return (logits, *[t[:, flat[2 * i].shape[1]:] for i, kv in enumerate(grown) for t in kv])
 
 
 def export_graphs(model, out):
@@ -116,12 +120,12 @@ def export_graphs(model, out):
     with torch.no_grad():
         flat = [t for kv in model(x[:, :p + n], prefix_len=p, kv_cache=[]).kv_cache for t in kv]
     inputs = ["prefix_ids", "latent_ids"] + [f"past.{c}" for c in caches]
-    outputs = ["logits"] + [f"present.{c}" for c in caches]
+    outputs = ["logits"] + [f"new.{c}" for c in caches]
     dyn = {"prefix_ids": {1: "prefix_len"}, "latent_ids": {1: "num_latents"}, "logits": {1: "num_latents"}}
     for c in caches:
         axis = "ca_len" if c.startswith("ca.") else "sa_len"
         dyn[f"past.{c}"] = {1: axis}
-        dyn[f"present.{c}"] = {1: axis + "_out"}
+        dyn[f"new.{c}"] = {1: "new_rows" if c.startswith("ca.") else "num_latents"}
     with torch.no_grad():
         # traced with a cache, new prefix ids and two latents, so that no length is taken for a constant
         torch.onnx.export(Decoder(model).eval(), (x[:, p + n:p + n + 1], x[:, p + n + 1:], *flat), str(out / DECODER_FILE),

@@ -39,7 +39,7 @@ def session(path):
 
 def greedy(decoder, prompt, num_latents, new):
     """PerceiverArGenerator's loop with argmax; the new ids and the smallest top-2 logit gap."""
-    caches = [o.name[len("present."):] for o in decoder.get_outputs()[1:]]  # ca.key, ca.value, sa.{i}.key, ...
+    caches = [o.name[len("new."):] for o in decoder.get_outputs()[1:]]  # ca.key, ca.value, sa.{i}.key, ...
     k = min(len(prompt), num_latents)
     cache = [np.zeros((1, 0, TINY["num_channels"]), np.float32) for _ in caches]
     prefix, latents = prompt[:-k], prompt[-k:]
@@ -48,7 +48,8 @@ def greedy(decoder, prompt, num_latents, new):
         feeds = {"prefix_ids": np.array([prefix], np.int64).reshape(1, -1), "latent_ids": np.array([latents], np.int64)}
         feeds.update({f"past.{c}": t for c, t in zip(caches, cache)})
         out = decoder.run(None, feeds)
-        logits, cache = out[0][0, -1], out[1:]
+        logits = out[0][0, -1]
+        cache = [np.concatenate([c, rows], 1) for c, rows in zip(cache, out[1:])]
         top2 = np.sort(logits)[-2:]
         gaps.append(float(top2[1] - top2[0]))
         ids.append(int(np.argmax(logits)))
