@@ -45,7 +45,7 @@ from perceiver.model.core import CausalSequenceModel, CausalSequenceModelConfig
 from perceiver.model.core import position as perceiver_position
 
 FAMILY = "perceiver-ar"
-EXPORTER = "tools/export/export_perceiver_ar.py 3"
+EXPORTER = "tools/export/export_perceiver_ar.py 4"
 OPSET = 17
 DECODER_FILE = "decoder.onnx"
 PAD_ID = 388
@@ -77,30 +77,41 @@ class Decoder(torch.nn.Module):
     """One forward for the prefill and every step: new prefix ids and latent ids on top of the caches.
 
     PerceiverAR.forward generalised: the cross-attention's keys/values are the past rows, then the new
-    prefix tokens (kv_norm), then the latents (q_norm); positions are 0..n-1 over the whole window
+    prefix tokens' rows, then the latents' (q_norm); positions are 0..n-1 over the whole window
     (n = past rows + new ids), right-aligned for the queries and the self-attention. With empty
     caches it is the model's prefill (prefix_len = number of prefix ids); with no prefix ids and one
     latent it is the HF cached step (prefix_len 0 with a cache). Same modules, same calls, so the same
     arithmetic as perceiver-io's own forward.
+
+    A prefix token's keys/values are k_proj/v_proj(kv_norm(embedding)), cached before the rotary
+    embedding: without an absolute position embedding they depend on the token id alone. So they are
+    computed here once for the whole vocabulary (2 x vocab x channels floats: 2.4 MB at full size) and the graph looks them up:
+    the prefill costs the latents' pass only, however long the prefix, and nothing of it is left for
+    a streaming prefill to run ahead (dev.pianola.live.PerceiverEngine says why the rest cannot be).
     """
 
     def __init__(self, model):
         super().__init__()
+        if model.config.abs_pos_emb:
+            raise ValueError("this exporter needs abs_pos_emb=False (as the GiantMIDI checkpoint has): with an absolute"
+                             " position embedding a prefix token's cross-attention keys depend on its position")
         self.model = model
+        cross = model.cross_attention[0].module  # Residual(CrossAttention)
+        with torch.no_grad():
+            normed = cross.kv_norm(model.input_adapter.txt_embedding.weight)
+            self.register_buffer("prefix_keys", cross.attention.k_proj(normed).detach().clone())
+            self.register_buffer("prefix_values", cross.attention.v_proj(normed).detach().clone())
 
     def forward(self, prefix_ids, latent_ids, *flat):
         m = self.model
-        ca_cache = (flat[0], flat[1])
+        # the prefix's rows join the past rows: the cross-attention then sees no prefix input of its own
+        ca_cache = (torch.cat([flat[0], self.prefix_keys[prefix_ids]], 1),
+                    torch.cat([flat[1], self.prefix_values[prefix_ids]], 1))
         sa_cache = [(flat[2 * i], flat[2 * i + 1]) for i in range(1, len(flat) // 2)]
-        ids = torch.cat([prefix_ids, latent_ids], 1)
-        n = flat[0].shape[1] + ids.shape[1]
-        # the adapter embeds ids with the right-most of these positions (only with abs_pos_emb) and
-        # encodes all of them for the rotary embedding
-        x, frq_pos_enc = m.input_adapter(ids, abs_pos=perceiver_position.positions(1, n, device=ids.device))
-        p = prefix_ids.shape[1]
+        n = ca_cache[0].shape[1] + latent_ids.shape[1]
+        x, frq_pos_enc = m.input_adapter(latent_ids, abs_pos=perceiver_position.positions(1, n, device=latent_ids.device))
         rotary = perceiver_position.RotaryPositionEmbedding(frq_pos_enc, right_align=True)
-        ca = m.cross_attention(x[:, p:], x_kv_prefix=x[:, :p], rot_pos_emb_q=rotary, rot_pos_emb_k=rotary,
-                               kv_cache=ca_cache)
+        ca = m.cross_attention(x, x_kv_prefix=x[:, :0], rot_pos_emb_q=rotary, rot_pos_emb_k=rotary, kv_cache=ca_cache)
         sa = m.self_attention(ca.last_hidden_state, rot_pos_emb=rotary, kv_cache=sa_cache)
         h = sa.last_hidden_state
         if m.config.output_norm:
