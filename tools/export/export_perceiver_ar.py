@@ -206,7 +206,7 @@ def main():
     ap.add_argument("--licence", default="Apache-2.0 (perceiver-io); see the checkpoint's model card")
     ap.add_argument("--version", default="1")
     ap.add_argument("--precision", choices=["float32", "int8"], default="float32",
-                    help="int8: dynamic quantization of both graphs for the CPU (see precision.py)")
+                    help="int8: dynamic quantization of the decoder graph for the CPU (see precision.py)")
     args = ap.parse_args()
     m = write_package(load_checkpoint(args.checkpoint), args.out, args.checkpoint, args.licence, version=args.version,
                       precision=precisions.CHOICES[args.precision])
