@@ -83,13 +83,6 @@ final class CacheRows {
         return tensor(env, start, length);
     }
 
-    /** Row {@code row} of the window, for the tests. */
-    float[] row(int row) {
-        float[] out = new float[channels];
-        buffer.get((start + row) * channels, out);
-        return out;
-    }
-
     private OnnxTensor tensor(OrtEnvironment env, int fromRow, int rows) throws OrtException {
         if (buffer == null) grow(Math.max(1, Math.min(limitRows, rows)));
         FloatBuffer view = buffer.duplicate();
