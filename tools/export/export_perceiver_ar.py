@@ -9,17 +9,20 @@ it is rebuilt with perceiver-io's CausalSequenceModel, which is what SymbolicAud
 no Lightning is needed. A hub name needs internet and the full perceiver-io[audio] install.
 
 The package holds:
-  prefill.onnx          PREFILL(prefix_ids [1,P], latent_ids [1,N]) -> logits [1,N,V] and the caches
-  step.onnx             STEP(ids [1,T], past caches) -> logits [1,T,V] and the caches grown by T
+  decoder.onnx          DECODER(prefix_ids [1,P], latent_ids [1,N], past.* caches) -> logits [1,N,V]
+                        and new.*: the rows the run adds to each cache, P+N (cross-attention) and
+                        N (self-attention); the caller appends them to its caches
   pianola-model.json    manifest: files with sha256, graph names, vocabSize, config, generation defaults
 
 Caches (k/v before rotary, [1, length, num_channels], symbolic.md 1.5/1.7):
   ca.key/ca.value            the hybrid cross-attention layer's keys/values, prefix + latents
   sa.{i}.key/sa.{i}.value    self-attention layer i's keys/values over the latents, i = 0..L-1
-Why two graphs: the prefill splits the window into prefix and latents (the cross-attention queries
-only the latents), which a step graph with prefix_len 0 cannot express; the step graph then treats
-each new token as a latent, exactly as the HF cached path does. The Java loop trims the caches
-between steps (dev.pianola.models.perceiver.PerceiverArGenerator).
+One graph, so one copy of the weights in memory: the prefill is DECODER(prompt prefix, latents,
+empty caches), a step DECODER(no prefix, the new id, caches), which is the HF cached path (each new
+token a latent). Packages of exporter version 1 held a PREFILL and a STEP graph, each with its own
+copy of the weights; Java refuses them with a line asking for a re-export. The Java loop keeps the
+caches in buffers of its own, appends the new rows and trims by moving a window's start, so the
+kept rows are not copied each step (dev.pianola.models.perceiver.PerceiverArGenerator).
 
 The one patch (symbolic.md 1.7 item 1): FrequencyPositionEncoding.forward runs einsum on int64
 positions and float frequencies; ONNX Runtime refuses such an Einsum, so positions are cast to
@@ -42,10 +45,9 @@ from perceiver.model.core import CausalSequenceModel, CausalSequenceModelConfig
 from perceiver.model.core import position as perceiver_position
 
 FAMILY = "perceiver-ar"
-EXPORTER = "tools/export/export_perceiver_ar.py 1"
+EXPORTER = "tools/export/export_perceiver_ar.py 4"
 OPSET = 17
-PREFILL_FILE = "prefill.onnx"
-STEP_FILE = "step.onnx"
+DECODER_FILE = "decoder.onnx"
 PAD_ID = 388
 # The model card's pipeline example (symbolic.md 1.5): do_sample, top_p 0.95, temperature 1.0,
 # 1024 new tokens, num_latents 1; top_k 50 is transformers' default, active because unset.
@@ -71,64 +73,76 @@ def cache_names(n_sa_layers):
     return names
 
 
-class Prefill(torch.nn.Module):
-    """prefix + latents -> latent logits and the caches the model builds from them."""
+class Decoder(torch.nn.Module):
+    """One forward for the prefill and every step: new prefix ids and latent ids on top of the caches.
+
+    PerceiverAR.forward generalised: the cross-attention's keys/values are the past rows, then the new
+    prefix tokens' rows, then the latents' (q_norm); positions are 0..n-1 over the whole window
+    (n = past rows + new ids), right-aligned for the queries and the self-attention. With empty
+    caches it is the model's prefill (prefix_len = number of prefix ids); with no prefix ids and one
+    latent it is the HF cached step (prefix_len 0 with a cache). Same modules, same calls, so the same
+    arithmetic as perceiver-io's own forward.
+
+    A prefix token's keys/values are k_proj/v_proj(kv_norm(embedding)), cached before the rotary
+    embedding: without an absolute position embedding they depend on the token id alone. So they are
+    computed here once for the whole vocabulary (2 x vocab x channels floats: 2.4 MB at full size) and the graph looks them up:
+    the prefill costs the latents' pass only, however long the prefix, and nothing of it is left for
+    a streaming prefill to run ahead (dev.pianola.live.PerceiverEngine says why the rest cannot be).
+    """
 
     def __init__(self, model):
         super().__init__()
+        if model.config.abs_pos_emb:
+            raise ValueError("this exporter needs abs_pos_emb=False (as the GiantMIDI checkpoint has): with an absolute"
+                             " position embedding a prefix token's cross-attention keys depend on its position")
         self.model = model
+        cross = model.cross_attention[0].module  # Residual(CrossAttention)
+        with torch.no_grad():
+            normed = cross.kv_norm(model.input_adapter.txt_embedding.weight)
+            self.register_buffer("prefix_keys", cross.attention.k_proj(normed).detach().clone())
+            self.register_buffer("prefix_values", cross.attention.v_proj(normed).detach().clone())
 
-    def forward(self, prefix_ids, latent_ids):
-        x = torch.cat([prefix_ids, latent_ids], 1)
-        out = self.model(x, prefix_len=prefix_ids.shape[1], kv_cache=[])
-        return (out.logits, *[t for kv in out.kv_cache for t in kv])
-
-
-class Step(torch.nn.Module):
-    """New tokens (all latents: prefix_len 0 with a cache, as in the HF cached path) + caches."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, ids, *flat):
-        cache = [(flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)]
-        out = self.model(ids, prefix_len=0, kv_cache=cache)
-        return (out.logits, *[t for kv in out.kv_cache for t in kv])
+    def forward(self, prefix_ids, latent_ids, *flat):
+        m = self.model
+        # the prefix's rows join the past rows: the cross-attention then sees no prefix input of its own
+        ca_cache = (torch.cat([flat[0], self.prefix_keys[prefix_ids]], 1),
+                    torch.cat([flat[1], self.prefix_values[prefix_ids]], 1))
+        sa_cache = [(flat[2 * i], flat[2 * i + 1]) for i in range(1, len(flat) // 2)]
+        n = ca_cache[0].shape[1] + latent_ids.shape[1]
+        x, frq_pos_enc = m.input_adapter(latent_ids, abs_pos=perceiver_position.positions(1, n, device=latent_ids.device))
+        rotary = perceiver_position.RotaryPositionEmbedding(frq_pos_enc, right_align=True)
+        ca = m.cross_attention(x, x_kv_prefix=x[:, :0], rot_pos_emb_q=rotary, rot_pos_emb_k=rotary, kv_cache=ca_cache)
+        sa = m.self_attention(ca.last_hidden_state, rot_pos_emb=rotary, kv_cache=sa_cache)
+        h = sa.last_hidden_state
+        if m.config.output_norm:
+            h = m.out_norm(h)
+        logits = m.output_adapter(h, txt_embedding=m.input_adapter.txt_embedding)
+        # only the rows this run adds: the caller keeps the caches, so nothing it already has is copied out
+        grown = [ca.kv_cache, *sa.kv_cache]
+        return (logits, *[t[:, flat[2 * i].shape[1]:] for i, kv in enumerate(grown) for t in kv])
 
 
 def export_graphs(model, out):
-    """Writes prefill.onnx and step.onnx; returns the manifest's graphs dict."""
+    """Writes decoder.onnx; returns the manifest's graphs dict."""
     cfg = model.config
     caches = cache_names(cfg.num_self_attention_layers)
-    p, n = 3, 2  # example lengths only; every length axis is dynamic
-    x = torch.randint(0, PAD_ID, (1, p + n), generator=torch.Generator().manual_seed(0))
-    prefill_in = ["prefix_ids", "latent_ids"]
-    prefill_out = ["logits"] + [f"present.{c}" for c in caches]
-    dyn = {"prefix_ids": {1: "prefix_len"}, "latent_ids": {1: "num_latents"}, "logits": {1: "num_latents"}}
-    for c in caches:
-        dyn[f"present.{c}"] = {1: "window_len" if c.startswith("ca.") else "num_latents"}
+    p, n = 3, 2  # example lengths only; every length axis is dynamic (0 included)
+    x = torch.randint(0, PAD_ID, (1, p + n + 3), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        torch.onnx.export(Prefill(model).eval(), (x[:, :p], x[:, p:]), str(out / PREFILL_FILE),
-                          input_names=prefill_in, output_names=prefill_out, dynamic_axes=dyn,
-                          opset_version=OPSET, do_constant_folding=True, dynamo=False)
-        flat = [t for kv in model(x, prefix_len=p, kv_cache=[]).kv_cache for t in kv]
-    step_in = ["ids"] + [f"past.{c}" for c in caches]
-    step_out = ["logits"] + [f"present.{c}" for c in caches]
-    dyn = {"ids": {1: "new_len"}, "logits": {1: "new_len"}}
+        flat = [t for kv in model(x[:, :p + n], prefix_len=p, kv_cache=[]).kv_cache for t in kv]
+    inputs = ["prefix_ids", "latent_ids"] + [f"past.{c}" for c in caches]
+    outputs = ["logits"] + [f"new.{c}" for c in caches]
+    dyn = {"prefix_ids": {1: "prefix_len"}, "latent_ids": {1: "num_latents"}, "logits": {1: "num_latents"}}
     for c in caches:
         axis = "ca_len" if c.startswith("ca.") else "sa_len"
         dyn[f"past.{c}"] = {1: axis}
-        dyn[f"present.{c}"] = {1: axis + "_out"}
-    ids = torch.tensor([[1]])
+        dyn[f"new.{c}"] = {1: "new_rows" if c.startswith("ca.") else "num_latents"}
     with torch.no_grad():
-        torch.onnx.export(Step(model).eval(), (ids, *flat), str(out / STEP_FILE),
-                          input_names=step_in, output_names=step_out, dynamic_axes=dyn,
+        # traced with a cache, new prefix ids and two latents, so that no length is taken for a constant
+        torch.onnx.export(Decoder(model).eval(), (x[:, p + n:p + n + 1], x[:, p + n + 1:], *flat), str(out / DECODER_FILE),
+                          input_names=inputs, output_names=outputs, dynamic_axes=dyn,
                           opset_version=OPSET, do_constant_folding=True, dynamo=False)
-    return {
-        "prefill": {"file": PREFILL_FILE, "inputs": prefill_in, "outputs": prefill_out, "logits": "logits"},
-        "step": {"file": STEP_FILE, "inputs": step_in, "outputs": step_out, "logits": "logits"},
-    }
+    return {"decoder": {"file": DECODER_FILE, "inputs": inputs, "outputs": outputs, "logits": "logits"}}
 
 
 def write_package(model, out, source, licence, generation=None, version="1", num_latents=CARD_NUM_LATENTS,
@@ -141,14 +155,13 @@ def write_package(model, out, source, licence, generation=None, version="1", num
     model = model.eval()
     graphs = export_graphs(model, out)
     made = {}
-    for f in (PREFILL_FILE, STEP_FILE):  # both graphs the same way, so one record describes them
-        made = precisions.convert(out / f, precision)
+    made = precisions.convert(out / DECODER_FILE, precision)
     cfg = model.config
     manifest = {
         "formatVersion": 1,
         "family": FAMILY,
         "version": version,
-        "files": [{"path": f, "sha256": sha256(out / f)} for f in (PREFILL_FILE, STEP_FILE)],
+        "files": [{"path": f, "sha256": sha256(out / f)} for f in (DECODER_FILE,)],
         "graphs": graphs,
         "vocabSize": cfg.vocab_size,
         **made,
@@ -195,7 +208,7 @@ def main():
     ap.add_argument("--licence", default="Apache-2.0 (perceiver-io); see the checkpoint's model card")
     ap.add_argument("--version", default="1")
     ap.add_argument("--precision", choices=["float32", "int8"], default="float32",
-                    help="int8: dynamic quantization of both graphs for the CPU (see precision.py)")
+                    help="int8: dynamic quantization of the decoder graph for the CPU (see precision.py)")
     args = ap.parse_args()
     m = write_package(load_checkpoint(args.checkpoint), args.out, args.source or args.checkpoint, args.licence, version=args.version,
                       precision=precisions.CHOICES[args.precision])

@@ -9,7 +9,7 @@ Writes tests/fixtures/perceiver-ar/:
                            of generations.json, in its layout
 
 The reference for quantized graphs is ONNX Runtime itself, not perceiver-io: int8 computes other
-numbers by design. The graphs are fed as Java's PerceiverArGenerator feeds them (prefill, then one
+numbers by design. The graph is fed as Java's PerceiverArGenerator feeds it (prefill, then one
 id per step, the two cache trims before the step that would exceed a cap), because dynamic
 quantization scales each activation tensor by its own range, so another feeding gives other logits.
 """
@@ -37,15 +37,19 @@ def session(path):
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def greedy(prefill, step, prompt, num_latents, new):
+def greedy(decoder, prompt, num_latents, new):
     """PerceiverArGenerator's loop with argmax; the new ids and the smallest top-2 logit gap."""
-    caches = [o.name[len("present."):] for o in prefill.get_outputs()[1:]]  # ca.key, ca.value, sa.{i}.key, ...
+    caches = [o.name[len("new."):] for o in decoder.get_outputs()[1:]]  # ca.key, ca.value, sa.{i}.key, ...
     k = min(len(prompt), num_latents)
-    out = prefill.run(None, {"prefix_ids": np.array([prompt[:-k]], np.int64).reshape(1, -1),
-                             "latent_ids": np.array([prompt[-k:]], np.int64)})
+    cache = [np.zeros((1, 0, TINY["num_channels"]), np.float32) for _ in caches]
+    prefix, latents = prompt[:-k], prompt[-k:]
     ids, gaps = [], []
     while True:
-        logits, cache = out[0][0, -1], out[1:]
+        feeds = {"prefix_ids": np.array([prefix], np.int64).reshape(1, -1), "latent_ids": np.array([latents], np.int64)}
+        feeds.update({f"past.{c}": t for c, t in zip(caches, cache)})
+        out = decoder.run(None, feeds)
+        logits = out[0][0, -1]
+        cache = [np.concatenate([c, rows], 1) for c, rows in zip(cache, out[1:])]
         top2 = np.sort(logits)[-2:]
         gaps.append(float(top2[1] - top2[0]))
         ids.append(int(np.argmax(logits)))
@@ -55,9 +59,7 @@ def greedy(prefill, step, prompt, num_latents, new):
             cache[2:] = [c[:, -(TINY["max_latents"] - 1):] for c in cache[2:]]
         if cache[0].shape[1] >= TINY["max_seq_len"]:
             cache[:2] = [c[:, -(TINY["max_seq_len"] - 1):] for c in cache[:2]]
-        feeds = {"ids": np.array([[ids[-1]]], np.int64)}
-        feeds.update({f"past.{c}": t for c, t in zip(caches, cache)})
-        out = step.run(None, feeds)
+        prefix, latents = [], [ids[-1]]
 
 
 def main():
@@ -67,10 +69,10 @@ def main():
     pkg = OUT / "tiny-int8"
     exporter.write_package(backend, pkg, "random weights, tools/reference/perceiver_ar_fixtures.py seed " + str(SEED),
                            "none (random weights)", precision=precision.INT8)
-    prefill, step = session(pkg / exporter.PREFILL_FILE), session(pkg / exporter.STEP_FILE)
+    decoder = session(pkg / exporter.DECODER_FILE)
     runs = []
     for r in json.loads((OUT / "generations.json").read_text())["runs"]:
-        ids, gap = greedy(prefill, step, r["prompt"], r["numLatents"], r["maxNewTokens"])
+        ids, gap = greedy(decoder, r["prompt"], r["numLatents"], r["maxNewTokens"])
         same = sum(a == b for a, b in zip(ids, r["generated"]))
         print(f"{r['file']}: {len(ids)} ids, min top-2 gap {gap:.4f}, {same} equal to float32's at the same step")
         runs.append({**{k: r[k] for k in ("file", "promptLength", "numLatents", "maxNewTokens", "prompt")},

@@ -60,6 +60,26 @@ public final class PerceiverEngine implements LiveEngine {
         return PerceiverMidiCodec.toNoteSequence(c.newNotes(), tempo).notes();
     }
 
+    /**
+     * No streaming prefill: nothing of the answer's prefill is both computable ahead and still
+     * costly. The answer's prompt is the context's last ids; its last (num_latents, 1 here) is the
+     * latent, the rest prefix. (1) A prefix id's cross-attention keys and values depend on the id
+     * alone (no absolute position embedding; the cache holds them before the rotary embedding), so
+     * they could be run ahead exactly (PerceiverArGeneratorTest shows it bit for bit), but the
+     * package's graph looks them up in a table made at export, so they cost nothing at the answer
+     * anyway. (2) The rotary embedding is applied to every key at every run with its position in
+     * the window, which moves whenever old notes leave the context: HF's arithmetic recomputes it,
+     * and so must we. (3) The latent's pass (the cross-attention query over all keys and the 18
+     * self-attention layers) cannot be run ahead: the latent is the context's last event, known
+     * only once the phrase's last note is released, and a token that was a latent at a bar line
+     * is a prefix token at the answer (kv_norm keys instead of q_norm, other self-attention
+     * context). So the answer costs one latent pass, then one pass per new id, primed or not.
+     */
+    @Override
+    public boolean primes() {
+        return false;
+    }
+
     @Override
     public boolean answersSlowly() {
         return true;

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The Java half of tools/bench/perceiver_ar_bench.py: greedy generation of N new tokens after a
- * prompt with {@link PerceiverArGenerator} (PREFILL then STEP graphs, the HF cached-path loop) on
+ * prompt with {@link PerceiverArGenerator} (one decoder graph for the prefill and the steps, the HF cached-path loop) on
  * the CPU (or DEVICE: tools/bench/run gpu); prints one JSON line with the time to the first new token (prefill + its sampling),
  * tokens per second over the steps after it, each token's time since the start, peak RSS and the
  * tokens. Not a test.

@@ -2,6 +2,7 @@ package dev.pianola.models.perceiver;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -23,14 +24,16 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
  * Perceiver AR generation ({@code krasserm/perceiver-ar-sam-giant-midi} and its tiny test twin)
- * over the package written by tools/export/export_perceiver_ar.py: graph {@value #PREFILL}
- * (prefix_ids, latent_ids -> logits, present caches) and graph {@value #STEP} (ids, past caches ->
- * logits, present caches), caches {@code ca.key/ca.value} and {@code sa.{i}.key/sa.{i}.value},
- * each [1, length, num_channels].
+ * over the package written by tools/export/export_perceiver_ar.py: one graph {@value #GRAPH}
+ * (prefix_ids, latent_ids, past.* caches -> logits, new.*: the rows the run adds to each cache)
+ * that does the prefill (empty caches) and every step (no prefix ids, the new id as the latent), so
+ * the weights are in memory once; caches {@code ca.key/ca.value} and {@code sa.{i}.key/sa.{i}.value},
+ * each [1, length, num_channels], kept here in {@link CacheRows}.
  *
  * <p>The loop is the one that ships with the model: Hugging Face {@code generate} with
  * {@code use_cache=True} (symbolic.md 1.5/1.6). The prompt's last {@code numLatents} tokens are
@@ -39,16 +42,16 @@ import java.util.function.BooleanSupplier;
  * cross-attention cache holds max_seq_len rows it keeps its last max_seq_len-1, so the latents stop
  * growing at max_latents and the window slides at max_seq_len, as perceiver-io's
  * {@code prepare_inputs_for_generation} does. (HF never writes prefix_len back, so it is these
- * trims, not prefix bookkeeping, that cap the attention; the step graph needs no prefix length.)
+ * trims, not prefix bookkeeping, that cap the attention; a step needs no prefix length.)
  *
- * <p>Trimming copies the kept cache rows twice per step while a cap is reached (getFloatBuffer
- * copies the output, createTensor copies again: ONNX Runtime's Java API has no view of an output
- * tensor): for the card's full model up to ~0.5 GB per step. Trimming inside the STEP graph is the fix.
+ * <p>The graph reads the caches in place and writes its new rows straight after them, and a trim
+ * moves a window's start: no cache row is copied between steps (see {@link CacheRows}).
  * One generation at a time (calls are serialised); run it on an InferenceWorker for background use.
  */
 public final class PerceiverArGenerator implements AutoCloseable {
-    public static final String PREFILL = "prefill";
-    public static final String STEP = "step";
+    /** The decoder graph's role in the manifest. */
+    public static final String GRAPH = "decoder";
+    private static final String LOGITS = "logits";
 
     /** A generation's ids: the prompt the model saw, the new ids, and whether it was cancelled. */
     public record Tokens(int[] prompt, int[] generated, boolean cancelled) {}
@@ -68,15 +71,18 @@ public final class PerceiverArGenerator implements AutoCloseable {
                                List<TimedNote> newNotes, boolean cancelled) {}
 
     private final ModelPackage pkg;
-    private final OrtSession prefill, step;
-    private final Path prefillFile, stepFile;
+    private final OrtSession decoder;
+    private final Path decoderFile;
     private final int maxSeqLen, maxLatents, maxPrefixLen, channels, layers, vocabSize, pad;
     private final List<String> caches = new ArrayList<>();
+    /** The caches, in the order of {@link #caches}; reused from one generation to the next. */
+    private final List<CacheRows> rows = new ArrayList<>();
     private final OrtEnvironment env = OnnxSessions.environment();
 
     /** Takes over {@code pkg} (closed with this generator); it must be a {@code perceiver-ar} package. */
     public PerceiverArGenerator(ModelPackage pkg) {
         pkg.requireFamily(dev.pianola.models.ModelFamilies.PERCEIVER);
+        refuseTwoGraphLayout(pkg.manifest(), pkg.manifestFile());
         this.pkg = pkg;
         this.maxSeqLen = (int) pkg.config("max_seq_len");
         this.maxLatents = (int) pkg.config("max_latents");
@@ -98,23 +104,33 @@ public final class PerceiverArGenerator implements AutoCloseable {
             caches.add("sa." + i + ".key");
             caches.add("sa." + i + ".value");
         }
-        ModelManifest.Graph pg = pkg.graph(PREFILL), sg = pkg.graph(STEP);
-        this.prefillFile = pkg.dir().resolve(pg.file());
-        this.stepFile = pkg.dir().resolve(sg.file());
-        require(prefillFile, pg.inputs(), List.of("prefix_ids", "latent_ids"), "input");
-        require(stepFile, sg.inputs(), List.of("ids"), "input");
+        ModelManifest.Graph g = pkg.graph(GRAPH);
+        this.decoderFile = pkg.dir().resolve(g.file());
+        require(decoderFile, g.inputs(), List.of("prefix_ids", "latent_ids"), "input");
         for (String c : caches) {
-            require(prefillFile, pg.outputs(), List.of("present." + c), "output");
-            require(stepFile, sg.inputs(), List.of("past." + c), "input");
-            require(stepFile, sg.outputs(), List.of("present." + c), "output");
+            require(decoderFile, g.inputs(), List.of("past." + c), "input");
+            require(decoderFile, g.outputs(), List.of("new." + c), "output");
+            rows.add(new CacheRows(channels, c.startsWith("ca.") ? maxSeqLen : maxLatents));
         }
-        if (pg.logits() == null || sg.logits() == null) throw new ModelException(pkg.manifestFile(), "the prefill and step graphs must name their logits output");
-        this.prefill = pkg.session(PREFILL);
-        this.step = pkg.session(STEP);
+        if (!LOGITS.equals(g.logits())) throw new ModelException(pkg.manifestFile(), "the decoder graph's logits output must be '" + LOGITS + "'");
+        this.decoder = pkg.session(GRAPH);
+    }
+
+    /**
+     * Packages of exporter version 1 held a PREFILL and a STEP graph, each with its own copy of the
+     * weights (2.3 GB at full size); this loop runs only the one-graph layout.
+     */
+    private static void refuseTwoGraphLayout(ModelManifest manifest, Path manifestFile) {
+        if (manifest.graphs() != null && !manifest.graphs().containsKey(GRAPH) && manifest.graphs().containsKey("step")) {
+            throw new ModelException(manifestFile, "is a Perceiver AR package of the old two-graph layout (prefill.onnx + step.onnx);"
+                    + " re-export it with tools/export/export_perceiver_ar.py");
+        }
     }
 
     /** Loads, checks and opens the package in {@code dir} on {@code device}. */
     public static PerceiverArGenerator open(Path dir, OnnxSessions.Device device) {
+        ModelManifest manifest = ModelPackage.readManifest(dir);
+        if (dev.pianola.models.ModelFamilies.PERCEIVER.manifestFamily().equals(manifest.family())) refuseTwoGraphLayout(manifest, dir.resolve(ModelManifest.FILE));
         ModelPackage pkg = ModelPackage.load(dir, device, OnnxSessions.defaultThreads());
         try {
             return new PerceiverArGenerator(pkg);
@@ -126,7 +142,10 @@ public final class PerceiverArGenerator implements AutoCloseable {
 
     private static void require(Path file, List<String> names, List<String> needed, String kind) {
         for (String n : needed) {
-            if (!names.contains(n)) throw new ModelException(file, "a Perceiver AR graph needs the " + kind + " '" + n + "'");
+            if (!names.contains(n)) {
+                throw new ModelException(file, "a Perceiver AR decoder graph needs the " + kind + " '" + n
+                        + "' (a package from an older tools/export/export_perceiver_ar.py: export it again)");
+            }
         }
     }
 
@@ -243,10 +262,9 @@ public final class PerceiverArGenerator implements AutoCloseable {
         int made = 0;
         double seconds = 0;
         boolean stopped = false;
-        Cache cache = new Cache();
         try {
-            float[] logits = cache.run(prefill, prefillFile, Map.of("prefix_ids", Arrays.copyOfRange(prompt, 0, prefixLen),
-                    "latent_ids", Arrays.copyOfRange(prompt, prefixLen, len)), false);
+            for (CacheRows c : rows) c.clear();
+            float[] logits = run(Arrays.copyOfRange(prompt, 0, prefixLen), Arrays.copyOfRange(prompt, prefixLen, len));
             while (true) {
                 int next = sampler.next(logits, history, len + made);
                 history[len + made++] = next;
@@ -258,107 +276,71 @@ public final class PerceiverArGenerator implements AutoCloseable {
                     break;
                 }
                 // the HF trims (symbolic.md 1.6): both happen before the step that would exceed a cap
-                if (cache.saLength >= maxLatents) cache.keepLast(2, caches.size(), maxLatents - 1);
-                if (cache.caLength >= maxSeqLen) cache.keepLast(0, 2, maxSeqLen - 1);
-                logits = cache.run(step, stepFile, Map.of("ids", new int[] {next}), true);
+                for (int i = 0; i < rows.size(); i++) {
+                    CacheRows c = rows.get(i);
+                    int cap = i < 2 ? maxSeqLen : maxLatents;
+                    if (c.length() >= cap) c.keepLast(cap - 1);
+                }
+                logits = run(new int[0], new int[] {next});
             }
         } catch (OrtException e) {
-            throw new ModelException(stepFile, "Perceiver AR decoding failed: " + e.getMessage(), e);
-        } finally {
-            cache.close();
+            throw new ModelException(decoderFile, "Perceiver AR decoding failed: " + e.getMessage(), e);
         }
         return new Tokens(prompt.clone(), Arrays.copyOfRange(history, len, len + made), stopped);
     }
 
-    /** Generates two tokens so that ONNX Runtime has allocated and tuned both graphs before real use. */
+    /** Generates two tokens so that ONNX Runtime has allocated and tuned the graph for the prefill and a step before real use. */
     public void warmUp() {
         generate(new int[] {PerceiverVocab.TIME_SHIFT_START}, PerceiverArRequest.tokens(2, 1, SamplingConfig.greedy(), 0),
                 () -> false, Progress.NONE);
     }
 
     /**
-     * The caches of one generation, in ONNX Runtime memory: the last run's present outputs, or
-     * trimmed copies of them. Closes what it replaces.
+     * Runs the decoder on new prefix and latent ids (each [1, n]) on top of the caches, its new rows
+     * written into the caches' buffers; returns the last latent's logits.
      */
-    private final class Cache implements AutoCloseable {
-        final List<OnnxTensor> tensors = new ArrayList<>();
-        /** Trimmed copies this cache created (the rest belong to {@link #owner}). */
-        final List<OnnxTensor> copies = new ArrayList<>();
-        OrtSession.Result owner;
-        int caLength, saLength;
-
-        /** Runs {@code session} on token ids (each [1, n]) and, with {@code withPast}, the caches as past inputs. */
-        float[] run(OrtSession session, Path file, Map<String, int[]> idInputs, boolean withPast) throws OrtException {
-            List<OnnxTensor> made = new ArrayList<>();
-            OrtSession.Result result = null;
-            try {
-                Map<String, OnnxTensorLike> in = new HashMap<>();
-                for (Map.Entry<String, int[]> e : idInputs.entrySet()) {
-                    LongBuffer buf = LongBuffer.allocate(e.getValue().length);
-                    for (int v : e.getValue()) buf.put(v);
-                    buf.flip();
-                    OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, e.getValue().length});
-                    made.add(t);
-                    in.put(e.getKey(), t);
-                }
-                if (withPast) {
-                    for (int i = 0; i < caches.size(); i++) in.put("past." + caches.get(i), tensors.get(i));
-                }
-                result = session.run(in);
-                OnnxTensor logits = (OnnxTensor) result.get("logits").orElseThrow();
-                long[] shape = logits.getInfo().getShape();
-                int rows = (int) shape[1];
+    private float[] run(int[] prefixIds, int[] latentIds) throws OrtException {
+        List<OnnxTensor> made = new ArrayList<>();
+        try {
+            Map<String, OnnxTensorLike> in = new HashMap<>();
+            Map<String, OnnxValue> out = new HashMap<>();
+            in.put("prefix_ids", ids(prefixIds, made));
+            in.put("latent_ids", ids(latentIds, made));
+            int caRows = prefixIds.length + latentIds.length, saRows = latentIds.length;
+            for (int i = 0; i < caches.size(); i++) {
+                CacheRows c = rows.get(i);
+                OnnxTensor room = c.room(env, i < 2 ? caRows : saRows); // first: it may move the window
+                made.add(room);
+                out.put("new." + caches.get(i), room);
+                OnnxTensor past = c.window(env);
+                made.add(past);
+                in.put("past." + caches.get(i), past);
+            }
+            float[] last = new float[vocabSize];
+            try (OrtSession.Result result = decoder.run(in, Set.of(LOGITS), out)) {
+                OnnxTensor logits = (OnnxTensor) result.get(LOGITS).orElseThrow();
+                int n = (int) logits.getInfo().getShape()[1];
                 FloatBuffer all = logits.getFloatBuffer();
-                float[] last = new float[vocabSize];
-                all.position((rows - 1) * vocabSize);
+                all.position((n - 1) * vocabSize);
                 all.get(last);
-                List<OnnxTensor> next = new ArrayList<>();
-                for (String c : caches) next.add((OnnxTensor) result.get("present." + c).orElseThrow());
-                release();
-                owner = result;
-                result = null;
-                tensors.addAll(next);
-                caLength = (int) tensors.get(0).getInfo().getShape()[1];
-                saLength = tensors.size() > 2 ? (int) tensors.get(2).getInfo().getShape()[1] : 0;
-                return last;
-            } catch (OrtException | RuntimeException e) {
-                if (e instanceof ModelException || e instanceof BadInputException) throw e;
-                throw new ModelException(file, "Perceiver AR graph run failed: " + e.getMessage(), e);
-            } finally {
-                for (OnnxTensor t : made) t.close();
-                if (result != null) result.close();
             }
+            for (int i = 0; i < caches.size(); i++) rows.get(i).append(i < 2 ? caRows : saRows);
+            return last;
+        } catch (OrtException | RuntimeException e) {
+            if (e instanceof ModelException || e instanceof BadInputException) throw e;
+            throw new ModelException(decoderFile, "Perceiver AR graph run failed: " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : made) t.close();
         }
+    }
 
-        /** Replaces caches [from, to) by their last {@code keep} rows. */
-        void keepLast(int from, int to, int keep) throws OrtException {
-            for (int i = from; i < to; i++) {
-                OnnxTensor t = tensors.get(i);
-                int rows = (int) t.getInfo().getShape()[1];
-                if (rows <= keep) continue;
-                FloatBuffer all = t.getFloatBuffer();
-                all.position((rows - keep) * channels);
-                OnnxTensor trimmed = OnnxTensor.createTensor(env, all.slice(), new long[] {1, keep, channels});
-                if (copies.remove(t)) t.close();
-                copies.add(trimmed);
-                tensors.set(i, trimmed);
-            }
-            caLength = (int) tensors.get(0).getInfo().getShape()[1];
-            saLength = tensors.size() > 2 ? (int) tensors.get(2).getInfo().getShape()[1] : 0;
-        }
-
-        private void release() {
-            tensors.clear();
-            for (OnnxTensor t : copies) t.close();
-            copies.clear();
-            if (owner != null) owner.close();
-            owner = null;
-        }
-
-        @Override
-        public void close() {
-            release();
-        }
+    private OnnxTensor ids(int[] values, List<OnnxTensor> made) throws OrtException {
+        LongBuffer buf = LongBuffer.allocate(values.length);
+        for (int v : values) buf.put(v);
+        buf.flip();
+        OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, values.length});
+        made.add(t);
+        return t;
     }
 
     @Override

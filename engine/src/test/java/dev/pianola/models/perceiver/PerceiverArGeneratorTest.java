@@ -1,5 +1,10 @@
 package dev.pianola.models.perceiver;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
@@ -15,9 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,6 +113,102 @@ class PerceiverArGeneratorTest {
     }
 
     @Test
+    void aGenerationGivesTheSameIdsWhateverRanBeforeIt() throws IOException {
+        // the caches' buffers are kept from one generation to the next: nothing of one may reach another
+        JsonNode runs = runs();
+        int[] a = ints(runs.get(3).get("prompt")), b = ints(runs.get(5).get("prompt"));
+        for (SamplingConfig sampling : new SamplingConfig[] {SamplingConfig.greedy(), model.defaultSampling()}) {
+            PerceiverArRequest r = PerceiverArRequest.tokens(60, 1, sampling, 11);
+            int[] cold = model.generate(a, r, () -> false, Progress.NONE).generated();
+            // past both caps, with 16 latents: every buffer grows, trims and moves
+            model.generate(b, PerceiverArRequest.tokens(120, 16, sampling, 12), () -> false, Progress.NONE);
+            assertArrayEquals(cold, model.generate(a, r, () -> false, Progress.NONE).generated(), "sampling " + sampling);
+        }
+    }
+
+    /**
+     * The part of a prefill that a streaming prefill could run ahead is exact: the cross-attention
+     * rows of a context's beginning, computed early (the prefill of a shorter prompt, as at a bar
+     * line) and fed back as past rows, give the whole prompt's prefill bit for bit, in float32 and
+     * int8. (Since exporter 4 these rows are a table look-up in the graph, so there is nothing left
+     * worth running ahead: see PerceiverEngine.)
+     */
+    @Test
+    void prefixRowsRunAheadGiveTheWholePrefillsLogitsBitForBit() throws Exception {
+        int[] prompt = Arrays.copyOf(ints(runs().get(4).get("prompt")), 60);
+        try (PerceiverArGenerator int8 = PerceiverArGenerator.open(DIR.resolve("tiny-int8"), OnnxSessions.Device.CPU)) {
+            for (PerceiverArGenerator g : new PerceiverArGenerator[] {model, int8}) {
+                for (int ahead : new int[] {1, 37, 58}) prefixRunAhead(g.modelPackage().session(PerceiverArGenerator.GRAPH), prompt, ahead);
+            }
+        }
+    }
+
+    private static void prefixRunAhead(OrtSession decoder, int[] prompt, int ahead) throws OrtException {
+        int last = prompt.length - 1;
+        try (OrtSession.Result whole = runDecoder(decoder, Arrays.copyOf(prompt, last), new int[] {prompt[last]}, null, null);
+             OrtSession.Result early = runDecoder(decoder, Arrays.copyOf(prompt, ahead), new int[] {prompt[ahead]}, null, null)) {
+            OnnxTensor keys = (OnnxTensor) early.get("new.ca.key").orElseThrow(), values = (OnnxTensor) early.get("new.ca.value").orElseThrow();
+            try (OnnxTensor pastKeys = firstRows(keys, ahead); OnnxTensor pastValues = firstRows(values, ahead);
+                 OrtSession.Result rest = runDecoder(decoder, Arrays.copyOfRange(prompt, ahead, last), new int[] {prompt[last]}, pastKeys, pastValues)) {
+                assertArrayEquals(floats(whole.get("logits").orElseThrow()), floats(rest.get("logits").orElseThrow()), 0f, "ahead " + ahead);
+                // and the rows themselves: those run ahead are the whole prefill's first rows
+                float[] wholeKeys = floats(whole.get("new.ca.key").orElseThrow());
+                assertArrayEquals(Arrays.copyOf(wholeKeys, ahead * channels()), floats(pastKeys), 0f);
+            }
+        }
+    }
+
+    private static int channels() {
+        return (int) model.modelPackage().config("num_channels");
+    }
+
+    /** The decoder on empty caches, or with the cross-attention's past rows given. */
+    private static OrtSession.Result runDecoder(OrtSession decoder, int[] prefix, int[] latents, OnnxTensor caKeys, OnnxTensor caValues)
+            throws OrtException {
+        OrtEnvironment env = OnnxSessions.environment();
+        Map<String, OnnxTensor> in = new HashMap<>();
+        List<OnnxTensor> made = new ArrayList<>();
+        try {
+            made.add(in.computeIfAbsent("prefix_ids", k -> longs(env, prefix)));
+            made.add(in.computeIfAbsent("latent_ids", k -> longs(env, latents)));
+            for (String name : decoder.getInputNames()) {
+                if (!name.startsWith("past.")) continue;
+                OnnxTensor given = name.equals("past.ca.key") ? caKeys : name.equals("past.ca.value") ? caValues : null;
+                if (given != null) {
+                    in.put(name, given);
+                } else {
+                    OnnxTensor empty = OnnxTensor.createTensor(env, FloatBuffer.allocate(0), new long[] {1, 0, channels()});
+                    made.add(empty);
+                    in.put(name, empty);
+                }
+            }
+            return decoder.run(in);
+        } finally {
+            for (OnnxTensor t : made) t.close();
+        }
+    }
+
+    private static OnnxTensor longs(OrtEnvironment env, int[] ids) {
+        try {
+            return OnnxTensor.createTensor(env, LongBuffer.wrap(Arrays.stream(ids).asLongStream().toArray()), new long[] {1, ids.length});
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static OnnxTensor firstRows(OnnxTensor t, int rows) throws OrtException {
+        return OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(Arrays.copyOf(floats(t), rows * channels())),
+                new long[] {1, rows, channels()});
+    }
+
+    private static float[] floats(OnnxValue v) throws OrtException {
+        FloatBuffer b = ((OnnxTensor) v).getFloatBuffer();
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    @Test
     void cancellationStopsEarlyAndKeepsTheTokensMade() {
         int[] calls = {0};
         PerceiverArGenerator.Tokens t = model.generate(new int[] {256}, PerceiverArRequest.tokens(50, 1, SamplingConfig.greedy(), 0),
@@ -142,7 +249,7 @@ class PerceiverArGeneratorTest {
     void wrongFamilyAndMissingGraphAreRefusedNamingTheFile(@TempDir Path tmp) throws IOException {
         Path copy = tmp.resolve("pkg");
         Files.createDirectories(copy);
-        for (String f : new String[] {"pianola-model.json", "prefill.onnx", "step.onnx"}) {
+        for (String f : new String[] {"pianola-model.json", "decoder.onnx"}) {
             Files.copy(DIR.resolve("tiny").resolve(f), copy.resolve(f));
         }
         String manifest = Files.readString(copy.resolve("pianola-model.json"));
@@ -150,8 +257,25 @@ class PerceiverArGeneratorTest {
         ModelException wrong = assertThrows(ModelException.class, () -> PerceiverArGenerator.open(copy, OnnxSessions.Device.CPU));
         assertTrue(wrong.getMessage().contains("pianola-model.json") && wrong.getMessage().contains("perceiver-ar"), wrong.getMessage());
         Files.writeString(copy.resolve("pianola-model.json"), manifest);
-        Files.delete(copy.resolve("step.onnx"));
+        Files.delete(copy.resolve("decoder.onnx"));
         ModelException missing = assertThrows(ModelException.class, () -> PerceiverArGenerator.open(copy, OnnxSessions.Device.CPU));
-        assertTrue(missing.getMessage().contains("step.onnx"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("decoder.onnx"), missing.getMessage());
+    }
+
+    @Test
+    void aPackageOfTheOldTwoGraphLayoutIsRefusedWithOneLineSayingReExport(@TempDir Path tmp) throws IOException {
+        // the manifest of an exporter-1 package: PREFILL and STEP graphs, each holding the weights
+        Path old = tmp.resolve("old");
+        Files.createDirectories(old);
+        Files.writeString(old.resolve("pianola-model.json"), """
+                {"formatVersion": 1, "family": "perceiver-ar", "version": "1",
+                 "files": [{"path": "prefill.onnx", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}, {"path": "step.onnx", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}],
+                 "graphs": {"prefill": {"file": "prefill.onnx", "inputs": ["prefix_ids", "latent_ids"], "outputs": ["logits"], "logits": "logits"},
+                            "step": {"file": "step.onnx", "inputs": ["ids"], "outputs": ["logits"], "logits": "logits"}},
+                 "vocabSize": 389, "config": {}}
+                """);
+        ModelException e = assertThrows(ModelException.class, () -> PerceiverArGenerator.open(old, OnnxSessions.Device.CPU));
+        assertTrue(e.getMessage().contains("pianola-model.json") && e.getMessage().contains("re-export"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
     }
 }
