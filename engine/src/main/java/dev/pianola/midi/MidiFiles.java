@@ -81,10 +81,18 @@ public final class MidiFiles {
         return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
 
-    /** javax.sound.midi accepts data bytes above 127 (e.g. controller 168); a real MIDI stream never has them. */
+    /**
+     * javax.sound.midi accepts data bytes above 127 (e.g. controller 168), which a real MIDI stream
+     * never has, and times that overflowed to negative.
+     */
     private static void checkEvents(Sequence seq, Path file) {
         for (Track track : seq.getTracks()) {
             for (int i = 0; i < track.size(); i++) {
+                // a delta-time longer than its 4 bytes wraps javax.sound.midi's int to a negative time
+                if (track.get(i).getTick() < 0) {
+                    throw new BadInputException(file, "corrupt MIDI event " + i + " of track " + (java.util.Arrays.asList(seq.getTracks()).indexOf(track) + 1)
+                            + ": its time is negative (a delta-time longer than 4 bytes)");
+                }
                 MidiMessage m = track.get(i).getMessage();
                 if (m instanceof ShortMessage sm && (sm.getData1() > 127 || sm.getData2() > 127)) {
                     throw new BadInputException(file, "corrupt MIDI event at tick " + track.get(i).getTick()

@@ -165,4 +165,12 @@ class MidiFilesTest {
         }
         return null;
     }
+
+    /** Found by the SMF fuzz target: a delta-time of more than 4 bytes wrapped to a negative time, and Note refused it (exit 1). */
+    @Test
+    void aTimeThatOverflowsIsACorruptFile() {
+        Path file = TestPaths.root().resolve("engine/src/test/resources/dev/pianola/fuzz/MidiFuzzTestInputs/smf/delta-time-overflows.mid");
+        BadInputException e = assertThrows(BadInputException.class, () -> MidiFiles.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": corrupt MIDI event") && e.getMessage().contains("negative"), e.getMessage());
+    }
 }

@@ -32,8 +32,17 @@ public final class PerceiverMidiCodec {
 
     /** encode_midi of the file as {@code pretty_midi.PrettyMIDI(path)} reads it ({@link PrettyMidiReader}). */
     public static int[] encodeFile(Path midiFile) {
-        return encode(PrettyMidiReader.read(midiFile));
+        return encode(PrettyMidiReader.read(midiFile), midiFile);
     }
+
+    /**
+     * The longest music encoded. A time shift is at most a second, so silence costs an event a
+     * second: a note days out in time (a slow tempo, a coarse time division) made hundreds of
+     * millions of events and ran out of memory. 12 hours is far past any piece.
+     */
+    public static final double MAX_ENCODED_SECONDS = 12 * 3600;
+
+
 
     /**
      * encode_midi of a NoteSequence: one instrument per channel that has notes (ascending channel),
@@ -65,6 +74,11 @@ public final class PerceiverMidiCodec {
 
     /** encode_midi on pretty_midi instruments (notes in list order, times in seconds). */
     public static int[] encode(List<PrettyMidiInstrument> instruments) {
+        return encode(instruments, null);
+    }
+
+    /** {@code file}: where the instruments were read from, named when they cannot be encoded (null: none). */
+    private static int[] encode(List<PrettyMidiInstrument> instruments, Path file) {
         List<WorkingNote> notes = new ArrayList<>();
         for (PrettyMidiInstrument inst : instruments) {
             List<WorkingNote> instNotes = new ArrayList<>();
@@ -75,6 +89,13 @@ public final class PerceiverMidiCodec {
             notes.addAll(regions.isEmpty() ? instNotes : applySustain(regions, instNotes));
         }
         List<SplitEvent> events = divide(notes);
+        for (SplitEvent e : events) {
+            if (!(e.timeSeconds <= MAX_ENCODED_SECONDS)) {
+                String problem = String.format(java.util.Locale.ROOT, "its music lasts %.1f hours; Perceiver AR's encoding takes at most %.0f",
+                        e.timeSeconds / 3600, MAX_ENCODED_SECONDS / 3600);
+                throw file == null ? new BadInputException("cannot encode these notes: " + problem) : new BadInputException(file, problem);
+            }
+        }
         // stable sort: at equal times the order of divide() holds (an earlier note's off before a later note's on)
         events.sort((a, b) -> pyCompare(a.timeSeconds, b.timeSeconds));
         return emit(events);

@@ -23,6 +23,12 @@ public final class RemiConstants {
     public static final int TICKS_PER_QUARTER = 384;
     /** REMI bars are always four beats long in MidiTok 2.0.6 ({@code ticks_per_bar = tpq * 4}). */
     public static final int BEATS_PER_BAR = 4;
+    /**
+     * The most bars encoded: REMI writes a Bar token for every bar up to the last onset, empty ones
+     * too, so one note far out in time made the text as long as its time (11 hours of 4/4 at 120 BPM
+     * is far past any piece, and past what any prompt window holds).
+     */
+    public static final int MAX_ENCODED_BARS = 20_000;
     /** MidiTok decodes at its default tempo (TEMPO = 120). */
     public static final double DECODE_BPM = 120.0;
 

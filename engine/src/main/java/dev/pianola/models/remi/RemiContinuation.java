@@ -45,7 +45,7 @@ public final class RemiContinuation {
         // earlier than this can never fit, so it is not encoded (REMI's length grows with the
         // phrase's bars, so a note far out in time, or a file of one tick per beat, made it huge).
         int lastOnsetBar = (int) Math.min(Integer.MAX_VALUE - 1, Math.floor(lastOnsetBeats(phrase) / BAR_BEATS));
-        long reachBars = (long) (context - 1 - MIN_NEW_TOKENS) * tokenizer.maxBarsPerId();
+        long reachBars = Math.min(RemiConstants.MAX_ENCODED_BARS, (long) (context - 1 - MIN_NEW_TOKENS) * tokenizer.maxBarsPerId());
         int firstReachable = (int) Math.max(0, lastOnsetBar + 1 - reachBars);
         int[] whole = tokenizer.encode(firstReachable == 0 ? phrase : window(phrase, firstReachable * BAR_BEATS));
         double tokensPerBar = Math.max(16, whole.length / (double) Math.max(1, phraseBars - firstReachable));

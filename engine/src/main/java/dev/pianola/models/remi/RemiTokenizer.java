@@ -134,7 +134,7 @@ public final class RemiTokenizer {
             throw new dev.pianola.BadInputException(midiFile, "its time division of " + read.ticksPerQuarter()
                     + " ticks per quarter is coarser than REMI's grid of " + vocab.positionsPerBeat() + " positions per beat");
         }
-        return tokensOfTicks(read.notes(), read.ticksPerQuarter());
+        return tokensOfTicks(read.notes(), read.ticksPerQuarter(), midiFile);
     }
 
     /** REMI base tokens (no BPE) of the notes, after MidiTok's preprocessing. */
@@ -146,13 +146,21 @@ public final class RemiTokenizer {
             long start = Math.round(n.startBeats() * ticksPerQuarter), end = Math.round(n.endBeats() * ticksPerQuarter);
             ticks.add(new RemiNote(n.pitch(), start, end, n.velocity()));
         }
-        return tokensOfTicks(ticks, ticksPerQuarter);
+        return tokensOfTicks(ticks, ticksPerQuarter, null);
     }
 
-    private List<String> tokensOfTicks(List<RemiNote> notes, int ticksPerQuarter) {
+    /** {@code file}: where the notes came from, named when they cannot be encoded; null for notes given as such. */
+    private List<String> tokensOfTicks(List<RemiNote> notes, int ticksPerQuarter, Path file) {
         if (ticksPerQuarter < vocab.positionsPerBeat())
             throw new IllegalArgumentException("ticks per quarter " + ticksPerQuarter + " is below the grid of " + vocab.positionsPerBeat() + " positions per beat");
-        return codec.tokens(codec.preprocess(notes, ticksPerQuarter), ticksPerQuarter);
+        List<RemiNote> preprocessed = codec.preprocess(notes, ticksPerQuarter);
+        long lastStart = preprocessed.isEmpty() ? 0 : preprocessed.get(preprocessed.size() - 1).startTick();
+        long bars = Math.floorDiv(lastStart, (long) ticksPerQuarter * BEATS_PER_BAR) + 1;
+        if (bars > MAX_ENCODED_BARS) {
+            String problem = "its last note starts in bar " + bars + "; REMI encodes at most " + MAX_ENCODED_BARS + " bars";
+            throw file == null ? new dev.pianola.BadInputException("cannot encode these notes for REMI: " + problem) : new dev.pianola.BadInputException(file, problem);
+        }
+        return codec.tokens(preprocessed, ticksPerQuarter);
     }
 
     /** Base ids of base tokens. */

@@ -144,4 +144,22 @@ class PerceiverMidiCodecTest {
         Path junk = Files.writeString(dir.resolve("junk.mid"), "MThd but not really");
         assertThrows(BadInputException.class, () -> PerceiverMidiCodec.encodeFile(junk));
     }
+
+    /**
+     * A time shift is at most a second, so silence costs an event a second: one tick per quarter at
+     * the slowest tempo SMF can write put a note 4.7 years out (the perceiverMidi fuzz target ran
+     * out of memory on such a file, its times wrapped negative).
+     */
+    @Test
+    void musicLongerThanTheEncodingTakesIsRefusedNamingTheFile(@TempDir java.nio.file.Path dir) throws Exception {
+        javax.sound.midi.Sequence seq = new javax.sound.midi.Sequence(javax.sound.midi.Sequence.PPQ, 1);
+        javax.sound.midi.Track t = seq.createTrack();
+        t.add(new MidiEvent(new javax.sound.midi.MetaMessage(0x51, new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF}, 3), 0)); // 16.8 s a beat
+        t.add(new MidiEvent(new javax.sound.midi.ShortMessage(javax.sound.midi.ShortMessage.NOTE_ON, 0, 60, 80), 9_000_000));
+        t.add(new MidiEvent(new javax.sound.midi.ShortMessage(javax.sound.midi.ShortMessage.NOTE_OFF, 0, 60, 0), 9_000_001));
+        java.nio.file.Path file = dir.resolve("years.mid");
+        javax.sound.midi.MidiSystem.write(seq, 0, file.toFile());
+        BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(BadInputException.class, () -> PerceiverMidiCodec.encodeFile(file));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(file + ": its music lasts 41943.") && e.getMessage().contains("at most 12"), e.getMessage());
+    }
 }

@@ -136,4 +136,21 @@ class RemiTokenizerFileTest {
         ModelException e = assertThrows(ModelException.class, () -> t.decode(new int[]{2, t.vocabularySize()}));
         assertTrue(e.getMessage().startsWith(file + ": ") && e.getMessage().contains("outside the BPE vocabulary"), e.getMessage());
     }
+
+    /**
+     * Found by the remiMidi fuzz target: a note far out in time made a Bar token for every bar before
+     * it (the encoding never ended); and a file of 1 tick per quarter failed with IllegalArgumentException.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard
+    void midiFilesREMICannotEncodeAreRefusedNamingTheFile() {
+        RemiTokenizer t = RemiTokenizer.load(DIR.resolve("tokenizer.json"));
+        Path found = dev.pianola.TestPaths.root().resolve("engine/src/test/resources/dev/pianola/fuzz/MidiFuzzTestInputs");
+        for (String name : new String[] {"remiMidi/bars-without-end.mid", "smf/one-tick-per-quarter.mid"}) {
+            Path file = found.resolve(name);
+            dev.pianola.BadInputException e = assertThrows(dev.pianola.BadInputException.class, () -> t.encode(file), name);
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            assertTrue(e.getMessage().contains(name.endsWith("quarter.mid") ? "1 ticks per quarter" : "REMI encodes at most 20000 bars"), e.getMessage());
+        }
+    }
 }
