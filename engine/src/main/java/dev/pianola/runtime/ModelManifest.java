@@ -57,7 +57,7 @@ public record ModelManifest(int formatVersion, String family, String version, Li
     public static final Map<String, Set<String>> FAMILY_PRECISIONS = Map.of(
             GPT2_REMI, PRECISIONS,
             PERCEIVER_AR, Set.of(FLOAT32, INT8_DYNAMIC),
-            POP2PIANO, Set.of(FLOAT32),
+            POP2PIANO, Set.of(FLOAT32, INT8_DYNAMIC),
             MUSICGEN, Set.of(FLOAT32));
     public static final Set<String> FAMILIES = FAMILY_PRECISIONS.keySet();
 
