@@ -1,7 +1,7 @@
 """Turns a Pop2Piano checkpoint into a Pianola model package (family pop2piano).
 
     python tools/export/export_pop2piano.py [--checkpoint sweetcocoa/pop2piano | DIR] --out DIR
-                                            [--activation relu | gelu_new]
+                                            [--activation relu | gelu_new] [--precision int8]
 
 Needs the pinned packages of tools/export/requirements-pop2piano.txt (transformers 4.57.6, whose
 Pop2Piano code the spec was read from, and optimum-onnx for the T5 decoder). A hub name needs
@@ -20,7 +20,15 @@ The package holds:
                       them through.
   composers.json      generation_config.composer_to_feature_token (composer1 -> 2052, ...)
   vocab.json          the tokenizer's vocabulary, copied as it is
-  pianola-model.json  the manifest: files with sha256, graph I/O names, vocabSize, config constants
+  pianola-model.json  the manifest: files with sha256, graph I/O names, vocabSize, config constants,
+                      and the precision (with how it was converted) when not float32
+
+--precision int8: the decoder's MatMuls as int8 with dynamic activation quantization (precision.py,
+inside the merged graph's If branches): a live stream decodes one row at a time, where a step reads
+every weight once, so a quarter of the bytes makes a step about twice as fast on this CPU (README,
+"Pop2Piano int8"). The encoder stays float32 (it runs once per segment). Dynamic quantization scales
+each activation tensor by its own range, so an int8 row's tokens depend on the rows decoded with it;
+tools/export/pop2piano_agreement.py measures how far int8 agrees with float32.
 
 Why the decoder goes through T5ForConditionalGeneration (spec pop2piano_musicgen.md 1.10): optimum
 has no Pop2Piano export, but the decoder's weights have T5's key names. Pop2PianoConfig keeps
@@ -40,6 +48,7 @@ import onnx
 # the exporters share package_files.py; they are also loaded by path from tools/reference and tools/bench
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from package_files import sha256  # noqa: E402
+import precision as precisions  # noqa: E402
 
 import torch
 import transformers
@@ -52,6 +61,8 @@ OPSET = 17
 ENCODER_FILE, DECODER_FILE = "encoder.onnx", "decoder.onnx"
 COMPOSERS_FILE, VOCAB_FILE = "composers.json", "vocab.json"
 ACTIVATIONS = {"relu": ("gated-relu", "relu"), "gelu_new": ("gated-gelu", "gelu_new")}
+# what Java's ModelManifest.FAMILY_PRECISIONS lets a pop2piano package be (float16: no GPU here to test it)
+PRECISIONS = (precisions.FLOAT32, precisions.INT8)
 
 
 class ComposerEncoder(torch.nn.Module):
@@ -138,13 +149,17 @@ def load_checkpoint(checkpoint):
     return model, composers, vocab
 
 
-def write_package(model, composers, vocab, out, source, licence, activation="relu", version="1"):
-    """Exports `model` into the folder `out` and writes its manifest; returns the manifest dict."""
+def write_package(model, composers, vocab, out, source, licence, activation="relu", version="1", precision=precisions.FLOAT32):
+    """Exports `model` into the folder `out` (the decoder in `precision`, precision.py) and writes its
+    manifest; returns the manifest dict."""
+    if precision not in PRECISIONS:
+        raise SystemExit(f"Pop2Piano packages are made in {sorted(PRECISIONS)}, not {precision}")
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     set_activation(model, ACTIVATIONS[activation][1])
     export_encoder(model, out / ENCODER_FILE)
     export_decoder(model, out / DECODER_FILE, activation)
+    made = precisions.convert(out / DECODER_FILE, precision, subgraphs=True)
     (out / COMPOSERS_FILE).write_text(json.dumps(dict(sorted(composers.items(), key=lambda kv: kv[1])), indent=1) + "\n")
     shutil.copyfile(vocab, out / VOCAB_FILE)
     c = model.config
@@ -169,6 +184,7 @@ def write_package(model, composers, vocab, out, source, licence, activation="rel
             "max_length": model.generation_config.max_length or 256,
         },
         "generation": {"doSample": False, "maxNewTokens": (model.generation_config.max_length or 256) - 1},
+        **made,
         "source": {"checkpoint": source, "licence": licence,
                    "exporter": f"{EXPORTER} (torch {torch.__version__}, transformers {transformers.__version__}, "
                                f"opset {OPSET}, activation {activation})"},
@@ -187,9 +203,12 @@ def main():
                     help="relu: Hugging Face parity (default); gelu_new: the original repo's computation")
     ap.add_argument("--licence", default="see the checkpoint's model card", help="licence of the weights")
     ap.add_argument("--version", default="1")
+    ap.add_argument("--precision", choices=["float32", "int8"], default="float32",
+                    help="int8: dynamic quantization of the decoder (CPU, live use; see precision.py)")
     args = ap.parse_args()
     model, composers, vocab = load_checkpoint(args.checkpoint)
-    m = write_package(model, composers, vocab, args.out, args.source or args.checkpoint, args.licence, args.activation, args.version)
+    m = write_package(model, composers, vocab, args.out, args.source or args.checkpoint, args.licence, args.activation, args.version,
+                      precisions.CHOICES[args.precision])
     print(json.dumps(m["files"], indent=2))
 
 

@@ -8,7 +8,6 @@ import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.basicpitch.BasicPitch;
 import dev.pianola.models.basicpitch.NoteEvent;
-import dev.pianola.models.pop2piano.Pop2PianoCover;
 import dev.pianola.models.pop2piano.Pop2PianoModel;
 import dev.pianola.runtime.InferenceWorker;
 import dev.pianola.runtime.OnnxSessions;
@@ -51,7 +50,8 @@ import java.util.function.Consumer;
  * offline from its first bar, so the bar's segment is the offline one), the host's beats as its
  * beat times, every generated row decoded whole (batch_decode's cut at the last EOS of any row
  * would make a bar's notes depend on the rows generated with it); the first bar of a run, with
- * nothing before it, is not covered.
+ * nothing before it, is not covered. Only the segments that can put notes in the bar are decoded,
+ * and the context's tokens come from the bar before when it was covered ({@link Pop2PianoBars}).
  *
  * <p>Threads: one thread calls {@link #onBlock} in block order and never waits there; Basic
  * Pitch, the arranger and the capture's file run on the session's own {@link InferenceWorker}.
@@ -94,6 +94,8 @@ public final class CoverSession implements AutoCloseable {
     /** The Pop2Piano package and the composer style it plays in, or null. */
     private final InferenceWorker.Job<Pop2PianoModel> pop2piano;
     private final String composer;
+    /** Pop2Piano's bar-by-bar decoding (worker thread only), or null. */
+    private final Pop2PianoBars pop2pianoBars;
     private final ArrangeOptions options;
     private final int channel;
     private final double sampleRate;
@@ -132,6 +134,7 @@ public final class CoverSession implements AutoCloseable {
             return m;
         }, Progress.NONE);
         this.composer = composer;
+        this.pop2pianoBars = pop2pianoDir == null ? null : new Pop2PianoBars();
     }
 
     /** Starts a session whose model ({@code basicPitch}, nmp.onnx) loads on its worker; bars wait for it there. */
@@ -206,6 +209,14 @@ public final class CoverSession implements AutoCloseable {
     /** Pop2Piano: bars left uncovered for want of a bar of context before them (the first of each run). */
     public int barsWithoutContext() {
         return barsWithoutContext;
+    }
+
+    /**
+     * Pop2Piano rows generated, and rows taken from the bar before instead ({@link Pop2PianoBars});
+     * counted on the worker, so read them once the covers asked about are done.
+     */
+    public int[] pop2pianoRows() {
+        return pop2pianoBars == null ? new int[2] : new int[] {pop2pianoBars.generatedRows(), pop2pianoBars.reusedRows()};
     }
 
     // ---- capture ----
@@ -309,6 +320,7 @@ public final class CoverSession implements AutoCloseable {
         ArrangeOptions arrange = options;
         if (pop2piano != null) {
             double contextStartBeats = startBeats - POP2PIANO_CONTEXT_BEATS;
+            int runPass = pass;
             pending.addLast(new Pending(worker.submit((cancelled, progress) -> {
                 long t0 = System.nanoTime();
                 Pop2PianoModel m = pop2piano.get();
@@ -318,8 +330,8 @@ public final class CoverSession implements AutoCloseable {
                 double[] beatTimes = new double[(int) Math.round(POP2PIANO_CONTEXT_BEATS + (endBeats - startBeats))];
                 for (int k = 0; k < beatTimes.length; k++) beatTimes[k] = Math.max(0, grid.secondsAt(contextStartBeats + k) - offsetSeconds);
                 String style = composer != null ? composer : m.composers().get(0);
-                NoteSequence heard = Pop2PianoCover.cover(m, new Audio(window, (int) Math.round(sampleRate)), beatTimes, style,
-                        Pop2PianoModel.DEFAULT_BATCH_ROWS, true, cancelled, Progress.NONE).notes();
+                NoteSequence heard = pop2pianoBars.cover(m, new Audio(window, (int) Math.round(sampleRate)), beatTimes, contextStartBeats,
+                        startBeats, endBeats, runPass, m.composerIndex(style), cancelled).notes();
                 List<Note> kept = new ArrayList<>();
                 for (Note n : heard.notes()) {
                     double at = grid.beatsAt(heard.tempo().secondsAt(n.startBeats()) + offsetSeconds); // window seconds -> host beats

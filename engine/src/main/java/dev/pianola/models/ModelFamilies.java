@@ -30,7 +30,7 @@ public final class ModelFamilies {
             Set.of(ModelManifest.FLOAT32, ModelManifest.INT8_DYNAMIC), PerceiverEngine::open);
     /** Pop2Piano (sweetcocoa/pop2piano): audio to a piano cover. */
     public static final ModelFamily POP2PIANO = new ModelFamily("pop2piano", "Pop2Piano", "pop2piano", ModelFamily.Job.COVER,
-            Set.of(ModelManifest.FLOAT32), null);
+            Set.of(ModelManifest.FLOAT32, ModelManifest.INT8_DYNAMIC), null);
 
     /** MusicGen (facebook/musicgen-*): text (and audio) to music; the compose command is still to come. */
     public static final ModelFamily MUSICGEN = new ModelFamily("musicgen", "MusicGen", "musicgen", ModelFamily.Job.COMPOSE,

@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,6 +150,10 @@ class CoverSessionTest {
                     lastBarEnd / BAR, live.size(), ref.size(), s.stats().barsCovered(), s.barsWithoutContext(), median(s.stats().computeMillis()));
             assertTrue(ref.size() > 10, "the tiny model plays notes in those bars: " + ref.size());
             assertEquals(1, s.barsWithoutContext(), "bar 0 has no bar before it");
+            // bar 1 generates its context and its own segment; every later bar reuses the segment of the bar
+            // before as its context (a silent bar, not decoded, would break the chain: the song has none)
+            int decoded = s.stats().barsCovered() - s.barsWithoutContext();
+            assertArrayEquals(new int[] {decoded + 1, decoded - 1}, s.pop2pianoRows(), "rows generated, rows reused");
             assertEquals(ref, live, "the notes of every bar (beat:pitch, played 2 bars later)");
         }
     }

@@ -161,11 +161,15 @@ class ModelPackageTest {
     }
 
     @Test
-    void aFamilyThatDoesNotRunInt8RefusesAnInt8Package() throws IOException {
-        Path dir = copy(TINY_INT8, "pop2piano-int8");
-        editManifest(dir, m -> m.put("family", dev.pianola.models.ModelFamilies.POP2PIANO.manifestFamily()));
+    void aFamilyRefusesAPrecisionItDoesNotRun() throws IOException {
+        // pop2piano runs float32 and int8 (its exporter writes no float16)
+        Path dir = copy(TINY_INT8, "pop2piano-fp16");
+        editManifest(dir, m -> {
+            m.put("family", dev.pianola.models.ModelFamilies.POP2PIANO.manifestFamily());
+            m.put("precision", ModelManifest.FLOAT16);
+        });
         String m = refused(dir);
-        assertTrue(m.contains(ModelManifest.FILE) && m.contains("is a pop2piano package in int8-dynamic, which this build runs only in [float32]"), m);
+        assertTrue(m.contains(ModelManifest.FILE) && m.contains("is a pop2piano package in float16, which this build runs only in [float32, int8-dynamic]"), m);
     }
 
     @Test

@@ -140,6 +140,28 @@ class Pop2PianoModelTest {
     }
 
     @Test
+    void theInt8PackageGeneratesOnnxRuntimePythonsGreedyTokens() throws IOException {
+        // the reference for a quantized graph is ONNX Runtime on that graph, one segment at a time
+        // (tools/reference/pop2piano_int8_fixtures.py): int8 rows depend on the rows decoded beside them
+        JsonNode doc = new ObjectMapper().readTree(TestPaths.fixtures("pop2piano").resolve("generations-int8.json").toFile());
+        int rows = 0;
+        try (Pop2PianoModel int8 = Pop2PianoModel.open(TestPaths.fixtures("pop2piano").resolve("tiny-int8"), OnnxSessions.Device.CPU)) {
+            assertEquals(dev.pianola.runtime.ModelManifest.INT8_DYNAMIC, int8.modelPackage().manifest().precision());
+            for (JsonNode c : doc.get("cases")) {
+                float[][][] features = referenceFeatures(c.get("name").asText());
+                int[][] expected = tokens(c.get("tokens"));
+                assertEquals(expected.length, features.length);
+                for (int s = 0; s < features.length; s++) {
+                    int[][] mine = int8.generate(new float[][][] {features[s]}, int8.composerIndex(c.get("composer").asText()), 1, () -> false, Progress.NONE);
+                    assertArrayEquals(expected[s], mine[0], c.get("name").asText() + " segment " + s);
+                    rows++;
+                }
+            }
+        }
+        assertEquals(9, rows);
+    }
+
+    @Test
     void decodedNotesEqualBatchDecode() {
         int notes = 0;
         for (JsonNode c : fixture.get("cases")) {
