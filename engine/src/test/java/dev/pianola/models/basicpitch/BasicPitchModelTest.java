@@ -105,8 +105,13 @@ class BasicPitchModelTest {
             assertEquals(posteriorgrams.frames(), pg.frames());
             assertTrue(Fixtures.maxAbsDiff(posteriorgrams.note(), pg.note(), pg.frames()) <= 1e-5);
             assertTrue(Fixtures.maxAbsDiff(posteriorgrams.contour(), pg.contour(), pg.frames()) <= 1e-5);
-            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L), reports.stream().map(r -> r[0]).toList());
-            assertTrue(reports.stream().allMatch(r -> r[1] == 6));
+            // progress in seconds of audio heard: 0, then after each of the 6 windows, up to the audio's length
+            long seconds = Math.round(vocadito.samples().length / 22050.0);
+            assertEquals(7, reports.size());
+            assertEquals(0L, reports.get(0)[0]);
+            assertEquals(seconds, reports.get(6)[0]);
+            for (int i = 1; i < 7; i++) assertTrue(reports.get(i)[0] >= reports.get(i - 1)[0], "never backwards");
+            assertTrue(reports.stream().allMatch(r -> r[1] == seconds));
         }
     }
 
@@ -125,9 +130,9 @@ class BasicPitchModelTest {
         List<Integer> progress = new ArrayList<>();
         Posteriorgrams pg = model.predict(new Audio(samples, 22050), (done, total, what) -> progress.add((int) done));
         assertEquals(BasicPitch.outputFrames(n), pg.frames());
-        // 3840 + 66150 samples need 2 windows at a hop of 36164, one batch: reports 0 and 2
+        // 3840 + 66150 samples need 2 windows at a hop of 36164, one batch: reports 0 and all 3 seconds heard
         assertEquals(2, BasicPitch.windowCount(n));
-        assertEquals(List.of(0, 2), progress);
+        assertEquals(List.of(0, 3), progress);
         List<NoteEvent> notes = new ArrayList<>(NoteCreation.notes(pg, NoteOptions.DEFAULTS));
         notes.sort((a, b) -> a.startFrame() != b.startFrame() ? a.startFrame() - b.startFrame() : a.pitch() - b.pitch());
         assertEquals(List.of(69, 72, 76), notes.stream().map(NoteEvent::pitch).toList(), notes.toString());
