@@ -538,6 +538,7 @@ public final class AudioFiles {
     private static Audio readFlac(Path file) {
         try (InputStream in = flacForJflac(file, 1 << 16)) {
             FLACDecoder decoder = new FLACDecoder(in);
+            decoder.addFrameListener(new FrameErrors());
             StreamInfo info = flacInfo(file, decoder);
             int channels = info.getChannels(), rate = info.getSampleRate(), bits = info.getBitsPerSample();
             long total = info.getTotalSamples();
@@ -552,7 +553,7 @@ public final class AudioFiles {
             double scale = 1.0 / (channels * Math.pow(2, bits - 1));
             int at = 0;
             Frame frame;
-            while ((frame = nextFlacFrame(decoder)) != null) {
+            while ((frame = nextFlacFrame(file, decoder, at)) != null) {
                 int block = frame.header.blockSize;
                 if (frame.header.channels != channels || frame.header.bitsPerSample != bits)
                     throw new BadInputException(file, "broken FLAC: a frame at sample " + at + " has " + frame.header.channels
@@ -585,11 +586,41 @@ public final class AudioFiles {
     }
 
     /** The next frame, or null at the end, including the end of a file cut inside a frame. */
-    private static Frame nextFlacFrame(FLACDecoder decoder) throws IOException {
+    private static Frame nextFlacFrame(Path file, FLACDecoder decoder, int atSample) throws IOException {
         try {
             return decoder.readNextFrame();
         } catch (java.io.EOFException | EndGuard.ReadPastEnd e) {
             return null; // after a ReadPastEnd the decoder has counted the bad frames it retried
+        } catch (FrameErrors.BadFrame e) {
+            throw new BadInputException(file, "broken FLAC: the frame after sample " + atSample + " fails its checks", e);
+        }
+    }
+
+    /**
+     * Ends decoding at the first bad frame. jflac's readNextFrame retries after a bad frame until one
+     * decodes, and a retry that reads nothing (its sync search stops once the samples the stream
+     * info promises are decoded) never ends; a frame that fails its CRC is zeroed and passed on as
+     * if it were music. Either makes the file broken, so the first error a frame reports ends
+     * decoding. Lost sync is not an error of a frame: junk between frames, or a tag after the
+     * last one, is skipped as before. (The messages tested are jflac 1.5.2's, the version pinned.)
+     */
+    private static final class FrameErrors implements org.jflac.FrameListener {
+        static final class BadFrame extends RuntimeException {
+            BadFrame(String jflacMessage) {
+                super(jflacMessage, null, false, false);
+            }
+        }
+
+        @Override
+        public void processMetadata(org.jflac.metadata.Metadata metadata) {}
+
+        @Override
+        public void processFrame(Frame frame) {}
+
+        @Override
+        public void processError(String message) {
+            // a file cut inside a frame reports its EOFException here first; it ends the stream as truncated
+            if (!message.startsWith("FindSync") && !message.contains("EOFException")) throw new BadFrame(message);
         }
     }
 

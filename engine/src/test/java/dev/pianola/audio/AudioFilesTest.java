@@ -366,6 +366,8 @@ class AudioFilesTest {
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard, not a measurement
     void aFlacThatJflacRetriesForeverIsRefused() {
         bad(FOUND.resolve("flac/spins-jflac.flac"), "broken FLAC");
+        // and one whose retry read nothing at all (jflac's sync search stops once the promised samples are decoded)
+        bad(FOUND.resolve("flac/retries-without-reading.flac"), "broken FLAC: the frame after sample 4096 fails its checks");
     }
 
     /** A FLAC header is not trusted with memory: 2^30 samples took the heap and ended in a stack trace. */
