@@ -67,7 +67,9 @@ usage (from the repository root; the Java side is compiled by `tools/bench/run p
 with `mvn -o -q package -DskipTests`):
     /tmp/p2ptorch/bin/python tools/bench/pop2piano_bench.py [--package /tmp/p2p-full] [--work DIR]
         [--midi FILE.mid] [--seconds 180] [--audio WAV --beats FILE] [--composer composer1] [--threads 2]
-        [--live-segments 2]
+        [--live-segments 2] [--precision int8]
+--precision int8 also makes (once) the same model with an int8 decoder (export_pop2piano.py --precision int8) in
+PACKAGE-int8 and runs the Java side on it after the float32 one, printing both side by side with PyTorch.
 """
 import argparse
 import importlib.util
@@ -190,6 +192,20 @@ def make_models(package, hf_dir):
         model.save_pretrained(hf_dir)
 
 
+def make_converted(converted):
+    """The int8 package: the same random weights as the float32 one, the decoder quantized (export_pop2piano.py
+    --precision int8); remade when missing or made before the quantization reached the If branches."""
+    manifest = converted / "pianola-model.json"
+    if manifest.exists() and json.loads(manifest.read_text()).get("conversion", {}).get("subgraphs"):
+        return
+    fx = fixtures_module()
+    vocab = pathlib.Path(tempfile.mkdtemp()) / "vocab.json"
+    vocab.write_text(json.dumps({fx.token_name(i): i for i in range(fx.VOCAB)}))
+    fx.exporter.write_package(fx.random_model("full"), fx.COMPOSERS, vocab, converted,
+                              source=f"random weights (tools/reference/pop2piano_model_fixtures.py --size full, seed {fx.SEED})",
+                              licence="none (random weights, made for tests)", precision="int8-dynamic")
+
+
 def song(args, work):
     """The WAV and the beats file: given, or rendered from --midi with its MIDI tempo grid."""
     if args.audio:
@@ -228,11 +244,16 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--live-segments", type=int, default=2)
     ap.add_argument("--package-only", action="store_true", help="make --package, run nothing (tools/bench/run gpu)")
+    ap.add_argument("--precision", choices=["int8"],
+                    help="also bench the same model with an int8 decoder (PACKAGE-int8 beside --package, made once)")
     args = ap.parse_args()
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     package, hf_dir = pathlib.Path(args.package), work / "hf"
     make_models(package, hf_dir)
+    converted = package.parent / f"{package.name}-{args.precision}" if args.precision else None
+    if converted:
+        make_converted(converted)
     if args.package_only:
         return
     wav, beats_file, what = song(args, work)
@@ -245,6 +266,14 @@ def main():
                 str(beats_file), args.composer, str(args.threads), "--live-segments", str(args.live_segments),
                 "--fixture", str(ROOT / "tests/fixtures/pop2piano/model-full.json.gz"),
                 "--corpus", str(ROOT / "../shared/corpus"), "--root", str(ROOT)])
+
+    conv, load_conv = None, None
+    if converted:
+        load_conv = load_average()
+        conv = run(["java", "-Xmx2g", "-cp", classpath(), "dev.pianola.bench.Pop2PianoBench", str(converted), str(wav),
+                    str(beats_file), args.composer, str(args.threads), "--live-segments", str(args.live_segments)])
+        for k in ("read_ms", "features_ms"):
+            conv.setdefault(k, 0)
 
     (work / "tokens-java.json").write_text(json.dumps(java["tokens"]))
     (work / "tokens-pytorch.json").write_text(json.dumps(py["tokens"]))
@@ -286,10 +315,24 @@ def main():
     p = java.get("parity", {})
     print(f"full-size greedy parity vs the fixture (HF generate): {p.get('equal')}/{p.get('rows')} rows equal"
           + ("" if not p.get("differences") else "; " + "; ".join(p["differences"])))
+    if conv:
+        conv["live_steps_per_s"] = conv["live"]["steps_per_s"]
+        same_conv = sum(1 for a, b in zip(conv["tokens"], jt) if unpadded(a) == unpadded(b))
+        print(f"\nJava/ORT {args.precision} decoder ({converted}; load average before it: {load_conv}; after: {load_average()})")
+        print(f"{'':22}{'float32':>12}{args.precision:>12}{'ratio':>10}{'PyTorch':>12}{'ratio':>10}")
+        for key, label in [("encoder_ms", "encoder ms"), ("decode_ms", "decode ms"), ("tokens_per_s", "tokens/s"),
+                           ("row_steps_per_s", "row-steps/s"), ("live_steps_per_s", "live steps/s (batch 1)"),
+                           ("rtf", "RTF"), ("peak_rss_mib", "peak RSS MiB")]:
+            print(f"{label:22}{java[key]:12.3f}{conv[key]:12.3f}{conv[key] / java[key]:10.2f}{py[key]:12.3f}{conv[key] / py[key]:10.2f}")
+        print(f"{args.precision} rows equal to Java float32's on the song: {same_conv}/{len(jt)} (chunks of {conv['batch_rows']} rows; "
+              f"an int8 row depends on the rows decoded with it: tools/export/pop2piano_agreement.py measures agreement row by row)")
+        print(f"live at 120 BPM: {args.precision} {conv['live_steps_per_s']:.1f} steps/s = {conv['live_steps_per_s'] / need:.2f}x of {need:.1f}")
     print(json.dumps({"load_average": load, "song": what,
                       "java": {k: v for k, v in java.items() if k != "tokens"},
                       "pytorch": {k: v for k, v in py.items() if k != "tokens"},
-                      "same_rows": same_rows, "rows": len(pt)}))
+                      "same_rows": same_rows, "rows": len(pt),
+                      **({args.precision: {k: v for k, v in conv.items() if k != "tokens"},
+                          f"load_average_{args.precision}": load_conv} if conv else {})}))
 
 
 if __name__ == "__main__":

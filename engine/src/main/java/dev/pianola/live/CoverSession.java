@@ -124,17 +124,27 @@ public final class CoverSession implements AutoCloseable {
         setLagBars(lagBars);
         this.buffer = new float[(int) Math.ceil(BUFFER_SECONDS * sampleRate)];
         this.worker = new InferenceWorker("cover-" + name, () -> {});
-        // one ONNX thread: the host's audio thread and the capture thread need the other core; the GPU when
-        // one works (AUTO: else the CPU, with one warning saying why)
+        // the GPU when one works (AUTO: else the CPU, with one warning saying why)
+        int threads = onnxThreads();
         this.model = basicPitch == null ? null
-                : worker.submit((cancelled, progress) -> BasicPitch.load(basicPitch, OnnxSessions.Device.AUTO, BasicPitch.DEFAULT_BATCH_WINDOWS, 1), Progress.NONE);
+                : worker.submit((cancelled, progress) -> BasicPitch.load(basicPitch, OnnxSessions.Device.AUTO, BasicPitch.DEFAULT_BATCH_WINDOWS, threads), Progress.NONE);
         this.pop2piano = pop2pianoDir == null ? null : worker.submit((cancelled, progress) -> {
-            Pop2PianoModel m = Pop2PianoModel.open(pop2pianoDir, OnnxSessions.Device.AUTO);
+            Pop2PianoModel m = Pop2PianoModel.open(pop2pianoDir, OnnxSessions.Device.AUTO, threads);
             if (composer != null) m.composerIndex(composer); // an unknown style is refused now, not on the first bar
             return m;
         }, Progress.NONE);
         this.composer = composer;
         this.pop2pianoBars = pop2pianoDir == null ? null : new Pop2PianoBars();
+    }
+
+    /**
+     * ONNX Runtime threads per graph on the CPU: one, as the host's audio thread and the capture
+     * thread need the other core of two (and Pop2Piano's one-row decoding, memory-bound, gained
+     * little from a second thread that other work also wants: README, "live cover");
+     * {@code pianola.threads} overrides it (benchmarks).
+     */
+    static int onnxThreads() {
+        return Math.max(1, Integer.getInteger("pianola.threads", 1));
     }
 
     /** Starts a session whose model ({@code basicPitch}, nmp.onnx) loads on its worker; bars wait for it there. */
@@ -212,11 +222,15 @@ public final class CoverSession implements AutoCloseable {
     }
 
     /**
-     * Pop2Piano rows generated, and rows taken from the bar before instead ({@link Pop2PianoBars});
-     * counted on the worker, so read them once the covers asked about are done.
+     * Pop2Piano's work since the session started: rows (segments) generated, rows taken from the bar
+     * before instead ({@link Pop2PianoBars}), and milliseconds in the feature extractor and in the
+     * model (encoder and decoder).
      */
-    public int[] pop2pianoRows() {
-        return pop2pianoBars == null ? new int[2] : new int[] {pop2pianoBars.generatedRows(), pop2pianoBars.reusedRows()};
+    public record Pop2PianoWork(int rowsGenerated, int rowsReused, double featuresMillis, double modelMillis) {}
+
+    /** Pop2Piano's work so far (zeros for Basic Pitch); counted on the worker, so read it once the covers asked about are done. */
+    public Pop2PianoWork pop2pianoWork() {
+        return pop2pianoBars == null ? new Pop2PianoWork(0, 0, 0, 0) : pop2pianoBars.work();
     }
 
     // ---- capture ----
@@ -331,7 +345,7 @@ public final class CoverSession implements AutoCloseable {
                 for (int k = 0; k < beatTimes.length; k++) beatTimes[k] = Math.max(0, grid.secondsAt(contextStartBeats + k) - offsetSeconds);
                 String style = composer != null ? composer : m.composers().get(0);
                 NoteSequence heard = pop2pianoBars.cover(m, new Audio(window, (int) Math.round(sampleRate)), beatTimes, contextStartBeats,
-                        startBeats, endBeats, runPass, m.composerIndex(style), cancelled).notes();
+                        startBeats, endBeats, runPass, m.composerIndex(style), cancelled);
                 List<Note> kept = new ArrayList<>();
                 for (Note n : heard.notes()) {
                     double at = grid.beatsAt(heard.tempo().secondsAt(n.startBeats()) + offsetSeconds); // window seconds -> host beats

@@ -36,21 +36,23 @@ final class Pop2PianoBars {
 
     /** Tokens of the segments decoded for the last bar, for the next bar's context. */
     private final Map<SegmentKey, int[]> kept = new HashMap<>();
-    private int reusedRows, generatedRows;
-
-    /** What one bar's cover computed: the notes in the window's seconds (on the features' beat map) and rows. */
-    record Heard(NoteSequence notes, int rowsGenerated, int rowsReused) {}
+    /** Written by the worker only; volatile so that a benchmark or test may read them from another thread. */
+    private volatile int reusedRows, generatedRows;
+    private volatile long featuresNanos, modelNanos;
 
     /**
-     * The notes Pop2Piano hears in {@code window} (samples from its first, at {@code sampleRate}),
+     * The notes Pop2Piano hears in {@code window} (in its seconds, on the features' beat map) (samples from its first, at {@code sampleRate}),
      * whose beats fall at {@code beatTimesSeconds}: the first at {@code contextStartBeats} (host
      * beats), one per beat through the bar {@code [startBeats, endBeats)}. Rows are decoded whole
      * ({@link Pop2PianoTokens#decodeRowsWhole}). {@code pass} names the capture run: tokens are
      * reused only within one.
      */
-    Heard cover(Pop2PianoModel model, Audio window, double[] beatTimesSeconds, double contextStartBeats, double startBeats,
+    NoteSequence cover(Pop2PianoModel model, Audio window, double[] beatTimesSeconds, double contextStartBeats, double startBeats,
                 double endBeats, int pass, int composerIndex, BooleanSupplier cancelled) {
+        long t0 = System.nanoTime();
         Pop2PianoFeatures f = Pop2PianoFeatureExtractor.extract(window, beatTimesSeconds);
+        long t1 = System.nanoTime();
+        featuresNanos += t1 - t0;
         float[][][] x = f.inputFeatures();
         int stepsToBarEnd = (int) Math.round((endBeats - contextStartBeats) * Pop2PianoConstants.STEPS_PER_BEAT);
         int rows = Math.min(x.length, (stepsToBarEnd + Pop2PianoConstants.STEPS_PER_SEGMENT - 1) / Pop2PianoConstants.STEPS_PER_SEGMENT);
@@ -71,6 +73,7 @@ final class Pop2PianoBars {
             for (int i = 0; i < todo.length; i++) todo[i] = x[missing.get(i)];
             int[][] made = model.generate(todo, composerIndex, Pop2PianoModel.DEFAULT_BATCH_ROWS, cancelled, dev.pianola.runtime.Progress.NONE);
             for (int i = 0; i < made.length; i++) tokens[missing.get(i)] = made[i];
+            modelNanos += System.nanoTime() - t1;
         }
         kept.clear();
         // a segment inside the bar is the next bar's context (in 4/4: the bar's own segment)
@@ -78,17 +81,12 @@ final class Pop2PianoBars {
         generatedRows += missing.size();
         reusedRows += rows - missing.size();
         float firstBeat = f.beatsteps()[0];
-        NoteSequence notes = Pop2PianoTokens.toNoteSequence(
+        return Pop2PianoTokens.toNoteSequence(
                 Pop2PianoTokens.decodeRowsWhole(tokens, f.extrapolatedBeatstep(), firstBeat), f.extrapolatedBeatstep(), firstBeat);
-        return new Heard(notes, missing.size(), rows - missing.size());
     }
 
-    /** Rows generated and rows taken from the bar before, since the session started. */
-    int generatedRows() {
-        return generatedRows;
-    }
-
-    int reusedRows() {
-        return reusedRows;
+    /** What the bars cost so far (rows generated, rows taken from the bar before, and the time of each stage). */
+    CoverSession.Pop2PianoWork work() {
+        return new CoverSession.Pop2PianoWork(generatedRows, reusedRows, featuresNanos / 1e6, modelNanos / 1e6);
     }
 }

@@ -153,7 +153,8 @@ class CoverSessionTest {
             // bar 1 generates its context and its own segment; every later bar reuses the segment of the bar
             // before as its context (a silent bar, not decoded, would break the chain: the song has none)
             int decoded = s.stats().barsCovered() - s.barsWithoutContext();
-            assertArrayEquals(new int[] {decoded + 1, decoded - 1}, s.pop2pianoRows(), "rows generated, rows reused");
+            CoverSession.Pop2PianoWork work = s.pop2pianoWork();
+            assertArrayEquals(new int[] {decoded + 1, decoded - 1}, new int[] {work.rowsGenerated(), work.rowsReused()}, "rows generated, rows reused");
             assertEquals(ref, live, "the notes of every bar (beat:pitch, played 2 bars later)");
         }
     }

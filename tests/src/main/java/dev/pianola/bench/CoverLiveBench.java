@@ -70,6 +70,14 @@ public final class CoverLiveBench {
                             + " budget before the bar's first beat must play %.0f ms (lag bars minus a bar minus the %.1f s lookahead): %d of %d bars over%n",
                     s.engine(), audioFile.getFileName(), bpm, lag, ms.size(), (System.nanoTime() - t0) / 1e9, pct(ms, 0.5), pct(ms, 0.9),
                     ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1), budgetMs, CoverSession.LOOKAHEAD_SECONDS, over, ms.size());
+            CoverSession.Pop2PianoWork w = s.pop2pianoWork();
+            int covered = ms.size();
+            if (pop2piano != null && covered > 0) {
+                System.out.printf(Locale.ROOT, "pop2piano per bar: features %.0f ms, model (encoder + decoder) %.0f ms, rest %.0f ms; %.2f rows generated"
+                                + " and %.2f taken from the bar before (%d / %d in all)%n", w.featuresMillis() / covered, w.modelMillis() / covered,
+                        ms.stream().mapToDouble(Double::doubleValue).sum() / covered - (w.featuresMillis() + w.modelMillis()) / covered,
+                        w.rowsGenerated() / (double) covered, w.rowsReused() / (double) covered, w.rowsGenerated(), w.rowsReused());
+            }
         }
     }
 

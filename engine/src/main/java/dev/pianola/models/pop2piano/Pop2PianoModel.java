@@ -134,7 +134,12 @@ public final class Pop2PianoModel implements AutoCloseable {
 
     /** Loads, checks and opens the package in {@code dir} on {@code device}. */
     public static Pop2PianoModel open(Path dir, OnnxSessions.Device device) {
-        ModelPackage pkg = ModelPackage.load(dir, device, OnnxSessions.defaultThreads());
+        return open(dir, device, OnnxSessions.defaultThreads());
+    }
+
+    /** As {@link #open(Path, OnnxSessions.Device)}, with {@code intraOpThreads} threads per graph on the CPU. */
+    public static Pop2PianoModel open(Path dir, OnnxSessions.Device device, int intraOpThreads) {
+        ModelPackage pkg = ModelPackage.load(dir, device, intraOpThreads);
         try {
             return new Pop2PianoModel(pkg);
         } catch (RuntimeException e) {
