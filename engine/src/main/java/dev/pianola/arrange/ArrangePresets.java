@@ -153,11 +153,11 @@ public final class ArrangePresets {
             throw bad(source, "option '" + fieldPath(e) + "': bad value " + e.getValue() + " (expected " + expected(e.getTargetType()) + ")", e);
         } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof BadInputException b) throw source == null ? b : new BadInputException(source, b.getMessage(), e);
-            throw bad(source, "bad options (" + e.getOriginalMessage() + ")", e);
+            throw bad(source, "bad options (" + dev.pianola.io.JsonProblems.describe(e) + ")", e);
         } catch (MismatchedInputException e) {
             throw bad(source, "option '" + fieldPath(e) + "': wrong kind of value (expected " + expected(e.getTargetType()) + ")", e);
         } catch (JsonProcessingException e) {
-            throw bad(source, "bad options (" + e.getOriginalMessage() + ")", e);
+            throw bad(source, "bad options (" + dev.pianola.io.JsonProblems.describe(e) + ")", e);
         }
     }
 

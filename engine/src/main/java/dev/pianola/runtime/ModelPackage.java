@@ -106,7 +106,7 @@ public final class ModelPackage implements AutoCloseable {
             m = JSON.readValue(file.toFile(), ModelManifest.class);
             if (m == null) throw new ModelException(file, "is JSON null, not a model manifest object");
         } catch (JacksonException e) {
-            throw new ModelException(file, "not a valid model manifest: " + firstLine(e.getOriginalMessage()), e);
+            throw new ModelException(file, "not a valid model manifest: " + dev.pianola.io.JsonProblems.describe(e), e);
         } catch (IOException e) {
             throw new ModelException(file, "cannot read it: " + e.getMessage(), e);
         }
@@ -351,11 +351,5 @@ public final class ModelPackage implements AutoCloseable {
                 // closing a session frees native memory only; nothing to tell the user
             }
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import dev.pianola.TestPaths;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,5 +123,13 @@ class ArrangePresetsTest {
             BadInputException e = assertThrows(BadInputException.class, () -> ArrangePresets.parse("{" + fields + "}", Path.of("odd.json")));
             assertTrue(e.getMessage().startsWith("odd.json: ") && e.getMessage().contains("lowestPitch/highestPitch must lie in 0..127"), e.getMessage());
         }
+    }
+
+    /** Found by the preset fuzz target: an option name holding a newline made a two-line error. */
+    @Test
+    void whatAPresetHoldsIsQuotedOnOneLine() {
+        BadInputException e = assertThrows(BadInputException.class, () -> ArrangePresets.parse("{\"leftHand\\nSpan\": 3}", Path.of("odd.json")));
+        assertTrue(e.getMessage().startsWith("odd.json: unknown option 'leftHand\\nSpan'"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 }

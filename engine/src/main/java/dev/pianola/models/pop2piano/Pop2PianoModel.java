@@ -327,7 +327,7 @@ public final class Pop2PianoModel implements AutoCloseable {
             }
             return map;
         } catch (JacksonException e) {
-            throw new ModelException(file, "is not a JSON object of " + what + ": " + e.getOriginalMessage());
+            throw new ModelException(file, "is not a JSON object of " + what + ": " + dev.pianola.io.JsonProblems.describe(e));
         } catch (IOException e) {
             throw new ModelException(file, "cannot be read: " + e.getMessage());
         }

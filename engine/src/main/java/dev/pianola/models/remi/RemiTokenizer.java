@@ -265,7 +265,7 @@ public final class RemiTokenizer {
         } catch (NoSuchFileException e) {
             throw new ModelException(file, what + " not found", e);
         } catch (JsonProcessingException e) {
-            throw new ModelException(file, what + " is not valid JSON (" + e.getOriginalMessage() + ")", e);
+            throw new ModelException(file, what + " is not valid JSON (" + dev.pianola.io.JsonProblems.describe(e) + ")", e);
         } catch (IOException e) {
             throw new ModelException(file, "cannot read " + what + " (" + e.getMessage() + ")", e);
         }

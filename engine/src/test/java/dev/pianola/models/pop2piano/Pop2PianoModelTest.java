@@ -226,4 +226,13 @@ class Pop2PianoModelTest {
         e = assertThrows(ModelException.class, () -> Pop2PianoModel.checkVocabulary(nothing, 10));
         assertTrue(e.getMessage().contains("is JSON null"), e.getMessage());
     }
+
+    /** Found by the composers and vocab fuzz targets: Jackson's "type `java.lang.Integer`" reached the user. */
+    @Test
+    void aWrongKindOfValueIsSaidInWordsNotJavaTypes(@TempDir Path dir) throws IOException {
+        Path composers = Files.writeString(dir.resolve("composers.json"), "{\"composer1\": \"composer18\"}");
+        ModelException e = assertThrows(ModelException.class, () -> Pop2PianoModel.readComposers(composers));
+        assertEquals(composers + ": is not a JSON object of composer name to token id: wrong kind of value at composer1 (expected a whole number)",
+                e.getMessage());
+    }
 }
