@@ -96,7 +96,13 @@ class ContinueTest {
         Path phrase = Cli.corpus("midi/piano/perceiver_prompt_1.mid"), out = tmp.resolve("x.mid");
         assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "perceiver", "--model", Cli.root().resolve("tests/fixtures/remi-model/tiny")),
                 4, "pianola-model.json", "perceiver-ar");
-        assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi"), 2, "--model");
+        // no --model: the installed package; none installed (an empty store): how to install one
+        System.setProperty("pianola.models", tmp.resolve("empty-store").toString());
+        try {
+            assertBad(Cli.run("continue", phrase, "-o", out, "--engine", "remi"), 4, "pianola models install gpt2-remi");
+        } finally {
+            System.clearProperty("pianola.models");
+        }
         // a tokenizer that is not the model's: the tiny GPT-2 has 512 ids, the test tokenizer 1000
         Path mixed = Files.createDirectories(tmp.resolve("mixed"));
         try (var files = Files.list(Cli.root().resolve("tests/fixtures/gpt2/tiny"))) {

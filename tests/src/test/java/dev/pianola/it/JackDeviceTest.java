@@ -316,7 +316,7 @@ class JackDeviceTest {
         }
         Cli.Run r = device.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("\"answersPlayed\" : 1"), r.toString());
+        assertTrue(r.out().contains("\"answersPlayed\":1"), r.toString());
     }
 
     /**
@@ -362,7 +362,7 @@ class JackDeviceTest {
         }
         Cli.Run r = device.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("\"answersPlayed\" : 1"), r.toString());
+        assertTrue(r.out().contains("\"answersPlayed\":1"), r.toString());
     }
 
     @Test
