@@ -126,7 +126,7 @@ def main():
     audio, sr = sf.read(args.audio, dtype="float32", always_2d=False)
     beats = np.array(pathlib.Path(args.beats).read_text().split(), dtype=np.float32)
     fe = Pop2PianoFeatureExtractor()
-    fe.extract_rhythm = lambda _: (None, beats, None, None, None)  # essentia bypassed: the given beats
+    fe.extract_rhythm = lambda audio: (None, beats, None, None, None)  # essentia bypassed: the given beats
     feats = fe(audio=audio, sampling_rate=sr, return_tensors="np")
     x, ext = feats["input_features"], feats["extrapolated_beatstep"][0]
     composer = f32.composer_index(args.composer)
