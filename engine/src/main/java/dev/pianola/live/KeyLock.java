@@ -1,7 +1,6 @@
 package dev.pianola.live;
 
 import dev.pianola.arrange.Key;
-import dev.pianola.arrange.KeyDetector;
 import dev.pianola.arrange.ScaleSnap;
 import dev.pianola.midi.Note;
 
@@ -15,9 +14,8 @@ final class KeyLock {
 
     private KeyLock() {}
 
-    /** The answer snapped to the phrase's key; unchanged when the phrase has no detectable key. */
-    static List<Note> snap(List<Note> answer, List<Note> phrase) {
-        Key key = KeyDetector.detect(phrase);
+    /** The answer snapped to {@code key} (the phrase's, KeyDetector); unchanged when it is null (no detectable key). */
+    static List<Note> snap(List<Note> answer, Key key) {
         if (key == null) return answer;
         List<Note> out = new ArrayList<>(answer.size());
         for (Note n : answer) {

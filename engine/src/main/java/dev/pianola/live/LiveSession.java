@@ -392,9 +392,12 @@ public final class LiveSession implements AutoCloseable {
         double velocityScale = p.velocityScale();
         int channel = p.channel();
         AtomicReference<List<Note>> soFar = new AtomicReference<>(List.of());
-        UnaryOperator<List<Note>> prepared = notes -> placed(keyLock ? KeyLock.snap(notes, phrase) : notes, request, origin, velocityScale, channel);
-        InferenceWorker.Job<List<Note>> job = worker.submit(
-                (cancelled, progress) -> prepared.apply(engine.answer(request, cancelled, notes -> soFar.set(prepared.apply(notes)))), Progress.NONE);
+        InferenceWorker.Job<List<Note>> job = worker.submit((cancelled, progress) -> {
+            // the phrase's key is found once per answer, on the worker; the engine may hand over notes many times
+            dev.pianola.arrange.Key key = keyLock ? dev.pianola.arrange.KeyDetector.detect(phrase) : null;
+            UnaryOperator<List<Note>> prepared = notes -> placed(KeyLock.snap(notes, key), request, origin, velocityScale, channel);
+            return prepared.apply(engine.answer(request, cancelled, notes -> soFar.set(prepared.apply(notes))));
+        }, Progress.NONE);
         pending = new Pending(job, soFar, startBeats, follow, draft);
     }
 

@@ -102,8 +102,6 @@ public final class ModelCatalog {
 
     /** "gpt2-remi, perceiver-ar or pop2piano". */
     public static String names() {
-        List<String> names = ALL.stream().map(Installable::name).toList();
-        if (names.size() == 1) return names.get(0);
-        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        return ModelFamilies.orList(ALL.stream().map(Installable::name).toList());
     }
 }

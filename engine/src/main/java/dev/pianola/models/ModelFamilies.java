@@ -59,15 +59,17 @@ public final class ModelFamilies {
 
     /** "continuator, remi or perceiver": the names of the families that do {@code job}. */
     public static String names(ModelFamily.Job job) {
-        List<String> names = ALL.stream().filter(f -> f.job() == job).map(ModelFamily::name).toList();
-        if (names.size() == 1) return names.get(0);
-        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        return orList(ALL.stream().filter(f -> f.job() == job).map(ModelFamily::name).toList());
     }
 
     /** The names of the families that do {@code job} and need a package ("remi or perceiver"). */
     public static String packagedNames(ModelFamily.Job job) {
-        List<String> names = ALL.stream().filter(f -> f.job() == job && f.needsPackage()).map(ModelFamily::name).toList();
-        if (names.size() == 1) return names.get(0);
+        return orList(ALL.stream().filter(f -> f.job() == job && f.needsPackage()).map(ModelFamily::name).toList());
+    }
+
+    /** "a, b or c", for messages that name the choices. */
+    public static String orList(List<String> names) {
+        if (names.size() <= 1) return String.join("", names);
         return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 }
