@@ -429,13 +429,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--checkpoint", default="facebook/musicgen-small", help="hub name or local folder")
     ap.add_argument("--out", required=True, help="package folder to write")
+    ap.add_argument("--source", help="the checkpoint as the manifest names it (default: --checkpoint; "
+                    "pianola models install passes the hub repository and commit)")
     ap.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help="default top-k of the package (audiocraft: 250)")
     ap.add_argument("--licence", default="CC-BY-NC-4.0 (facebook/musicgen-* model cards)", help="licence of the weights")
     ap.add_argument("--version", default="1")
     args = ap.parse_args()
     torch.set_num_threads(2)
     model, tokenizer_dir = load_checkpoint(args.checkpoint)
-    m = write_package(model, tokenizer_dir, args.out, args.checkpoint, args.licence, args.top_k, args.version)
+    m = write_package(model, tokenizer_dir, args.out, args.source or args.checkpoint, args.licence, args.top_k, args.version)
     print(json.dumps(m["files"], indent=2))
 
 

@@ -2,11 +2,8 @@ package dev.pianola.cli;
 
 import dev.pianola.BadInputException;
 import dev.pianola.audio.Audio;
-import dev.pianola.audio.BeatTracker;
-import dev.pianola.audio.Beats;
 import dev.pianola.UsageException;
-import dev.pianola.time.TempoMap;
-import dev.pianola.time.TimeSignature;
+import dev.pianola.cover.BeatGrid;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -38,19 +35,8 @@ final class BeatOptions {
 
     static final double MIN_BPM = 20, MAX_BPM = 400;
 
-    /**
-     * The beat grid: the tempo map, the meters (4/4 with a bar line where bar 1 starts, a short
-     * pickup bar before it), whether bar 1 is known (the user said where the beats are; a tracker
-     * alone only finds beats), how it was found ("given", "tempo", "tracked") and its beat times
-     * (seconds; empty when none were found).
-     */
-    record Grid(TempoMap tempo, List<TimeSignature> meters, boolean knowsBarOne, String source, double[] beatSeconds) {
-        int beatCount() {
-            return beatSeconds.length;
-        }
-    }
-
-    Grid grid(Audio audio) {
+    /** The grid the options say: the given tempo or beat times, else the beat tracker's on {@code audio}. */
+    BeatGrid grid(Audio audio) {
         double duration = audio.seconds();
         if (firstBeatSeconds != null && source != null && source.beatsFile != null) {
             throw new UsageException("--first-beat and --beats: with --beats the first beat is the file's first time");
@@ -62,28 +48,10 @@ final class BeatOptions {
         if (source != null && source.bpm != null) {
             double bpm = source.bpm;
             if (!(bpm >= MIN_BPM && bpm <= MAX_BPM)) throw new BadInputException("--bpm " + bpm + ": expected a tempo between 20 and 400 BPM");
-            double first = firstBeatSeconds == null ? 0 : firstBeatSeconds;
-            Beats beats = Beats.fromTempo(bpm, first, duration);
-            return withBarOneAt(beats.tempoMap(), first, true, "tempo", beats.beatSeconds());
+            return BeatGrid.ofTempo(bpm, firstBeatSeconds == null ? 0 : firstBeatSeconds, duration);
         }
-        if (source != null && source.beatsFile != null) {
-            double[] times = readBeatTimes(source.beatsFile);
-            return withBarOneAt(new Beats(times, medianBpm(times)).tempoMap(), times[0], true, "given", times);
-        }
-        Beats tracked = BeatTracker.track(audio);
-        boolean barOneGiven = firstBeatSeconds != null;
-        double first = barOneGiven ? firstBeatSeconds : 0;
-        if (tracked.beatSeconds().length < 2) {
-            // silence or too short to find a pulse: a plain 120 BPM grid keeps the output usable
-            return withBarOneAt(TempoMap.constant(TempoMap.DEFAULT_BPM), first, barOneGiven, "none found (120 BPM)", new double[0]);
-        }
-        return withBarOneAt(tracked.tempoMap(), first, barOneGiven, "tracked", tracked.beatSeconds());
-    }
-
-    /** The grid with bar 1 on the beat nearest {@code barOneSeconds}. */
-    private static Grid withBarOneAt(TempoMap tempo, double barOneSeconds, boolean knowsBarOne, String source, double[] beatSeconds) {
-        long barOneBeats = Math.round(tempo.beatsAt(barOneSeconds));
-        return new Grid(tempo, TimeSignature.fourFourFrom(barOneBeats), knowsBarOne, source, beatSeconds);
+        if (source != null && source.beatsFile != null) return BeatGrid.ofBeatTimes(readBeatTimes(source.beatsFile));
+        return BeatGrid.tracked(audio, firstBeatSeconds);
     }
 
     static double[] readBeatTimes(Path file) {
@@ -120,12 +88,5 @@ final class BeatOptions {
         }
         if (times.size() < 2) throw new BadInputException(file, "needs at least two beat times, found " + times.size());
         return times.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static double medianBpm(double[] times) {
-        double[] d = new double[times.length - 1];
-        for (int i = 0; i < d.length; i++) d[i] = times[i + 1] - times[i];
-        java.util.Arrays.sort(d);
-        return 60.0 / d[d.length / 2];
     }
 }

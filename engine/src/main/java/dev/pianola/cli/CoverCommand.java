@@ -7,16 +7,14 @@ import dev.pianola.io.OutputSet;
 import dev.pianola.BadInputException;
 import dev.pianola.PianolaException;
 import dev.pianola.UsageException;
-import dev.pianola.arrange.ArrangeOptions;
 import dev.pianola.arrange.Arrangement;
 import dev.pianola.audio.Audio;
 import dev.pianola.audio.AudioFiles;
 import dev.pianola.audio.AudioLevels;
-import dev.pianola.arrange.Key;
-import dev.pianola.midi.KeySignature;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.cover.BasicPitchCover;
+import dev.pianola.cover.BeatGrid;
 import dev.pianola.models.pop2piano.Pop2PianoCover;
 import dev.pianola.models.pop2piano.Pop2PianoModel;
 import dev.pianola.render.MidiRenderer;
@@ -134,12 +132,12 @@ final class CoverCommand implements Callable<Integer> {
         if (output != null && outDir != null) throw new UsageException("give -o or --out-dir, not both");
 
         // every output decided and checked before the first song is touched
-        List<Song> songs = new ArrayList<>();
+        List<SongFiles> songs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
         for (Path in : inputs) {
             Path out = output != null ? output
                     : outDir != null ? outDir.resolve(Outputs.besideInput(in, ".piano.mid").getFileName()) : Outputs.besideInput(in, ".piano.mid");
-            Song song = previews ? new Song(in, out, Outputs.besideInput(out, ".wav"), Outputs.besideInput(out, ".png")) : new Song(in, out, render, pianoRoll);
+            SongFiles song = previews ? new SongFiles(in, out, Outputs.besideInput(out, ".wav"), Outputs.besideInput(out, ".png")) : new SongFiles(in, out, render, pianoRoll);
             Outputs.check(in, common.force, Outputs.midi(song.midi()), Outputs.audio(song.render()), Outputs.picture(song.pianoRoll()));
             for (Path p : new Path[] {song.midi(), song.render(), song.pianoRoll()}) {
                 if (p != null && !seen.add(p.toAbsolutePath().normalize())) {
@@ -188,27 +186,22 @@ final class CoverCommand implements Callable<Integer> {
     }
 
     /** One song's files: the audio in, the MIDI out, and its previews (null: not asked for). */
-    private record Song(Path input, Path midi, Path render, Path pianoRoll) {}
+    private record SongFiles(Path input, Path midi, Path render, Path pianoRoll) {}
 
-    private void coverBasicPitch(Song song, MidiRenderer renderer) {
-        Path input = song.input(), out = song.midi(), render = song.render(), pianoRoll = song.pianoRoll();
+    private void coverBasicPitch(SongFiles files, MidiRenderer renderer) {
+        Path input = files.input(), out = files.midi(), render = files.render(), pianoRoll = files.pianoRoll();
         StepTimer steps = new StepTimer(common.verbose, System.err);
-        ArrangeOptions options = arrangement.options();
-        Transcriber.Result heard;
-        BeatOptions.Grid grid;
         Audio audio = readSound(input);
         steps.done("read audio");
+        BasicPitchCover.Song song;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            heard = Transcriber.transcribe(audio, transcription.noteOptions(false), transcription.device(), progress, steps);
-            grid = beats.grid(heard.audio22k());
-            steps.done("beat grid (" + grid.source() + ")");
+            song = BasicPitchCover.cover(audio, beats::grid, transcription.noteOptions(false), arrangement.options(), transcription.device(), progress, steps::done);
         }
-        Arrangement arranged = BasicPitchCover.arrange(heard.events(), grid.tempo(), grid.meters(), grid.knowsBarOne(), options);
-        NoteSequence piano = arranged.notes();
-        steps.done("arrange");
-        Key key = arranged.report().key();
-        MidiFiles.WriteOptions written = MidiFiles.WriteOptions.PIANO;
-        if (key != null) written = written.withKey(KeySignature.of(key.tonicPitchClass(), key.mode() == Key.Mode.MINOR));
+        BasicPitchCover.Heard heard = song.heard();
+        BeatGrid grid = song.grid();
+        Arrangement arranged = song.arrangement();
+        NoteSequence piano = song.notes();
+        MidiFiles.WriteOptions written = song.midiOptions();
         try (OutputSet outputs = new OutputSet(common.force)) {
             MidiFiles.write(piano, outputs.stage(out), true, written);
             if (render != null) {
@@ -255,8 +248,8 @@ final class CoverCommand implements Callable<Integer> {
         return audio;
     }
 
-    private void coverPop2Piano(Pop2PianoModel p2p, Song song, MidiRenderer renderer) {
-        Path input = song.input(), out = song.midi(), render = song.render(), pianoRoll = song.pianoRoll();
+    private void coverPop2Piano(Pop2PianoModel p2p, SongFiles files, MidiRenderer renderer) {
+        Path input = files.input(), out = files.midi(), render = files.render(), pianoRoll = files.pianoRoll();
         StepTimer steps = new StepTimer(common.verbose, System.err);
         String style = composer == null ? DEFAULT_COMPOSER : composer;
         Audio audio = readSound(input);
@@ -266,7 +259,7 @@ final class CoverCommand implements Callable<Integer> {
         }
         steps.done("read audio");
         Pop2PianoCover.Result result;
-        BeatOptions.Grid grid;
+        BeatGrid grid;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
             grid = beats.grid(audio);
             if (grid.beatCount() == 0) {

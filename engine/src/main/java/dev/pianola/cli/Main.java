@@ -16,7 +16,7 @@ import java.io.PrintWriter;
                         + "with no download, and continues what you play. Outputs are standard MIDI files that open in any DAW.",
                 "",
                 "Start with:  pianola cover song.wav -o song.piano.mid --render song.piano.wav --piano-roll song.piano.png"},
-        subcommands = {CoverCommand.class, TranscribeCommand.class, RenderCommand.class, ContinueCommand.class, DeviceCommand.class, ModelsCommand.class, PluginsCommand.class,
+        subcommands = {CoverCommand.class, TranscribeCommand.class, RenderCommand.class, ContinueCommand.class, ComposeCommand.class, DeviceCommand.class, ModelsCommand.class, PluginsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 other failure, 2 usage (a command line that does not parse, or an output that exists "
                 + "without --force), 3 bad input (a file, or an option value out of range), 4 model problem, 5 device problem "

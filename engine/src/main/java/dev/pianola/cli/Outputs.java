@@ -48,13 +48,13 @@ final class Outputs {
     }
 
     /**
-     * Refuses, before any work, in this order: an output that is the input, two outputs that are the
+     * Refuses, before any work, in this order: an output that is the input (null: none), two outputs that are the
      * same file, an output named for another format than the one written there, and an output that
      * exists (unless {@code force}).
      */
     static void check(Path input, boolean force, Output... outputs) {
         java.util.Set<Path> seen = new java.util.HashSet<>();
-        Path in = input.toAbsolutePath().normalize();
+        Path in = input == null ? null : input.toAbsolutePath().normalize();
         for (Output o : outputs) {
             Path out = o.path();
             if (out == null) continue;

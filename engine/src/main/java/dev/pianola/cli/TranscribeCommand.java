@@ -2,6 +2,10 @@ package dev.pianola.cli;
 
 import dev.pianola.io.OutputSet;
 
+import dev.pianola.BadInputException;
+import dev.pianola.audio.Audio;
+import dev.pianola.audio.AudioFiles;
+import dev.pianola.cover.BasicPitchCover;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.NoteSequence;
 import dev.pianola.models.basicpitch.BasicPitchMidi;
@@ -49,9 +53,12 @@ final class TranscribeCommand implements Callable<Integer> {
         StepTimer steps = new StepTimer(common.verbose, System.err);
         Path out = output != null ? output : Outputs.besideInput(input, ".notes.mid");
         Outputs.check(input, common.force, Outputs.midi(out), Outputs.picture(pianoRoll));
-        Transcriber.Result r;
+        Audio audio = AudioFiles.read(input);
+        if (audio.samples().length == 0) throw new BadInputException(input, "contains no audio samples");
+        steps.done("read audio");
+        BasicPitchCover.Heard r;
         try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
-            r = Transcriber.transcribe(input, transcription.noteOptions(!noPitchBends), transcription.device(), progress, steps);
+            r = BasicPitchCover.hear(audio, transcription.noteOptions(!noPitchBends), transcription.device(), progress, steps::done);
         }
         NoteSequence notes = BasicPitchMidi.toNoteSequence(r.events(), false);
         try (OutputSet outputs = new OutputSet(common.force)) {

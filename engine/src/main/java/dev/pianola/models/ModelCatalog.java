@@ -10,9 +10,7 @@ import java.util.Optional;
  * (repository, revision, files), the exporter of tools/export that turns it into a model package,
  * and the Python environment that exporter runs in. Adding a model is one entry here (its family
  * is in {@link ModelFamilies}); the installer, {@code models info} and the plug-in's "not
- * installed" message read this list. MusicGen joins when its family runs, as
- * {@code new Installable("musicgen-small", ModelFamilies.MUSICGEN, "facebook/musicgen-small", REV,
- * List.of(file("config.json"), ..., WEIGHTS), TORCH, "tools/export/export_musicgen.py", List.of())}.
+ * installed" message read this list.
  */
 public final class ModelCatalog {
     private ModelCatalog() {}
@@ -63,7 +61,13 @@ public final class ModelCatalog {
             new Installable("pop2piano", ModelFamilies.POP2PIANO, "sweetcocoa/pop2piano", SPEC_REVISION,
                     List.of(Installable.CheckpointFile.of("config.json"), Installable.CheckpointFile.of("generation_config.json"),
                             WEIGHTS, Installable.CheckpointFile.of("vocab.json")),
-                    POP2PIANO_ENV, "tools/export/export_pop2piano.py", List.of()));
+                    POP2PIANO_ENV, "tools/export/export_pop2piano.py", List.of()),
+            // the T5 tokenizer as tokenizer.json, or spiece.model that the exporter converts (spec part 2.2)
+            new Installable("musicgen-small", ModelFamilies.MUSICGEN, "facebook/musicgen-small", SPEC_REVISION,
+                    List.of(Installable.CheckpointFile.of("config.json"), Installable.CheckpointFile.of("generation_config.json"), WEIGHTS,
+                            new Installable.CheckpointFile(List.of("tokenizer.json", "spiece.model"), false),
+                            Installable.CheckpointFile.optional("tokenizer_config.json"), Installable.CheckpointFile.optional("special_tokens_map.json")),
+                    TORCH, "tools/export/export_musicgen.py", List.of()));
 
     /** The entry named {@code name}; a bad input naming the choices otherwise. */
     public static Installable named(String name) {

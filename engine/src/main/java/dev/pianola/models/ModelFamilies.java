@@ -32,7 +32,7 @@ public final class ModelFamilies {
     public static final ModelFamily POP2PIANO = new ModelFamily("pop2piano", "Pop2Piano", "pop2piano", ModelFamily.Job.COVER,
             Set.of(ModelManifest.FLOAT32, ModelManifest.INT8_DYNAMIC), null);
 
-    /** MusicGen (facebook/musicgen-*): text (and audio) to music; the compose command is still to come. */
+    /** MusicGen (facebook/musicgen-*): text (and audio) to music, {@code pianola compose}. */
     public static final ModelFamily MUSICGEN = new ModelFamily("musicgen", "MusicGen", "musicgen", ModelFamily.Job.COMPOSE,
             Set.of(ModelManifest.FLOAT32), null);
 
