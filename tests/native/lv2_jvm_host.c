@@ -96,13 +96,13 @@ static bool open_inst(Inst* x) {
   if (!x->inst) return false;
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
   x->controls[P_LISTEN] = 1.0f; /* MIDI only: the test tone on the audio input is not to be covered */
   lilv_instance_connect_port(x->inst, P_IN, x->audio_in);
   lilv_instance_connect_port(x->inst, P_OUT, x->audio_out);
   lilv_instance_connect_port(x->inst, P_EVENTS, x->in_buf);
   lilv_instance_connect_port(x->inst, P_MIDI_OUT, x->out_buf);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
   lilv_instance_activate(x->inst);
   return true;
 }
@@ -407,7 +407,7 @@ static void scenario_presets(void) {
     Applied a = {0};
     lilv_state_restore(st, NULL, set_port, &a, 0, NULL);
     int user_controls = 0;
-    for (uint32_t p = 4; p < CONTROLS_END; p++) user_controls += a.saw[p];
+    for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) user_controls += a.saw[p];
     /* the user's controls: ports 4-15 less latency and status (outputs) and free_wheeling (the host's) */
     CHECK(a.unknown == 0 && a.out_of_range == 0 && user_controls == 9 && !a.saw[P_FREEWHEEL],
           "preset '%s': %d controls set, all known and in range (%d unknown, %d out of range)", label ? label : "?", user_controls, a.unknown,

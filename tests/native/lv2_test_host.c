@@ -39,7 +39,7 @@
 static const char* const SYMBOLS[N_PORTS] = {
     "in",          "out",         "events_in",   "midi_out",       "engine",  "answer_bars",   "silence_beats", "every_bar",
     "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status",
-    "start_on",    "listen",      "cover_lag_bars", "capture", "in_r",        "out_r"};
+    "start_on",    "listen",      "cover_lag_bars", "capture", "in_r",        "out_r",       "compose"};
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
@@ -190,7 +190,7 @@ static void connect_all(LilvInstance* inst) {
   lilv_instance_connect_port(inst, P_OUT, audio_out);
   lilv_instance_connect_port(inst, P_EVENTS, in_buf);
   lilv_instance_connect_port(inst, P_MIDI_OUT, out_buf);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(inst, p, &controls[p]);
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) lilv_instance_connect_port(inst, p, &controls[p]);
 }
 
 /* The song: 120 BPM, tempo change to 90 at block 1000, loop back to the start mid-block at 2000,
@@ -266,7 +266,7 @@ int main(void) {
 
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
 
   LV2_Atom_Forge forge;
   lv2_atom_forge_init(&forge, &map);
