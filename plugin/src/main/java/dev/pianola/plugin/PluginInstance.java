@@ -116,7 +116,7 @@ final class PluginInstance implements AutoCloseable {
     private long notesDropped, errors;
     // the audio cover (ports 16-18); its blocks wait for their samples, which come with the BLOCK record
     private int listen = LISTEN_AUTO, coverLagBars = 2;
-    private boolean captureHigh, coverFailed, composePressed;
+    private boolean captureHigh, coverFailed, composePressed, composeHintLogged;
     private CoverSession cover;
     private final List<TransportSnapshot> coverBlocks = new ArrayList<>();
     private float[] blockAudio = new float[4096];
@@ -309,7 +309,12 @@ final class PluginInstance implements AutoCloseable {
                 captureHigh = v > 0.5f;
             }
             case COMPOSE -> {
-                if (v > 0.5f && !composeHigh) composePressed = true; // composed at the next block, with its transport
+                if (v > 0.5f && !composeHigh) {
+                    if (composeFamily != null) composePressed = true; // composed at the next block, with its transport
+                    else if (!composeHintLogged) Bridge.log("instance " + handle + ": compose: the Compose control works when the Engine is "
+                            + ModelFamilies.orList(ModelFamilies.ENGINE_MENU.stream().filter(ModelFamily::composes).map(ModelFamily::menuTitle).toList()));
+                    composeHintLogged |= composeFamily == null;
+                }
                 composeHigh = v > 0.5f;
             }
             default -> { /* not a parameter Java reads */ }
