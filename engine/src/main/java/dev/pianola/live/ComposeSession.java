@@ -131,6 +131,12 @@ public final class ComposeSession implements AutoCloseable {
         pending = worker.submit((cancelled, progress) -> make(r, cancelled), Progress.NONE);
     }
 
+    /** Cancels the composition being made or waiting to be placed, if any (the host's reset). */
+    public void cancel() {
+        if (pending != null) pending.cancel();
+        pending = null;
+    }
+
     /** Whether a composition is being made or waits to be placed. */
     public boolean pending() {
         return pending != null;

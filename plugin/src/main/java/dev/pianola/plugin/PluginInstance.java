@@ -59,7 +59,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The Compose engine (an Engine menu entry of a composing family, {@link ModelFamilies#ENGINE_MENU})
  * does not answer the player: the Compose control's rising edge makes a {@link ComposeSession}
  * compose Answer Length bars from the prompt (PROMPT records) at the host's tempo, and plays the
- * piece from the next bar line. Choosing another engine cancels it.
+ * piece from the next bar line. Choosing another engine, or the host's reset (deactivate and
+ * activate), cancels it.
  *
  * <p>Failures (an engine that cannot load, an exception in the session) set status 3 in the
  * control block and log one line; records are still consumed, so the shim never waits in vain,
@@ -215,6 +216,11 @@ final class PluginInstance implements AutoCloseable {
                 case REC_PARAMETER -> parameter(arg, Float.intBitsToFloat(w0));
                 case REC_BLOCK -> {
                     flush(time);
+                    // a resync's BLOCK record (no frames) with a new epoch: the host reset the plug-in (deactivate, activate)
+                    if (w1 == 0 && w0 != epoch && compose != null && compose.pending()) {
+                        compose.cancel();
+                        Bridge.log("instance " + handle + ": compose: the host reset the plug-in; the piece being composed is dropped");
+                    }
                     epoch = w0; // authoritative: covers a TRANSPORT record the shim could not send
                     coverBlock(time, w1, w2, (arg & BLOCK_AUDIO) != 0);
                     SharedRing.LONGS.setRelease(control, CONTROL_PROCESSED, time); // after the notes' head
