@@ -544,8 +544,8 @@ final class PluginInstance implements AutoCloseable {
         } else if (wasPending && !c.pending() && c.lastPlaced() != null) {
             ComposeSession.Placed placed = c.lastPlaced();
             ComposeSession.Piece piece = placed.piece();
-            Bridge.log(String.format(Locale.ROOT, "instance %d: compose: %d notes over %d bars from beat %.3f (%.1f s of music heard at %.0f BPM; composed and covered in %.1f s)",
-                    handle, piece.notes().size(), piece.request().bars(), placed.startBeats(), piece.seconds(), piece.gridBpm(), piece.computeNanos() / 1e9));
+            Bridge.log(String.format(Locale.ROOT, "instance %d: compose: %d notes over %d %s from beat %.3f (%.1f s of music heard at %.0f BPM; composed and covered in %.1f s)",
+                    handle, piece.notes().size(), piece.request().bars(), piece.request().bars() == 1 ? "bar" : "bars", placed.startBeats(), piece.seconds(), piece.gridBpm(), piece.computeNanos() / 1e9));
             ok();
         }
     }
@@ -562,7 +562,7 @@ final class PluginInstance implements AutoCloseable {
         ComposeSession.Request r = new ComposeSession.Request(prompt, p.answerBars(), t.barBeats(), t.bpm(), p.seed() + composeCount++, p.temperature(),
                 p.velocityScale());
         c.compose(r);
-        Bridge.log(String.format(Locale.ROOT, "instance %d: compose: \"%s\": %d bars at %.1f BPM (%.1f s of music) with %s", handle, prompt, r.bars(), r.bpm(),
+        Bridge.log(String.format(Locale.ROOT, "instance %d: compose: \"%s\": %d %s at %.1f BPM (%.1f s of music) with %s", handle, prompt, r.bars(), r.bars() == 1 ? "bar" : "bars", r.bpm(),
                 r.seconds(), c.family().name()));
     }
 

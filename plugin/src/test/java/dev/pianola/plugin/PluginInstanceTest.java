@@ -187,8 +187,8 @@ class PluginInstanceTest {
         }
         logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(prompt, instance.prompt(), "the prompt, from its chunks");
-        assertTrue(logged.contains("instance 6: compose: \"" + prompt + "\": 1 bars at 120.0 BPM (2.0 s of music) with musicgen"), logged);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("compose: (\\d+) notes over 1 bars from beat ([0-9.]+)").matcher(logged);
+        assertTrue(logged.contains("instance 6: compose: \"" + prompt + "\": 1 bar at 120.0 BPM (2.0 s of music) with musicgen"), logged);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("compose: (\\d+) notes over 1 bar from beat ([0-9.]+)").matcher(logged);
         assertTrue(m.find(), logged);
         double start = Double.parseDouble(m.group(2));
         assertEquals(0, start % 4, 1e-9, "the piece starts on a bar line: " + start);
