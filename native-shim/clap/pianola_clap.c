@@ -342,7 +342,7 @@ static bool read_all(const clap_istream_t* s, uint8_t* buf, uint64_t n) {
 }
 
 static bool state_save(const clap_plugin_t* plugin, const clap_ostream_t* stream) {
-  uint8_t buf[PN_STATE_HEADER_BYTES + 4 + PN_PARAM_COUNT * 8];
+  uint8_t buf[PN_STATE_SAVE_MAX_BYTES];
   const size_t len = pn_state_save(self_of(plugin)->core, buf, sizeof buf);
   return len > 0 && write_all(stream, buf, len);
 }

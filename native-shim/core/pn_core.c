@@ -9,7 +9,12 @@
  * matches what is heard live; a host rendering offline is not real time.
  *
  * Until Java runs nothing is published for it; when it starts (and after a reset or a lost record)
- * the core RESYNCs: a BLOCK record with the epoch, the transport as it is, and every parameter.
+ * the core RESYNCs: a BLOCK record with the epoch, the transport as it is, every parameter and the
+ * prompt.
+ *
+ * The prompt is a seqlock: the one writer makes `seq` odd, copies, makes it even; a reader copies
+ * and keeps the copy only if `seq` was even and unchanged. The audio thread never waits for it: a
+ * prompt being written is published a block later.
  *
  * pn_core_process, per block:
  *   1. publish (Java running only): parameters, then the block's MIDI and transport changes, each
@@ -47,6 +52,7 @@
 #define FREEWHEEL_WAIT_NS 200000000LL
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "parameter values are lock-free atomics");
+_Static_assert(PN_PROMPT_MAX_BYTES / PN_PROMPT_CHUNK_BYTES < 256 && PN_PROMPT_MAX_BYTES <= 65535, "a prompt's chunk index is a u8, its length a u16");
 
 struct PnCore {
   PnTransport transport;
@@ -72,6 +78,14 @@ struct PnCore {
   uint32_t in_dropped;      /* input records lost to a full ring */
   uint32_t audio_dropped;   /* blocks whose samples did not fit the audio ring */
   uint32_t freewheel_timeouts;
+
+  /* the compose prompt (pn_core_set_prompt), and the audio thread's copy of what it publishes */
+  _Atomic uint32_t prompt_seq;
+  _Atomic uint32_t prompt_len;
+  _Atomic unsigned char prompt[PN_PROMPT_MAX_BYTES];
+  uint32_t prompt_published_seq;
+  bool prompt_unpublished;
+  unsigned char prompt_copy[PN_PROMPT_MAX_BYTES];
 };
 
 static uint32_t float_bits(float f) {
@@ -116,6 +130,10 @@ PnCore* pn_core_create(const char* bundle_path, PnLineFn log, void* log_ctx) {
     atomic_init(&c->values[i], float_bits((float)pn_params[i].def));
     c->published[i] = NAN;
   }
+
+  c->prompt_unpublished = true;
+  const char* env = getenv("PIANOLA_PROMPT"); /* a new instance's prompt, for hosts that cannot set text */
+  if (env) pn_core_set_prompt(c, env, strlen(env));
 
   PnJava* j = &c->java;
   snprintf(j->bundle, sizeof j->bundle, "%s", bundle_path ? bundle_path : ".");
@@ -179,6 +197,54 @@ float pn_core_param(const PnCore* c, unsigned id) {
   if (id >= PN_PARAM_COUNT) return 0.0f;
   if (id == PN_PARAM_STATUS) return (float)pn_core_status(c); /* an output: read where it lives */
   return bits_float(atomic_load_explicit(&((PnCore*)c)->values[id], memory_order_relaxed));
+}
+
+/* the length of text cut to at most max bytes, not inside a UTF-8 character */
+static size_t utf8_cut(const char* text, size_t len, size_t max) {
+  if (len <= max) return len;
+  size_t n = max;
+  while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) n--; /* text[n] continues a character: cut before it */
+  return n;
+}
+
+void pn_core_set_prompt(PnCore* c, const char* text, size_t len) {
+  if (!text) len = 0;
+  len = utf8_cut(text, len, PN_PROMPT_MAX_BYTES);
+  const uint32_t seq = atomic_load_explicit(&c->prompt_seq, memory_order_relaxed);
+  atomic_store_explicit(&c->prompt_seq, seq + 1, memory_order_relaxed); /* odd: being written */
+  atomic_thread_fence(memory_order_release);
+  for (size_t i = 0; i < len; i++) atomic_store_explicit(&c->prompt[i], (unsigned char)text[i], memory_order_relaxed);
+  atomic_store_explicit(&c->prompt_len, (uint32_t)len, memory_order_relaxed);
+  atomic_store_explicit(&c->prompt_seq, seq + 2, memory_order_release); /* even: whole */
+}
+
+/* One try at a consistent copy (len bytes into out, which holds PN_PROMPT_MAX_BYTES); false while
+   a write is under way. Wait-free. */
+static bool prompt_read(const PnCore* c, unsigned char* out, uint32_t* len, uint32_t* seq_out) {
+  PnCore* m = (PnCore*)c;
+  const uint32_t seq = atomic_load_explicit(&m->prompt_seq, memory_order_acquire);
+  if (seq & 1u) return false;
+  uint32_t n = atomic_load_explicit(&m->prompt_len, memory_order_relaxed);
+  if (n > PN_PROMPT_MAX_BYTES) n = PN_PROMPT_MAX_BYTES;
+  for (uint32_t i = 0; i < n; i++) out[i] = atomic_load_explicit(&m->prompt[i], memory_order_relaxed);
+  atomic_thread_fence(memory_order_acquire);
+  if (atomic_load_explicit(&m->prompt_seq, memory_order_relaxed) != seq) return false;
+  *len = n;
+  if (seq_out) *seq_out = seq;
+  return true;
+}
+
+size_t pn_core_prompt(const PnCore* c, char* out, size_t cap) {
+  unsigned char text[PN_PROMPT_MAX_BYTES];
+  uint32_t len = 0;
+  while (!prompt_read(c, text, &len, NULL)) {
+    /* a write is under way on another thread: it is a bounded copy */
+  }
+  if (cap == 0) return len;
+  const size_t n = len < cap - 1 ? len : cap - 1;
+  memcpy(out, text, n);
+  out[n] = '\0';
+  return len;
 }
 
 int pn_core_status(const PnCore* c) {
@@ -270,6 +336,28 @@ static void publish_params(PnCore* c, const PnTransport* t) {
   }
 }
 
+/* The prompt, when it changed or after a resync: every chunk or none (the ring must hold them all
+   beside its reserve), a block later if a write is under way. */
+static void publish_prompt(PnCore* c, const PnTransport* t) {
+  const uint32_t seq = atomic_load_explicit(&c->prompt_seq, memory_order_acquire);
+  if (!c->prompt_unpublished && seq == c->prompt_published_seq) return;
+  uint32_t len = 0, read_seq = 0;
+  if (!prompt_read(c, c->prompt_copy, &len, &read_seq)) return;
+  const uint32_t chunks = len == 0 ? 1u : (len + PN_PROMPT_CHUNK_BYTES - 1) / PN_PROMPT_CHUNK_BYTES;
+  if (PN_IN_RING_RECORDS - pn_ring_count(c->in_ring) <= IN_RING_RESERVE + chunks) return; /* next block */
+  for (uint32_t k = 0; k < chunks; k++) {
+    PnInputRecord r = {.time = c->frames, .beat = beat_of(t), .kind = PN_REC_PROMPT};
+    r.arg = (uint8_t)k;
+    r.beat_unit = (uint16_t)len;
+    const uint32_t from = k * PN_PROMPT_CHUNK_BYTES;
+    const uint32_t n = len - from < PN_PROMPT_CHUNK_BYTES ? len - from : PN_PROMPT_CHUNK_BYTES;
+    if (len) memcpy(r.u.midi, c->prompt_copy + from, n);
+    publish(c, &r, 0);
+  }
+  c->prompt_published_seq = read_seq;
+  c->prompt_unpublished = false;
+}
+
 /* The right channel joins the left as their mean: the engines listen in mono. Whole block or
    nothing, as pn_ring_push_n; the samples are written straight into the ring's float slots. */
 static bool push_mono_mix(PnRing* r, const float* left, const float* right, uint32_t count) {
@@ -301,8 +389,10 @@ static void publish_block(PnCore* c, const PnBlock* b) {
     publish_block_end(c, &c->transport, c->frames, c->scheduler.epoch, 0, false);
     publish_transport(c, &c->transport, c->frames, PN_TR_RESYNC);
     for (unsigned i = 0; i < PN_PARAM_COUNT; i++) c->published[i] = NAN;
+    c->prompt_unpublished = true;
   }
   publish_params(c, &c->transport);
+  publish_prompt(c, &c->transport);
   PnTransport t = c->transport;
   uint32_t epoch = c->scheduler.epoch;
   uint32_t done = 0;

@@ -20,6 +20,7 @@
 #define PIANOLA_PN_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pn_callbacks.h"
@@ -76,6 +77,15 @@ void pn_core_process(PnCore* c, const PnBlock* b);
    ignored, so a host's NaN never reaches the engines. Any thread. */
 void pn_core_set_param(PnCore* c, unsigned id, double value);
 float pn_core_param(const PnCore* c, unsigned id); /* the status output: pn_core_status */
+
+/* The compose prompt (pn_params.h, PN_PROMPT_*): UTF-8 text, cut at PN_PROMPT_MAX_BYTES on a
+   character boundary. Set: one writer at a time (LV2: run() on a patch:Set, or state restore, which
+   LV2 never runs beside run(); CLAP, VST3: state load on the main thread); it copies at most
+   PN_PROMPT_MAX_BYTES and never waits, so the audio thread may call it. Java gets the new text with
+   the next block. Read (pn_core_prompt): any thread but the audio thread (it retries while a write
+   is under way); returns the length and writes a terminated copy into out (cap bytes). */
+void pn_core_set_prompt(PnCore* c, const char* text, size_t len);
+size_t pn_core_prompt(const PnCore* c, char* out, size_t cap);
 
 /* PN_STATUS_* (pn_params.h): OK, starting, Java unavailable, error. */
 int pn_core_status(const PnCore* c);

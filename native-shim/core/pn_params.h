@@ -37,7 +37,7 @@ enum { PN_PARAM_HOST = 1, PN_PARAM_OUTPUT = 2 };
 
 /* clang-format off */
 #define PN_PARAMS(X) \
-  X(0,  ENGINE,         "engine",         "Engine",               PN_KIND_ENUM,    0,   2,   0,   4,  0,               "",     "Continuator|REMI (GPT-2)|Perceiver AR") \
+  X(0,  ENGINE,         "engine",         "Engine",               PN_KIND_ENUM,    0,   3,   0,   4,  0,               "",     "Continuator|REMI (GPT-2)|Perceiver AR|Compose (MusicGen)") \
   X(1,  ANSWER_BARS,    "answer_bars",    "Answer Length",        PN_KIND_INT,     1,   16,  2,   5,  0,               "bar",  "") \
   X(2,  SILENCE_BEATS,  "silence_beats",  "Answer After Silence", PN_KIND_FLOAT,   0.5, 16,  2,   6,  0,               "beat", "") \
   X(3,  EVERY_BAR,      "every_bar",      "Answer Every Bar",     PN_KIND_TOGGLE,  0,   1,   0,   7,  0,               "",     "") \
@@ -50,13 +50,23 @@ enum { PN_PARAM_HOST = 1, PN_PARAM_OUTPUT = 2 };
   X(10, LISTEN,         "listen",         "Listen To",            PN_KIND_ENUM,    0,   2,   0,   16, 0,               "",     "Auto (MIDI when played, audio when heard)|MIDI|Audio (cover)") \
   X(11, COVER_LAG_BARS, "cover_lag_bars", "Cover Lag (bars)",     PN_KIND_INT,     1,   2,   2,   17, 0,               "",     "") \
   X(12, CAPTURE,        "capture",        "Capture Take to MIDI", PN_KIND_TRIGGER, 0,   1,   0,   18, 0,               "",     "") \
-  X(13, STATUS,         "status",         "Status",               PN_KIND_ENUM,    0,   3,   0,   14, PN_PARAM_OUTPUT, "",     "OK|Starting|Java unavailable|Error (see log)")
+  X(13, STATUS,         "status",         "Status",               PN_KIND_ENUM,    0,   3,   0,   14, PN_PARAM_OUTPUT, "",     "OK|Starting|Java unavailable|Error (see log)") \
+  X(14, COMPOSE,        "compose",        "Compose",              PN_KIND_TRIGGER, 0,   1,   0,   21, 0,               "",     "")
 /* clang-format on */
 
 /* PN_PARAM_ENGINE = 0, ...: ids by name */
 #define PN_PARAM_ID_(id, NAME, ...) PN_PARAM_##NAME = id,
 enum { PN_PARAMS(PN_PARAM_ID_) PN_PARAM_COUNT };
 #undef PN_PARAM_ID_
+
+/* The one text parameter: the compose engine's prompt (UTF-8, at most PN_PROMPT_MAX_BYTES bytes; a
+   longer one is cut at a character boundary). Not in the table above: hosts automate numbers only.
+   LV2: a patch:writable property of range atom:String on events_in, saved with the state
+   extension; CLAP and VST3: in the saved state (pn_state.h). A new instance starts with
+   $PIANOLA_PROMPT (empty when unset); Java gets it as PROMPT records (pn_protocol.h). */
+#define PN_PROMPT_SYMBOL "prompt"
+#define PN_PROMPT_LABEL "Prompt"
+#define PN_PROMPT_MAX_BYTES 1024u
 
 /* Values of the status parameter (its choices above). */
 enum { PN_STATUS_OK = 0, PN_STATUS_STARTING = 1, PN_STATUS_JAVA_UNAVAILABLE = 2, PN_STATUS_ERROR = 3 };

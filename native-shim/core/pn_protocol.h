@@ -7,22 +7,29 @@
  * Input ring record (C -> Java), 32 bytes, little-endian:
  *   0  i64 time       plugin frame counter at the event (frames run since the instance was made)
  *   8  f64 beat       song beat at that frame; NaN while the host gives no beat grid
- *  16  u8  kind       1 MIDI, 2 TRANSPORT, 3 PARAMETER, 4 BLOCK, 5 PLAYED
+ *  16  u8  kind       1 MIDI, 2 TRANSPORT, 3 PARAMETER, 4 BLOCK, 5 PLAYED, 6 PROMPT
  *  17  u8  arg        MIDI, PLAYED: byte count (1..3); TRANSPORT: flags (bit 0 rolling, bit 1 jumped,
  *                     bit 2 beat grid known, bit 3 dropped: the scheduler dropped its notes and
  *                     the epoch moved on by one, bit 4 resync: a restatement, not a change);
  *                     PARAMETER: the parameter id (pn_params.h); BLOCK: bit 0 AUDIO: the block's
- *                     input samples are in the audio ring, the `block frames` samples before its head
- *  18  u16 beat_unit  TRANSPORT: the meter's beat unit (0 unknown)
+ *                     input samples are in the audio ring, the `block frames` samples before its head;
+ *                     PROMPT: the chunk's index (the text's bytes from index * 12)
+ *  18  u16 beat_unit  TRANSPORT: the meter's beat unit (0 unknown); PROMPT: the whole text's bytes
  *  20  12 bytes       MIDI, PLAYED: the message bytes; TRANSPORT: f32 beatsPerBar, f32 bpm, f32 speed;
  *                     PARAMETER: f32 value; BLOCK: u32 epoch, u32 block frames, u32 the audio
  *                     ring's head after the block's samples (low 32 bits; with AUDIO set the
- *                     samples of frames [time - block frames, time) are the ones just before it)
+ *                     samples of frames [time - block frames, time) are the ones just before it);
+ *                     PROMPT: up to 12 bytes of the text (UTF-8; the last chunk's rest is zero)
  * A TRANSPORT record is written whenever the transport re-anchors, starts, stops or drops; its
  * beat is the new anchor beat at its time, so Java can rebuild the beat <-> frame map exactly.
  * A BLOCK record ends each block: time = the frame after the block, beat = the beat there, and the
  * scheduler's epoch at the block's end (authoritative: Java takes it over). A PLAYED record is a
  * generated message the shim played, at its frame (for the instance's virtual MIDI port).
+ * PROMPT records carry the compose prompt (pn_params.h) whenever it changes and on every resync:
+ * all its chunks in order, index 0 first, at one time (an empty prompt is one record with no
+ * bytes); the text is whole when index * 12 + the chunk's bytes reaches the length. They are
+ * pushed all or none, so Java never sees half a prompt unless a chunk index goes missing, which it
+ * discards.
  */
 #ifndef PIANOLA_PN_PROTOCOL_H
 #define PIANOLA_PN_PROTOCOL_H
@@ -30,7 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { PN_REC_MIDI = 1, PN_REC_TRANSPORT = 2, PN_REC_PARAMETER = 3, PN_REC_BLOCK = 4, PN_REC_PLAYED = 5 };
+enum { PN_REC_MIDI = 1, PN_REC_TRANSPORT = 2, PN_REC_PARAMETER = 3, PN_REC_BLOCK = 4, PN_REC_PLAYED = 5, PN_REC_PROMPT = 6 };
+#define PN_PROMPT_CHUNK_BYTES 12u
 enum { PN_TR_ROLLING = 1, PN_TR_JUMPED = 2, PN_TR_GRID = 4, PN_TR_DROPPED = 8, PN_TR_RESYNC = 16 };
 enum { PN_BLOCK_AUDIO = 1 };
 

@@ -9,6 +9,8 @@
 #include "pn_params.h"
 
 #define PIANOLA_LV2_URI "https://pianola.dev/plugins/pianola"
+/* the compose prompt's property (pn_params.h, PN_PROMPT_*): patch:writable, atom:String */
+#define PIANOLA_LV2_PROMPT_URI PIANOLA_LV2_URI "#" PN_PROMPT_SYMBOL
 
 enum {
   PN_LV2_AUDIO_IN = 0,
@@ -18,7 +20,7 @@ enum {
   PN_LV2_LATENCY = 13,   /* output, lv2:reportsLatency: always 0 (answers are placed by beat) */
   PN_LV2_AUDIO_IN_R = 19, /* stereo's right channel, optional: unconnected, the plug-in is mono */
   PN_LV2_AUDIO_OUT_R = 20,
-  PN_LV2_PORT_COUNT = 21
+  PN_LV2_PORT_COUNT = 22 /* 21: the compose trigger (pn_params.h); new ports go at the end */
 };
 
 /* PN_LV2_PORT_ENGINE = 4, ...: the control ports, by parameter name */

@@ -209,7 +209,7 @@ class Pianola final : public IComponent, public IAudioProcessor, public IEditCon
   }
   tresult PLUGIN_API getState(IBStream* stream) override {
     if (!core_ || !stream) return kInvalidArgument;
-    uint8 buf[PN_STATE_HEADER_BYTES + 4 + PN_PARAM_COUNT * 8];
+    uint8 buf[PN_STATE_SAVE_MAX_BYTES];
     const size_t len = pn_state_save(core_, buf, sizeof buf);
     int32 written = 0;
     return len > 0 && stream->write(buf, (int32)len, &written) == kResultOk && written == (int32)len ? kResultOk : kResultFalse;

@@ -20,7 +20,8 @@
               destroy cycles with Java, RSS reported and bounded.
      installed  an installed bundle starts its Java (the install test).
      presets  the LV2 presets through CLAP's preset-discovery factory, loaded with clap.preset-load.
-     lifecycle  no Java (PIANOLA_JAVA_HOME nowhere): status 2, audio and MIDI pass; 20
+     lifecycle  no Java (PIANOLA_JAVA_HOME nowhere): status 2, audio and MIDI pass; the compose
+              prompt from PIANOLA_PROMPT through a state into another instance; 20
               create/activate/process/deactivate/destroy cycles with RSS reported.
    Every real-time process() call is watched (rt_guard.h): no allocation, lock, sleep or blocking
    system call on the audio thread, Java running or not.
@@ -590,6 +591,28 @@ static void scenario_lifecycle(void) {
   z->p = NULL;
   close_inst(z);
   free(z);
+  /* the compose prompt: a new instance takes $PIANOLA_PROMPT; the state carries it into an instance
+     made without it (the same bytes saved again), and an instance made without it has none */
+  const char* prompt = "dreamy harp arpeggios";
+  setenv("PIANOLA_PROMPT", prompt, 1);
+  Inst* pa = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(pa, "dev.pianola.pianola"), "prompt: an instance with PIANOLA_PROMPT");
+  unsetenv("PIANOLA_PROMPT");
+  Inst* pb = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(pb, "dev.pianola.pianola"), "prompt: an instance without");
+  Stream sa = {.chunk = 5}, sb = {.chunk = 0}, sc = {.chunk = 0};
+  clap_ostream_t oa = {&sa, s_write}, ob = {&sb, s_write}, oc = {&sc, s_write};
+  CHECK(pa->state->save(pa->p, &oa) && memmem(sa.buf, sa.len, prompt, strlen(prompt)), "prompt: the state holds PIANOLA_PROMPT's text (%zu bytes)", sa.len);
+  CHECK(pb->state->save(pb->p, &ob) && !memmem(sb.buf, sb.len, prompt, strlen(prompt)) && sb.len < sa.len, "prompt: none without it");
+  CHECK(load_state(pb, &sa) && pb->state->save(pb->p, &oc) && sc.len == sa.len && !memcmp(sc.buf, sa.buf, sa.len),
+        "prompt: loaded, it is saved again byte for byte");
+  for (Inst* q = pa; q; q = q == pa ? pb : NULL) {
+    q->p->destroy(q->p); /* never activated */
+    q->p = NULL;
+    close_inst(q);
+    free(q);
+  }
+
   const long rss0 = rss_kib();
   for (int c = 0; c < 20; c++) {
     Inst* y = (Inst*)calloc(1, sizeof(Inst));

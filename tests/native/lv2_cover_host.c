@@ -287,7 +287,7 @@ int main(int argc, char** argv) {
   if (!inst) return check_summary("lv2_cover_host");
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
   controls[P_LISTEN] = 2.0f; /* audio */
   controls[P_LAG] = (float)LAG_BARS;
   controls[P_FREEWHEEL] = 1.0f;
@@ -297,7 +297,7 @@ int main(int argc, char** argv) {
   lilv_instance_connect_port(inst, P_OUT_R, audio_out_r);
   lilv_instance_connect_port(inst, P_EVENTS, in_buf);
   lilv_instance_connect_port(inst, P_MIDI_OUT, out_buf);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(inst, p, &controls[p]);
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) lilv_instance_connect_port(inst, p, &controls[p]);
   lilv_instance_activate(inst);
 
   controls[P_STATUS] = -1.0f; /* run() writes it every block */

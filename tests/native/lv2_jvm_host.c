@@ -22,6 +22,10 @@
                   OK and a phrase afterwards is answered on its bar line, on exact frames.
      javaerror    an engine whose model package is missing: status 3, audio passes; choosing the
                   Continuator again recovers (status 0).
+     compose      the Compose engine with the tiny MusicGen package (PIANOLA_MODELS: a store holding
+                  it and Basic Pitch): the prompt by patch:Set, the compose control pressed at beat
+                  2; the piece (Answer Length: 1 bar) plays within one bar from a bar line after the
+                  press, every note-on on the exact frame of the beat Java sent.
    The host drives the plug-in like a DAW: run() on this thread, block after block. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -39,6 +43,7 @@
 #include <lv2/atom/util.h>
 #include <lv2/log/log.h>
 #include <lv2/midi/midi.h>
+#include <lv2/patch/patch.h>
 #include <lv2/presets/presets.h>
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
@@ -96,13 +101,13 @@ static bool open_inst(Inst* x) {
   if (!x->inst) return false;
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
   x->controls[P_LISTEN] = 1.0f; /* MIDI only: the test tone on the audio input is not to be covered */
   lilv_instance_connect_port(x->inst, P_IN, x->audio_in);
   lilv_instance_connect_port(x->inst, P_OUT, x->audio_out);
   lilv_instance_connect_port(x->inst, P_EVENTS, x->in_buf);
   lilv_instance_connect_port(x->inst, P_MIDI_OUT, x->out_buf);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
   lilv_instance_activate(x->inst);
   return true;
 }
@@ -117,6 +122,9 @@ static void close_inst(Inst* x) {
   x->out = NULL;
 }
 
+/* A prompt to set (patch:Set on events_in) at the start of the next block; NULL: none. */
+static const char* send_prompt;
+
 /* One run(): forge the input, run, check audio passed, keep the output events. */
 static void run_block(Inst* x, const BlockIn* b) {
   LV2_Atom_Forge forge;
@@ -124,6 +132,17 @@ static void run_block(Inst* x, const BlockIn* b) {
   lv2_atom_forge_set_buffer(&forge, (uint8_t*)x->in_buf, IN_CAP);
   LV2_Atom_Forge_Frame seq;
   lv2_atom_forge_sequence_head(&forge, &seq, 0);
+  if (send_prompt) {
+    LV2_Atom_Forge_Frame obj;
+    lv2_atom_forge_frame_time(&forge, 0);
+    lv2_atom_forge_object(&forge, &obj, 0, map.map(map.handle, LV2_PATCH__Set));
+    lv2_atom_forge_key(&forge, map.map(map.handle, LV2_PATCH__property));
+    lv2_atom_forge_urid(&forge, map.map(map.handle, PIANOLA_LV2_PROMPT_URI));
+    lv2_atom_forge_key(&forge, map.map(map.handle, LV2_PATCH__value));
+    lv2_atom_forge_string(&forge, send_prompt, (uint32_t)strlen(send_prompt));
+    lv2_atom_forge_pop(&forge, &obj);
+    send_prompt = NULL;
+  }
   int m = 0;
   for (uint32_t t = 0; t <= BLOCK; t++) { /* events in time order; a Position before MIDI at the same frame */
     if (b && b->has_pos && b->pos_at == t) {
@@ -407,7 +426,7 @@ static void scenario_presets(void) {
     Applied a = {0};
     lilv_state_restore(st, NULL, set_port, &a, 0, NULL);
     int user_controls = 0;
-    for (uint32_t p = 4; p < CONTROLS_END; p++) user_controls += a.saw[p];
+    for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) user_controls += a.saw[p];
     /* the user's controls: ports 4-15 less latency and status (outputs) and free_wheeling (the host's) */
     CHECK(a.unknown == 0 && a.out_of_range == 0 && user_controls == 9 && !a.saw[P_FREEWHEEL],
           "preset '%s': %d controls set, all known and in range (%d unknown, %d out of range)", label ? label : "?", user_controls, a.unknown,
@@ -658,6 +677,47 @@ static void scenario_absurd(void) {
   free(x);
 }
 
+static void scenario_compose(void) {
+  Inst* x = (Inst*)calloc(1, sizeof(Inst));
+  CHECK(open_inst(x), "compose: instantiates");
+  wait_started(x, 30000);
+  x->controls[P_FREEWHEEL] = 1.0f;
+  x->controls[P_ENGINE] = 3.0f; /* Compose (MusicGen) */
+  x->controls[P_ANSWER_BARS] = 1.0f;
+  x->host = 0;
+  n_segs = 0;
+  song_at(x->abs, 0, 120);
+  pending_pos = (BlockIn){.rolling = true, .pos_beat = 0, .pos_bpm = 120};
+  pending_pos_abs = x->abs;
+  send_prompt = "warm lo-fi piano with soft pads";
+  play(x, NULL, 0, at_beat(2));
+  x->controls[P_COMPOSE] = 1.0f;
+  play(x, NULL, 0, at_beat(2.5));
+  x->controls[P_COMPOSE] = 0.0f;
+  /* offline, each block waits (bounded) for the piece; the limit is for a loaded machine, not a timing check */
+  int64_t first = -1;
+  while (x->abs < at_beat(2000) && first < 0) {
+    play(x, NULL, 0, x->abs + 64 * BLOCK);
+    answer_ons(x->out, x->n_out, 0, x->abs, &segs[n_segs - 1], &first, NULL);
+  }
+  play(x, NULL, 0, x->abs + at_beat(8) - at_beat(0));
+  read_note_log(1);
+  Seg s = segs[n_segs - 1];
+  int off;
+  const int n = answer_ons(x->out, x->n_out, 0, x->abs, &s, &first, &off);
+  const double first_beat = (double)(first - s.abs) * s.bpm / 60.0 / RATE + s.beat;
+  const double bar = floor(first_beat / 4 + 1e-9) * 4;
+  int outside = 0;
+  for (size_t i = 0; i < x->n_out; i++)
+    if (is_answer_on(&x->out[i]) && (x->out[i].frame < at_beat(bar) || x->out[i].frame >= at_beat(bar + 4))) outside++;
+  CHECK(n >= 1 && bar > 2, "compose: %d notes, from the bar at beat %g (after the press at beat 2)", n, bar);
+  CHECK(outside == 0, "compose: every note-on within that one bar (%d outside)", outside);
+  CHECK(off == 0 && status_of(x) == 0, "compose: every note-on on its exact frame (%d not), status %d", off, status_of(x));
+  CHECK(x->bad_audio == 0, "compose: audio passed (%d samples differ)", x->bad_audio);
+  close_inst(x);
+  free(x);
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const char* which = argc > 1 ? argv[1] : "";
@@ -678,6 +738,7 @@ int main(int argc, char** argv) {
   else if (!strcmp(which, "nolib")) scenario_failure("missing jars", 3);
   else if (!strcmp(which, "javaerror")) scenario_javaerror();
   else if (!strcmp(which, "absurd")) scenario_absurd();
+  else if (!strcmp(which, "compose")) scenario_compose();
   else CHECK(0, "unknown scenario '%s'", which);
   lilv_node_free(uri);
   lilv_world_free(world);

@@ -24,6 +24,8 @@
 #include <lv2/atom/util.h>
 #include <lv2/log/log.h>
 #include <lv2/midi/midi.h>
+#include <lv2/patch/patch.h>
+#include <lv2/state/state.h>
 #include <lv2/time/time.h>
 
 #include "check.h"
@@ -39,7 +41,7 @@
 static const char* const SYMBOLS[N_PORTS] = {
     "in",          "out",         "events_in",   "midi_out",       "engine",  "answer_bars",   "silence_beats", "every_bar",
     "temperature", "key_lock",    "velocity_scale", "follow",      "free_wheeling", "latency", "status",
-    "start_on",    "listen",      "cover_lag_bars", "capture", "in_r",        "out_r"};
+    "start_on",    "listen",      "cover_lag_bars", "capture", "in_r",        "out_r",       "compose"};
 
 static TestUrids urids;
 static LV2_URID_Map map = {&urids, test_urid_map};
@@ -190,7 +192,63 @@ static void connect_all(LilvInstance* inst) {
   lilv_instance_connect_port(inst, P_OUT, audio_out);
   lilv_instance_connect_port(inst, P_EVENTS, in_buf);
   lilv_instance_connect_port(inst, P_MIDI_OUT, out_buf);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(inst, p, &controls[p]);
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) lilv_instance_connect_port(inst, p, &controls[p]);
+}
+
+/* The prompt (the Compose engine's text property): one block with a patch:Set of `text` (or a
+   patch:Get when text is NULL) on events_in; what midi_out tells of the prompt is copied into
+   `told` (empty when nothing). Returns how many patch:Set of the prompt came out. */
+static int prompt_block(LilvInstance* inst, LV2_Atom_Forge* f, const char* text, char* told, size_t cap) {
+  LV2_URID_Map* m = &map;
+  const LV2_URID set = m->map(m->handle, LV2_PATCH__Set), get = m->map(m->handle, LV2_PATCH__Get),
+                 property = m->map(m->handle, LV2_PATCH__property), value = m->map(m->handle, LV2_PATCH__value),
+                 prompt = m->map(m->handle, PIANOLA_LV2_PROMPT_URI), string = m->map(m->handle, LV2_ATOM__String);
+  lv2_atom_forge_set_buffer(f, (uint8_t*)in_buf, sizeof in_buf);
+  LV2_Atom_Forge_Frame seq, obj;
+  lv2_atom_forge_sequence_head(f, &seq, 0);
+  lv2_atom_forge_frame_time(f, 0);
+  lv2_atom_forge_object(f, &obj, 0, text ? set : get);
+  if (text) {
+    lv2_atom_forge_key(f, property);
+    lv2_atom_forge_urid(f, prompt);
+    lv2_atom_forge_key(f, value);
+    lv2_atom_forge_string(f, text, (uint32_t)strlen(text));
+  }
+  lv2_atom_forge_pop(f, &obj);
+  lv2_atom_forge_pop(f, &seq);
+  LV2_Atom_Sequence* out = (LV2_Atom_Sequence*)out_buf;
+  out->atom.type = u_chunk;
+  out->atom.size = OUT_CAP - (uint32_t)sizeof(LV2_Atom);
+  lilv_instance_connect_port(inst, P_OUT, audio_out);
+  lilv_instance_run(inst, 64);
+  int n = 0;
+  told[0] = '\0';
+  LV2_ATOM_SEQUENCE_FOREACH (out, ev) {
+    if (ev->body.type != f->Object || ((const LV2_Atom_Object*)&ev->body)->body.otype != set) continue;
+    const LV2_Atom *p = NULL, *v = NULL;
+    lv2_atom_object_get((const LV2_Atom_Object*)&ev->body, property, &p, value, &v, 0);
+    if (!p || p->type != f->URID || ((const LV2_Atom_URID*)p)->body != prompt || !v || v->type != string) continue;
+    snprintf(told, cap, "%.*s", (int)v->size, (const char*)LV2_ATOM_BODY_CONST(v));
+    n++;
+  }
+  return n;
+}
+
+static float saved_controls[N_PORTS];
+static const void* port_value(const char* symbol, void* data, uint32_t* size, uint32_t* type) {
+  (void)data;
+  for (uint32_t p = 0; p < N_PORTS; p++)
+    if (IS_CONTROL(p) && !strcmp(SYMBOLS[p], symbol)) {
+      *size = sizeof(float);
+      *type = map.map(map.handle, LV2_ATOM__Float);
+      return &saved_controls[p];
+    }
+  *size = 0;
+  *type = 0;
+  return NULL;
+}
+static void set_port_value(const char* symbol, void* data, const void* value, uint32_t size, uint32_t type) {
+  (void)symbol, (void)data, (void)value, (void)size, (void)type; /* the controls are the host's: not what this checks */
 }
 
 /* The song: 120 BPM, tempo change to 90 at block 1000, loop back to the start mid-block at 2000,
@@ -266,7 +324,7 @@ int main(void) {
 
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
 
   LV2_Atom_Forge forge;
   lv2_atom_forge_init(&forge, &map);
@@ -330,6 +388,36 @@ int main(void) {
   CHECK(bad_latency == 0, "latency port written (0) every block (%d not)", bad_latency);
   CHECK(bad_status == 0, "status port written (1 starting, then 2 Java unavailable) every block (%d not)", bad_status);
   CHECK(blocks_run > 4000, "%d blocks run", blocks_run);
+
+  /* the prompt: set by patch:Set (told back on midi_out), saved by the host through the state
+     extension as text, restored into a fresh instance, which tells it when asked (patch:Get) */
+  {
+    const char* prompt = "warm lo-fi piano with soft pads, caf\xc3\xa9 jazz";
+    char told[PN_PROMPT_MAX_BYTES + 1];
+    LilvInstance* a = lilv_plugin_instantiate(plugin, RATE, features);
+    connect_all(a);
+    lilv_instance_activate(a);
+    CHECK(prompt_block(a, &forge, NULL, told, sizeof told) == 1 && told[0] == '\0', "patch:Get: the new instance's prompt is empty ('%s')", told);
+    CHECK(prompt_block(a, &forge, prompt, told, sizeof told) == 1 && !strcmp(told, prompt), "patch:Set is told back on midi_out ('%s')", told);
+    CHECK(prompt_block(a, &forge, NULL, told, sizeof told) == 1 && !strcmp(told, prompt), "and kept ('%s')", told);
+    LilvState* state = lilv_state_new_from_instance(plugin, a, &map, NULL, NULL, NULL, NULL, port_value, NULL, LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE,
+                                                    features);
+    char* text = state ? lilv_state_to_string(world, &map, &unmap, state, "urn:pianola:test-state", NULL) : NULL;
+    CHECK(text && strstr(text, "pianola#prompt") && strstr(text, "soft pads"), "the host's saved state holds the prompt as text:\n%s", text ? text : "(none)");
+    LilvState* parsed = text ? lilv_state_new_from_string(world, &map, text) : NULL;
+    LilvInstance* b = lilv_plugin_instantiate(plugin, RATE, features);
+    connect_all(b);
+    lilv_instance_activate(b);
+    if (parsed) lilv_state_restore(parsed, b, set_port_value, NULL, 0, features);
+    CHECK(prompt_block(b, &forge, NULL, told, sizeof told) >= 1 && !strcmp(told, prompt), "restored into a fresh instance ('%s')", told);
+    lilv_state_free(parsed);
+    lilv_free(text);
+    lilv_state_free(state);
+    lilv_instance_deactivate(a);
+    lilv_instance_free(a);
+    lilv_instance_deactivate(b);
+    lilv_instance_free(b);
+  }
 
   /* 100 instantiate / run / cleanup cycles */
   int cycles = 0;

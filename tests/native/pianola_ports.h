@@ -8,8 +8,10 @@
 
 #define PLUGIN_URI PIANOLA_LV2_URI
 #define N_PORTS PN_LV2_PORT_COUNT
-/* ports 4..18 are the controls (and the outputs latency and status among them); 19 and 20 the optional right channel */
+/* ports 4..18 are the controls (and the outputs latency and status among them); 19 and 20 the optional right
+   channel; 21 a control again (compose: controls added later go at the end) */
 #define CONTROLS_END PN_LV2_AUDIO_IN_R
+#define IS_CONTROL(p) (((p) >= 4 && (p) < CONTROLS_END) || (p) >= PN_LV2_PORT_COMPOSE)
 
 enum {
   P_IN = PN_LV2_AUDIO_IN,
@@ -32,7 +34,8 @@ enum {
   P_LAG = PN_LV2_PORT_COVER_LAG_BARS,
   P_CAPTURE = PN_LV2_PORT_CAPTURE,
   P_IN_R = PN_LV2_AUDIO_IN_R,
-  P_OUT_R = PN_LV2_AUDIO_OUT_R
+  P_OUT_R = PN_LV2_AUDIO_OUT_R,
+  P_COMPOSE = PN_LV2_PORT_COMPOSE
 };
 
 #endif

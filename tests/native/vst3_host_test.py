@@ -4,7 +4,7 @@ PyPI, used only by this test; the product does not depend on it). Run by native-
 
 What it checks, as a DAW would drive the plug-in (transport set before every block, MIDI in at
 sample offsets, the host in offline mode so the plug-in waits for Java as in a bounce):
-  - it loads, shows the table's 13 parameters with their texts, reports latency 0;
+  - it loads, shows the table's 14 parameters with their texts, reports latency 0;
   - the Java side comes up (the Status parameter reads OK);
   - 120 BPM: a phrase on beats 0-4 is answered from the bar line at beat 8, every note-on on the
     exact sample offset of the beat Java sent; the answer lasts the 2 bars asked;
@@ -42,11 +42,11 @@ def main():
     bundle, note_log = sys.argv[1], sys.argv[2]
     p = minihost.Plugin(bundle, sample_rate=RATE, max_block_size=BLOCK, in_channels=2, out_channels=2)
     names = [p.get_param_info(i)["name"] for i in range(p.num_params)]
-    check(p.num_params == 13, f"13 parameters shown ({p.num_params}: {names})")
+    check(p.num_params == 14, f"14 parameters shown ({p.num_params}: {names})")
     idx = {n: i for i, n in enumerate(names)}
     check(p.latency_samples == 0, f"latency 0 reported ({p.latency_samples})")
     check(p.accepts_midi and p.produces_midi, "MIDI in and out")
-    check(p.param_to_text(idx["Engine"], 0.5) == "REMI (GPT-2)", f"engine text ({p.param_to_text(idx['Engine'], 0.5)})")
+    check(p.param_to_text(idx["Engine"], 1 / 3) == "REMI (GPT-2)", f"engine text ({p.param_to_text(idx['Engine'], 1 / 3)})")
     status = idx["Status"]
 
     frames = 0

@@ -75,12 +75,12 @@ static bool open_inst(Inst* x, const LV2_Feature* const* features) {
   if (!x->inst) return false;
   float mins[N_PORTS], maxs[N_PORTS], defs[N_PORTS];
   lilv_plugin_get_port_ranges_float(plugin, mins, maxs, defs);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) x->controls[p] = isnan(defs[p]) ? 0.0f : defs[p];
   lilv_instance_connect_port(x->inst, P_IN, x->audio_in);
   lilv_instance_connect_port(x->inst, P_OUT, x->audio_out);
   lilv_instance_connect_port(x->inst, P_EVENTS, x->in_buf);
   lilv_instance_connect_port(x->inst, P_MIDI_OUT, x->out_buf);
-  for (uint32_t p = 4; p < CONTROLS_END; p++) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
+  for (uint32_t p = 4; p < N_PORTS; p++) if (IS_CONTROL(p)) lilv_instance_connect_port(x->inst, p, &x->controls[p]);
   lilv_instance_activate(x->inst);
   return true;
 }

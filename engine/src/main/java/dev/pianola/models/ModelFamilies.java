@@ -2,6 +2,7 @@ package dev.pianola.models;
 
 import dev.pianola.BadInputException;
 import dev.pianola.live.ContinuatorEngine;
+import dev.pianola.live.MusicgenComposer;
 import dev.pianola.live.PerceiverEngine;
 import dev.pianola.live.RemiEngine;
 import dev.pianola.runtime.ModelManifest;
@@ -14,7 +15,7 @@ import java.util.stream.Collectors;
  * The registry: every model family this build runs, in one list. Adding a family is its own package
  * under {@code models/} and one entry here; the model store, {@code continue}, {@code device} and
  * the plug-in read families from this list, and the plug-in's Engine menu (pn_params.h) is checked
- * against {@link #LIVE} by a test. Basic Pitch is not here: it is embedded, not installed.
+ * against {@link #ENGINE_MENU} by a test. Basic Pitch is not here: it is embedded, not installed.
  */
 public final class ModelFamilies {
     private ModelFamilies() {}
@@ -32,13 +33,18 @@ public final class ModelFamilies {
     public static final ModelFamily POP2PIANO = new ModelFamily("pop2piano", "Pop2Piano", "pop2piano", ModelFamily.Job.COVER,
             Set.of(ModelManifest.FLOAT32, ModelManifest.INT8_DYNAMIC), null);
 
-    /** MusicGen (facebook/musicgen-*): text (and audio) to music, {@code pianola compose}. */
+    /** MusicGen (facebook/musicgen-*): text (and audio) to music: {@code pianola compose}, and the plug-in's Compose engine. */
     public static final ModelFamily MUSICGEN = new ModelFamily("musicgen", "MusicGen", "musicgen", ModelFamily.Job.COMPOSE,
-            Set.of(ModelManifest.FLOAT32), null);
+            Set.of(ModelManifest.FLOAT32), null, MusicgenComposer::open);
 
     public static final List<ModelFamily> ALL = List.of(CONTINUATOR, REMI, PERCEIVER, POP2PIANO, MUSICGEN);
     /** The live engines, in the plug-in's Engine menu order (its value is the index here). */
     public static final List<ModelFamily> LIVE = ALL.stream().filter(ModelFamily::isLive).toList();
+    /**
+     * The plug-in's Engine menu (its value is the index here; labels {@link ModelFamily#menuTitle()}):
+     * the live engines, then the composers.
+     */
+    public static final List<ModelFamily> ENGINE_MENU = java.util.stream.Stream.concat(LIVE.stream(), ALL.stream().filter(ModelFamily::composes)).toList();
 
     /** The family whose packages name {@code manifestFamily}, or null. */
     public static ModelFamily ofManifest(String manifestFamily) {

@@ -18,8 +18,10 @@ import java.util.Set;
  * @param job            what it does
  * @param precisions     the precisions of its package this build runs (what its exporter writes and its tests cover)
  * @param live           opens it as a live engine on the worker that will run it (seconds for a model); null when it is not one
+ * @param composer       opens it as a composer (text to audio) for the plug-in's Compose engine; null when it is not one
  */
-public record ModelFamily(String name, String title, String manifestFamily, Job job, Set<String> precisions, LiveOpener live) {
+public record ModelFamily(String name, String title, String manifestFamily, Job job, Set<String> precisions, LiveOpener live,
+                          ComposerOpener composer) {
     public enum Job {
         CONTINUE, COVER, COMPOSE;
 
@@ -34,6 +36,17 @@ public record ModelFamily(String name, String title, String manifestFamily, Job 
         LiveEngine open(Path packageDir, OnnxSessions.Device device);
     }
 
+    /** Opens a composer from its package folder, on the worker that will run it. */
+    @FunctionalInterface
+    public interface ComposerOpener {
+        dev.pianola.live.Composer open(Path packageDir, OnnxSessions.Device device);
+    }
+
+    /** A family that is no composer. */
+    public ModelFamily(String name, String title, String manifestFamily, Job job, Set<String> precisions, LiveOpener live) {
+        this(name, title, manifestFamily, job, precisions, live, null);
+    }
+
     public ModelFamily {
         if (name == null || title == null || job == null || precisions == null) throw new IllegalArgumentException("a model family needs a name, a title, a job and precisions");
         precisions = Set.copyOf(precisions);
@@ -46,5 +59,15 @@ public record ModelFamily(String name, String title, String manifestFamily, Job 
 
     public boolean isLive() {
         return live != null;
+    }
+
+    /** Whether the plug-in's Compose engine can run it. */
+    public boolean composes() {
+        return composer != null;
+    }
+
+    /** How the plug-in's Engine menu names it: a live engine by its title, a composer as "Compose (title)". */
+    public String menuTitle() {
+        return isLive() ? title : "Compose (" + title + ")";
     }
 }

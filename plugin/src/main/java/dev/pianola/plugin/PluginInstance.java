@@ -6,6 +6,7 @@ import dev.pianola.models.ModelFamily;
 
 import dev.pianola.UsageException;
 import dev.pianola.arrange.ArrangePresets;
+import dev.pianola.live.ComposeSession;
 import dev.pianola.live.CoverSession;
 import dev.pianola.live.InputEvent;
 import dev.pianola.live.LiveEngine;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,6 +56,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@link InferenceWorker}. Offline, the instance thread waits (bounded) for a pending answer or
  * a loading engine before a block, so a bounce does not depend on the machine's speed.
  *
+ * <p>The Compose engine (an Engine menu entry of a composing family, {@link ModelFamilies#ENGINE_MENU})
+ * does not answer the player: the Compose control's rising edge makes a {@link ComposeSession}
+ * compose Answer Length bars from the prompt (PROMPT records) at the host's tempo, and plays the
+ * piece from the next bar line. Choosing another engine, or the host's reset (deactivate and
+ * activate), cancels it.
+ *
  * <p>Failures (an engine that cannot load, an exception in the session) set status 3 in the
  * control block and log one line; records are still consumed, so the shim never waits in vain,
  * and choosing another engine recovers.
@@ -61,7 +69,9 @@ import java.util.concurrent.locks.LockSupport;
 final class PluginInstance implements AutoCloseable {
     static final int INPUT_RECORD = 32, NOTE_RECORD = 16, AUDIO_RECORD = 4;
     static final int CONTROL_MAGIC = 0x50524E43, CONTROL_PROCESSED = 64, CONTROL_STATUS = 72;
-    static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4, REC_PLAYED = 5;
+    static final int REC_MIDI = 1, REC_TRANSPORT = 2, REC_PARAMETER = 3, REC_BLOCK = 4, REC_PLAYED = 5, REC_PROMPT = 6;
+    /** Bytes of the prompt per PROMPT record, and the most a prompt has (native-shim/core/pn_params.h). */
+    static final int PROMPT_CHUNK_BYTES = 12, PROMPT_MAX_BYTES = 1024;
     static final int TR_ROLLING = 1, TR_JUMPED = 2, TR_GRID = 4, TR_DROPPED = 8, TR_RESYNC = 16;
     static final int BLOCK_AUDIO = 1;
     /** The listen parameter: the MIDI session and the cover both listen (each plays only what it hears), or one of them. */
@@ -103,13 +113,21 @@ final class PluginInstance implements AutoCloseable {
     private ModelFamily sessionEngine, openingEngine, failedEngine;
     private InferenceWorker.Job<LiveEngine> opening;
     private String lastError;
+    private long composeCount;
     private long notesDropped, errors;
     // the audio cover (ports 16-18); its blocks wait for their samples, which come with the BLOCK record
     private int listen = LISTEN_AUTO, coverLagBars = 2;
-    private boolean captureHigh, coverFailed;
+    private boolean captureHigh, coverFailed, composePressed, composeHintLogged;
     private CoverSession cover;
     private final List<TransportSnapshot> coverBlocks = new ArrayList<>();
     private float[] blockAudio = new float[4096];
+    // the Compose engine: the composing family chosen in the Engine menu (null: a live engine), its session, the prompt
+    private ModelFamily composeFamily;
+    private ComposeSession compose;
+    private boolean composeHigh;
+    private volatile String prompt = ""; // the instance thread writes it; tests read it
+    private final byte[] promptBytes = new byte[PROMPT_MAX_BYTES];
+    private int promptLength, promptGot = -1; // -1: no prompt being received
 
     private PluginInstance(long handle, SharedRing input, SharedRing notes, SharedRing audio, ByteBuffer control, double sampleRate) {
         this.handle = handle;
@@ -187,6 +205,7 @@ final class PluginInstance implements AutoCloseable {
             double beat = b.getDouble(at + 8);
             int kind = b.get(at + 16) & 0xFF, arg = b.get(at + 17) & 0xFF;
             int w0 = b.getInt(at + 20), w1 = b.getInt(at + 24), w2 = b.getInt(at + 28);
+            int unit = b.getShort(at + 18) & 0xFFFF;
             input.releaseTail(++tail); // copied out: the slot is the shim's again
             switch (kind) {
                 case REC_MIDI -> midi(beat, arg, w0);
@@ -197,6 +216,11 @@ final class PluginInstance implements AutoCloseable {
                 case REC_PARAMETER -> parameter(arg, Float.intBitsToFloat(w0));
                 case REC_BLOCK -> {
                     flush(time);
+                    // a resync's BLOCK record (no frames) with a new epoch: the host reset the plug-in (deactivate, activate)
+                    if (w1 == 0 && w0 != epoch && compose != null && compose.pending()) {
+                        compose.cancel();
+                        Bridge.log("instance " + handle + ": compose: the host reset the plug-in; the piece being composed is dropped");
+                    }
                     epoch = w0; // authoritative: covers a TRANSPORT record the shim could not send
                     coverBlock(time, w1, w2, (arg & BLOCK_AUDIO) != 0);
                     SharedRing.LONGS.setRelease(control, CONTROL_PROCESSED, time); // after the notes' head
@@ -205,11 +229,40 @@ final class PluginInstance implements AutoCloseable {
                 case REC_PLAYED -> {
                     if (virtualPort != null) virtualPort.played(time, w0 & 0xFF, (w0 >>> 8) & 0xFF, arg > 2 ? (w0 >>> 16) & 0xFF : 0);
                 }
+                case REC_PROMPT -> promptChunk(arg, unit, w0, w1, w2);
                 default -> fail("unknown input record kind " + kind);
             }
             if (tail == head) head = input.headAcquire();
         }
         return true;
+    }
+
+    /**
+     * One chunk of the prompt (pn_protocol.h): chunk {@code index} of a text of {@code length}
+     * bytes, its bytes little-endian in the three words. The text takes effect when its last chunk
+     * comes; a chunk out of order (one was lost) drops it until the shim sends it again.
+     */
+    private void promptChunk(int index, int length, int w0, int w1, int w2) {
+        int from = index * PROMPT_CHUNK_BYTES;
+        if (index == 0) promptGot = 0;
+        if (promptGot != from || length > PROMPT_MAX_BYTES) {
+            promptGot = -1;
+            return;
+        }
+        promptLength = length;
+        int n = Math.min(PROMPT_CHUNK_BYTES, length - from);
+        int[] words = {w0, w1, w2};
+        for (int i = 0; i < n; i++) promptBytes[from + i] = (byte) (words[i / 4] >>> (8 * (i % 4)));
+        promptGot = from + Math.max(n, 0);
+        if (promptGot >= promptLength) {
+            prompt = new String(promptBytes, 0, promptLength, StandardCharsets.UTF_8);
+            promptGot = -1;
+        }
+    }
+
+    /** The compose prompt as the shim last sent it whole ("" before). */
+    String prompt() {
+        return prompt;
     }
 
     private void midi(double beat, int size, int bytes) {
@@ -235,7 +288,14 @@ final class PluginInstance implements AutoCloseable {
         if (which == null) return; // a newer shim's parameter: not one this side reads
         LiveParameters p = parameters;
         switch (which) {
-            case ENGINE -> p = withEngine(p, ModelFamilies.LIVE.get(which.clampRound(v)));
+            case ENGINE -> {
+                ModelFamily chosen = ModelFamilies.ENGINE_MENU.get(Math.min(which.clampRound(v), ModelFamilies.ENGINE_MENU.size() - 1));
+                if (chosen.isLive()) p = withEngine(p, chosen);
+                if (chosen != composeFamily && (chosen.composes() || composeFamily != null)) {
+                    closeCompose(); // a composition being made is cancelled
+                    composeFamily = chosen.composes() ? chosen : null;
+                }
+            }
             case ANSWER_BARS -> p = p.withAnswerBars(which.clampRound(v));
             case SILENCE_BEATS -> p = p.withSilenceBeats(which.clamp(v));
             case EVERY_BAR -> p = p.withAnswerOnBar(v > 0.5f);
@@ -253,6 +313,15 @@ final class PluginInstance implements AutoCloseable {
             case CAPTURE -> {
                 if (v > 0.5f && !captureHigh) capture();
                 captureHigh = v > 0.5f;
+            }
+            case COMPOSE -> {
+                if (v > 0.5f && !composeHigh) {
+                    if (composeFamily != null) composePressed = true; // composed at the next block, with its transport
+                    else if (!composeHintLogged) Bridge.log("instance " + handle + ": compose: the Compose control works when the Engine is "
+                            + ModelFamilies.orList(ModelFamilies.ENGINE_MENU.stream().filter(ModelFamily::composes).map(ModelFamily::menuTitle).toList()));
+                    composeHintLogged |= composeFamily == null;
+                }
+                composeHigh = v > 0.5f;
             }
             default -> { /* not a parameter Java reads */ }
         }
@@ -283,6 +352,10 @@ final class PluginInstance implements AutoCloseable {
         if (!parametersKnown) return;
         TransportSnapshot t = snapshot(start, frames);
         if (listen != LISTEN_MIDI) coverBlocks.add(t); // played when the block's samples are read
+        if (composeFamily != null) { // the Compose engine: the player is not answered
+            composeBlock(t);
+            return;
+        }
         if (listen == LISTEN_AUDIO) return;
         LiveSession s = session();
         if (s == null) return;
@@ -451,6 +524,68 @@ final class PluginInstance implements AutoCloseable {
         return session(); // the Continuator is ready at once
     }
 
+    // ---- the Compose engine ----
+
+    private void composeBlock(TransportSnapshot t) {
+        if (composePressed) {
+            composePressed = false;
+            startComposing(t);
+        }
+        ComposeSession c = compose;
+        if (c == null) return;
+        if (freewheel && c.pending()) { // offline: bounded, as for an answer
+            long deadline = System.nanoTime() + OFFLINE_WAIT_NANOS;
+            while (!c.ready() && System.nanoTime() < deadline) LockSupport.parkNanos(100_000);
+        }
+        boolean wasPending = c.pending();
+        for (OutputEvent e : c.onBlock(t)) writeNote(e);
+        if (c.failure() != null) {
+            fail("the " + c.family().name() + " engine could not compose: " + Bridge.oneLine(c.failure()));
+        } else if (wasPending && !c.pending() && c.lastPlaced() != null) {
+            ComposeSession.Placed placed = c.lastPlaced();
+            ComposeSession.Piece piece = placed.piece();
+            Bridge.log(String.format(Locale.ROOT, "instance %d: compose: %d notes over %d %s from beat %.3f (%.1f s of music heard at %.0f BPM; composed and covered in %.1f s)",
+                    handle, piece.notes().size(), piece.request().bars(), piece.request().bars() == 1 ? "bar" : "bars", placed.startBeats(), piece.seconds(), piece.gridBpm(), piece.computeNanos() / 1e9));
+            ok();
+        }
+    }
+
+    /** The Compose control's rising edge: Answer Length bars at the host's tempo from the prompt. */
+    private void startComposing(TransportSnapshot t) {
+        if (prompt.isBlank()) {
+            fail("compose: the prompt is empty: set the plug-in's Prompt (LV2: its prompt property; CLAP, VST3: PIANOLA_PROMPT when the instance is made)");
+            return;
+        }
+        ComposeSession c = composeSession();
+        if (c == null) return;
+        LiveParameters p = parameters;
+        ComposeSession.Request r = new ComposeSession.Request(prompt, p.answerBars(), t.barBeats(), t.bpm(), p.seed() + composeCount++, p.temperature(),
+                p.velocityScale());
+        c.compose(r);
+        Bridge.log(String.format(Locale.ROOT, "instance %d: compose: \"%s\": %d %s at %.1f BPM (%.1f s of music) with %s", handle, prompt, r.bars(), r.bars() == 1 ? "bar" : "bars", r.bpm(),
+                r.seconds(), c.family().name()));
+    }
+
+    /** The Compose engine's session, made on the first press; null when its package or Basic Pitch is missing (each press looks again). */
+    private ComposeSession composeSession() {
+        if (compose != null) return compose;
+        ModelFamily family = composeFamily;
+        try {
+            Path dir = modelDir(family);
+            compose = ComposeSession.start(String.valueOf(handle), family, dir, ModelStore.locate().basicPitch(), ArrangePresets.load("default"), parameters.channel());
+            Bridge.log("instance " + handle + ": the Compose engine uses " + family.name() + " (" + dir + ") and Basic Pitch");
+        } catch (RuntimeException e) {
+            fail("the " + family.name() + " engine could not start: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        }
+        return compose;
+    }
+
+    private void closeCompose() {
+        if (compose != null) compose.close();
+        compose = null;
+        composePressed = false;
+    }
+
     /** The installed model package of a model engine, from the model store; null for an engine that needs none. */
     private static Path modelDir(ModelFamily family) {
         if (!family.needsPackage()) return null;
@@ -519,6 +654,7 @@ final class PluginInstance implements AutoCloseable {
         if (stopped) {
             closeEngine(); // the engine belongs to the thread until it has stopped
             closeCover();
+            closeCompose();
         }
         if (noteLog != null) noteLog.close();
         if (virtualPort != null) {

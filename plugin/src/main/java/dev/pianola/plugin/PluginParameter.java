@@ -6,7 +6,7 @@ package dev.pianola.plugin;
  * list against the table the shim's build writes (native-shim/target/protocol.tsv).
  */
 enum PluginParameter {
-    ENGINE(0, "engine", 0, 2, 0),
+    ENGINE(0, "engine", 0, 3, 0),
     ANSWER_BARS(1, "answer_bars", 1, 16, 2),
     SILENCE_BEATS(2, "silence_beats", 0.5, 16, 2),
     EVERY_BAR(3, "every_bar", 0, 1, 0),
@@ -21,7 +21,9 @@ enum PluginParameter {
     COVER_LAG_BARS(11, "cover_lag_bars", 1, 2, 2),
     CAPTURE(12, "capture", 0, 1, 0),
     /** Reported by the shim (an output): never sent to Java. */
-    STATUS(13, "status", 0, 3, 0);
+    STATUS(13, "status", 0, 3, 0),
+    /** The Compose engine's trigger: its rising edge composes Answer Length bars from the prompt. */
+    COMPOSE(14, "compose", 0, 1, 0);
 
     final int id;
     final String symbol;

@@ -138,6 +138,100 @@ class PluginInstanceTest {
                 + ": no gpt2-remi package installed"), logged);
     }
 
+    /**
+     * The Compose engine with the tiny MusicGen package (tests/fixtures/musicgen/tiny, random
+     * weights: its music is noise with a few pitches Basic Pitch hears) in a model store of its own:
+     * the prompt arrives in PROMPT records (a character split across two chunks), the Compose
+     * control's press composes one bar at the host's 120 BPM, and the cover plays from a bar line
+     * after the press, every note within that bar.
+     */
+    @Test
+    void theComposeControlPlaysTheComposedPieceFromTheNextBarLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path store) throws java.io.IOException {
+        java.nio.file.Path basicPitch = dev.pianola.runtime.ModelStore.locate().basicPitch(); // before the store is replaced
+        java.nio.file.Path tiny = java.nio.file.Path.of(System.getProperty("pianola.root", "..")).resolve("tests/fixtures/musicgen/tiny");
+        java.nio.file.Files.createDirectories(store.resolve("musicgen-tiny"));
+        try (var files = java.nio.file.Files.list(tiny)) {
+            for (java.nio.file.Path f : files.toList()) java.nio.file.Files.copy(f, store.resolve("musicgen-tiny").resolve(f.getFileName()));
+        }
+        java.nio.file.Files.createDirectories(store.resolve(dev.pianola.runtime.ModelStore.BASIC_PITCH_FILE).getParent());
+        java.nio.file.Files.copy(basicPitch, store.resolve(dev.pianola.runtime.ModelStore.BASIC_PITCH_FILE));
+        String prompt = "warm lo-fi \u00e9 piano"; // "warm lo-fi " is 11 bytes: the two bytes of the e-acute straddle chunks 0 and 1
+        String logged;
+        List<Note> out = new ArrayList<>();
+        double pressedAt;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        String previous = System.getProperty("pianola.models");
+        System.setProperty("pianola.models", store.toString());
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            instance = PluginInstance.start(6, input, notes, audio, control, RATE, "/nowhere");
+            block(0, 0, 0);
+            transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
+            parameter(PluginParameter.FREE_WHEELING.id, 1);
+            parameter(PluginParameter.ANSWER_BARS.id, 1);
+            parameter(PluginParameter.ENGINE.id, dev.pianola.models.ModelFamilies.ENGINE_MENU.indexOf(dev.pianola.models.ModelFamilies.MUSICGEN));
+            promptRecords(prompt);
+            out.addAll(play(List.of(), 1.3, 0));
+            pressedAt = frame / FRAMES_PER_BEAT;
+            parameter(PluginParameter.COMPOSE.id, 1);
+            out.addAll(play(List.of(), pressedAt + 0.1, 0));
+            parameter(PluginParameter.COMPOSE.id, 0);
+            // offline, each block waits up to 150 ms for the piece; the bound is for a loaded machine, not a timing check
+            for (double until = pressedAt + 8; out.isEmpty() && until < 2000; until += 8) out.addAll(play(List.of(), until, 0));
+            out.addAll(play(List.of(), frame / FRAMES_PER_BEAT + 8, 0));
+        } finally {
+            System.setErr(err);
+            if (previous == null) System.clearProperty("pianola.models");
+            else System.setProperty("pianola.models", previous);
+        }
+        logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(prompt, instance.prompt(), "the prompt, from its chunks");
+        assertTrue(logged.contains("instance 6: compose: \"" + prompt + "\": 1 bar at 120.0 BPM (2.0 s of music) with musicgen"), logged);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("compose: (\\d+) notes over 1 bar from beat ([0-9.]+)").matcher(logged);
+        assertTrue(m.find(), logged);
+        double start = Double.parseDouble(m.group(2));
+        assertEquals(0, start % 4, 1e-9, "the piece starts on a bar line: " + start);
+        assertTrue(start > pressedAt, "after the press at beat " + pressedAt + ": " + start);
+        assertEquals(PluginInstance.STATUS_OK, control.getInt(PluginInstance.CONTROL_STATUS), logged);
+        List<Note> ons = out.stream().filter(Note::on).toList();
+        assertFalse(ons.isEmpty(), "the tiny model's music has notes Basic Pitch hears: " + logged);
+        assertEquals(Integer.parseInt(m.group(1)), ons.size(), "every note of the piece is played");
+        for (Note n : out) assertTrue(n.beat() >= start - 1e-9 && n.beat() <= start + 4 + 1e-9, "within the bar from " + start + ": " + n);
+    }
+
+    /** Compose without a prompt, then without a MusicGen package: each says what to do, in the status and the log. */
+    @Test
+    void composeWithoutAPromptOrAPackageSaysWhatIsMissing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path emptyStore) {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        String previous = System.getProperty("pianola.models");
+        System.setProperty("pianola.models", emptyStore.toString());
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            instance = PluginInstance.start(7, input, notes, audio, control, RATE, "/nowhere");
+            block(0, 0, 0);
+            transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
+            parameter(PluginParameter.FREE_WHEELING.id, 1);
+            parameter(PluginParameter.ENGINE.id, dev.pianola.models.ModelFamilies.ENGINE_MENU.indexOf(dev.pianola.models.ModelFamilies.MUSICGEN));
+            parameter(PluginParameter.COMPOSE.id, 1);
+            play(List.of(), 1, 0);
+            parameter(PluginParameter.COMPOSE.id, 0);
+            promptRecords("upbeat funk groove");
+            play(List.of(), 2, 0);
+            parameter(PluginParameter.COMPOSE.id, 1);
+            play(List.of(), 3, 0);
+        } finally {
+            System.setErr(err);
+            if (previous == null) System.clearProperty("pianola.models");
+            else System.setProperty("pianola.models", previous);
+        }
+        assertEquals(PluginInstance.STATUS_ERROR, control.getInt(PluginInstance.CONTROL_STATUS), "status");
+        String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(logged.contains("instance 7: compose: the prompt is empty: set the plug-in's Prompt"), logged);
+        assertTrue(logged.contains("instance 7: the musicgen engine could not start: not installed: " + emptyStore + ": no musicgen package installed"), logged);
+    }
+
     @Test
     void anUnknownRecordIsAnErrorButRecordsAreStillConsumed() {
         instance = PluginInstance.start(3, input, notes, audio, control, RATE, "/nowhere");
@@ -212,6 +306,18 @@ class PluginInstanceTest {
 
     private void block(long end, int epoch, int frames) {
         push(record(end, end / FRAMES_PER_BEAT, PluginInstance.REC_BLOCK, 0).putInt(20, epoch).putInt(24, frames).array());
+    }
+
+    /** The prompt as the shim sends it: 12-byte chunks, index 0 first, the whole length in each (pn_protocol.h). */
+    private void promptRecords(String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int chunks = Math.max(1, (bytes.length + PluginInstance.PROMPT_CHUNK_BYTES - 1) / PluginInstance.PROMPT_CHUNK_BYTES);
+        for (int k = 0; k < chunks; k++) {
+            ByteBuffer r = record(frame, frame / FRAMES_PER_BEAT, PluginInstance.REC_PROMPT, k).putShort(18, (short) bytes.length);
+            for (int i = 0; i < PluginInstance.PROMPT_CHUNK_BYTES && k * PluginInstance.PROMPT_CHUNK_BYTES + i < bytes.length; i++)
+                r.put(20 + i, bytes[k * PluginInstance.PROMPT_CHUNK_BYTES + i]);
+            push(r.array());
+        }
     }
 
     private void push(byte[] r) {

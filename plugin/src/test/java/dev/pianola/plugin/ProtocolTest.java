@@ -52,6 +52,9 @@ class ProtocolTest {
         assertEquals(c("REC_PARAMETER"), PluginInstance.REC_PARAMETER);
         assertEquals(c("REC_BLOCK"), PluginInstance.REC_BLOCK);
         assertEquals(c("REC_PLAYED"), PluginInstance.REC_PLAYED);
+        assertEquals(c("REC_PROMPT"), PluginInstance.REC_PROMPT);
+        assertEquals(c("PROMPT_CHUNK_BYTES"), PluginInstance.PROMPT_CHUNK_BYTES);
+        assertEquals(c("PROMPT_MAX_BYTES"), PluginInstance.PROMPT_MAX_BYTES);
         assertEquals(c("TR_ROLLING"), PluginInstance.TR_ROLLING);
         assertEquals(c("TR_JUMPED"), PluginInstance.TR_JUMPED);
         assertEquals(c("TR_GRID"), PluginInstance.TR_GRID);
@@ -105,14 +108,14 @@ class ProtocolTest {
         }
     }
 
-    /** The Engine menu (core/pn_params.h's choices, from which the TTL and the CLAP/VST3 lists are made) is the registry's live engines, in order. */
+    /** The Engine menu (core/pn_params.h's choices, from which the TTL and the CLAP/VST3 lists are made) is the registry's live engines, then its composers ("Compose (MusicGen)"), in order. */
     @Test
     void theEngineMenuIsTheRegistrysLiveEngines() throws IOException {
         Path header = Path.of(System.getProperty("pianola.root", "..")).resolve("native-shim/core/pn_params.h");
         String line = Files.readAllLines(header).stream().filter(l -> l.contains(" ENGINE,")).findFirst().orElseThrow();
         String choices = line.substring(line.lastIndexOf('"', line.lastIndexOf('"') - 1) + 1, line.lastIndexOf('"'));
-        assertEquals(dev.pianola.models.ModelFamilies.LIVE.stream().map(dev.pianola.models.ModelFamily::title).toList(), List.of(choices.split("\\|")), line);
+        assertEquals(dev.pianola.models.ModelFamilies.ENGINE_MENU.stream().map(dev.pianola.models.ModelFamily::menuTitle).toList(), List.of(choices.split("\\|")), line);
         Param engine = params.values().stream().filter(p -> p.symbol().equals("engine")).findFirst().orElseThrow();
-        assertEquals(dev.pianola.models.ModelFamilies.LIVE.size() - 1, (int) engine.max(), "the engine parameter's range");
+        assertEquals(dev.pianola.models.ModelFamilies.ENGINE_MENU.size() - 1, (int) engine.max(), "the engine parameter's range");
     }
 }
