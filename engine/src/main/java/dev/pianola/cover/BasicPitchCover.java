@@ -68,24 +68,39 @@ public final class BasicPitchCover {
     public static Heard hear(Audio audio, NoteOptions options, Device device, Progress progress, Consumer<String> stepDone) {
         Audio model22k = Resampler.toRate(audio, BasicPitchConstants.SAMPLE_RATE, progress);
         stepDone.accept("resample to 22050 Hz");
-        Path modelFile = ModelStore.locate().basicPitch();
-        try (BasicPitch model = BasicPitch.load(modelFile, device)) {
+        try (BasicPitch model = BasicPitch.load(ModelStore.locate().basicPitch(), device)) {
             stepDone.accept("load model");
-            var posteriorgrams = model.predict(model22k, progress);
-            stepDone.accept("run model");
-            List<NoteEvent> events = NoteCreation.notes(posteriorgrams, options);
-            stepDone.accept("find notes");
-            return new Heard(audio, model22k, events, modelFile, model.device().name().toLowerCase(Locale.ROOT));
+            return hear22k(model, audio, model22k, options, progress, stepDone);
         }
     }
 
+    private static Heard hear22k(BasicPitch model, Audio audio, Audio model22k, NoteOptions options, Progress progress, Consumer<String> stepDone) {
+        var posteriorgrams = model.predict(model22k, progress);
+        stepDone.accept("run model");
+        List<NoteEvent> events = NoteCreation.notes(posteriorgrams, options);
+        stepDone.accept("find notes");
+        return new Heard(audio, model22k, events, model.file(), model.device().name().toLowerCase(Locale.ROOT));
+    }
+
     /**
-     * A whole song covered: heard, its beat grid found by {@code gridOf} (given the audio at Basic
-     * Pitch's rate), arranged with {@code options}.
+     * A whole song covered with the embedded Basic Pitch on {@code device}: heard, its beat grid
+     * found by {@code gridOf} (given the audio at Basic Pitch's rate), arranged with {@code options}.
      */
     public static Song cover(Audio audio, Function<Audio, BeatGrid> gridOf, NoteOptions noteOptions, ArrangeOptions options,
                              Device device, Progress progress, Consumer<String> stepDone) {
         Heard heard = hear(audio, noteOptions, device, progress, stepDone);
+        return arranged(heard, gridOf, options, stepDone);
+    }
+
+    /** The same with a model already loaded (the plug-in keeps one for its session). */
+    public static Song cover(BasicPitch model, Audio audio, Function<Audio, BeatGrid> gridOf, NoteOptions noteOptions, ArrangeOptions options,
+                             Progress progress, Consumer<String> stepDone) {
+        Audio model22k = Resampler.toRate(audio, BasicPitchConstants.SAMPLE_RATE, progress);
+        stepDone.accept("resample to 22050 Hz");
+        return arranged(hear22k(model, audio, model22k, noteOptions, progress, stepDone), gridOf, options, stepDone);
+    }
+
+    private static Song arranged(Heard heard, Function<Audio, BeatGrid> gridOf, ArrangeOptions options, Consumer<String> stepDone) {
         BeatGrid grid = gridOf.apply(heard.audio22k());
         stepDone.accept("beat grid (" + grid.source() + ")");
         Arrangement arranged = arrange(heard.events(), grid.tempo(), grid.meters(), grid.knowsBarOne(), options);

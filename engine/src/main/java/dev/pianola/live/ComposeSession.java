@@ -3,9 +3,8 @@ package dev.pianola.live;
 import dev.pianola.BadInputException;
 import dev.pianola.arrange.ArrangeOptions;
 import dev.pianola.audio.Audio;
-import dev.pianola.audio.BeatTracker;
-import dev.pianola.audio.Beats;
 import dev.pianola.cover.BasicPitchCover;
+import dev.pianola.cover.BeatGrid;
 import dev.pianola.midi.Note;
 import dev.pianola.models.ModelFamily;
 import dev.pianola.models.basicpitch.BasicPitch;
@@ -198,16 +197,16 @@ public final class ComposeSession implements AutoCloseable {
         double seconds = Math.min(r.seconds(), composer.maxSeconds());
         float[] samples = composer.compose(r.prompt(), seconds, r.seed(), r.temperature(), cancelled);
         Audio audio = new Audio(samples, composer.sampleRate());
-        // the music's own beats; none found (silence, too short): the host's tempo from its first sample
-        Beats beats = BeatTracker.track(audio);
-        TempoMap grid = beats.count() >= 2 ? beats.tempoMap() : TempoMap.constant(r.bpm());
-        List<NoteEvent> heard = BasicPitchCover.hear(basicPitch, audio, BasicPitchCover.NOTE_OPTIONS);
+        // the chain pianola compose --piano runs: the music's own beats; none found (silence, too short): the host's tempo
+        BasicPitchCover.Song song = BasicPitchCover.cover(basicPitch, audio, at -> {
+            BeatGrid tracked = BeatGrid.tracked(at, null);
+            return tracked.beatCount() >= 2 ? tracked : new BeatGrid(TempoMap.constant(r.bpm()), List.of(TimeSignature.FOUR_FOUR), false, "host tempo", new double[0]);
+        }, BasicPitchCover.NOTE_OPTIONS, options, Progress.NONE, step -> {});
         List<Note> kept = new ArrayList<>();
-        // the grid does not know where bar one is: no downbeat accents (they would fall on arbitrary beats)
-        for (Note n : BasicPitchCover.arrange(heard, grid, List.of(TimeSignature.FOUR_FOUR), false, options).notes().notes()) {
+        for (Note n : song.notes().notes()) {
             if (n.startBeats() >= -1e-9 && n.startBeats() < r.beats() - 1e-9) kept.add(n);
         }
-        return new Piece(r, kept, samples.length / (double) composer.sampleRate(), beats.count() >= 2 ? beats.bpm() : r.bpm(),
+        return new Piece(r, kept, samples.length / (double) composer.sampleRate(), song.notes().mainBpm(),
                 System.nanoTime() - t0);
     }
 

@@ -229,7 +229,7 @@ class PluginInstanceTest {
         assertEquals(PluginInstance.STATUS_ERROR, control.getInt(PluginInstance.CONTROL_STATUS), "status");
         String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(logged.contains("instance 7: compose: the prompt is empty: set the plug-in's Prompt"), logged);
-        assertTrue(logged.contains("instance 7: the musicgen engine could not start: not installed: " + emptyStore + ": no musicgen package installed"), logged);
+        assertTrue(logged.contains("instance 7: the musicgen engine could not start: not installed: pianola models install musicgen-small ("), logged);
     }
 
     @Test
