@@ -45,6 +45,23 @@
 #include "rt_guard.h"
 #include "clap_host_lib.h"
 
+/* the environment and a byte search, where mingw's C library has no setenv or memmem */
+static void set_env(const char* name, const char* value) {
+#ifdef _WIN32
+  _putenv_s(name, value ? value : "");
+#else
+  if (value) setenv(name, value, 1);
+  else unsetenv(name);
+#endif
+}
+
+static bool contains(const void* hay, size_t hay_len, const char* needle) {
+  const size_t n = strlen(needle);
+  for (size_t i = 0; n <= hay_len && i <= hay_len - n; i++)
+    if (!memcmp((const char*)hay + i, needle, n)) return true;
+  return false;
+}
+
 
 /* ---- the song, as a CLAP host reports it ---- */
 
@@ -594,16 +611,16 @@ static void scenario_lifecycle(void) {
   /* the compose prompt: a new instance takes $PIANOLA_PROMPT; the state carries it into an instance
      made without it (the same bytes saved again), and an instance made without it has none */
   const char* prompt = "dreamy harp arpeggios";
-  setenv("PIANOLA_PROMPT", prompt, 1);
+  set_env("PIANOLA_PROMPT", prompt);
   Inst* pa = (Inst*)calloc(1, sizeof(Inst));
   CHECK(open_inst(pa, "dev.pianola.pianola"), "prompt: an instance with PIANOLA_PROMPT");
-  unsetenv("PIANOLA_PROMPT");
+  set_env("PIANOLA_PROMPT", NULL);
   Inst* pb = (Inst*)calloc(1, sizeof(Inst));
   CHECK(open_inst(pb, "dev.pianola.pianola"), "prompt: an instance without");
   Stream sa = {.chunk = 5}, sb = {.chunk = 0}, sc = {.chunk = 0};
   clap_ostream_t oa = {&sa, s_write}, ob = {&sb, s_write}, oc = {&sc, s_write};
-  CHECK(pa->state->save(pa->p, &oa) && memmem(sa.buf, sa.len, prompt, strlen(prompt)), "prompt: the state holds PIANOLA_PROMPT's text (%zu bytes)", sa.len);
-  CHECK(pb->state->save(pb->p, &ob) && !memmem(sb.buf, sb.len, prompt, strlen(prompt)) && sb.len < sa.len, "prompt: none without it");
+  CHECK(pa->state->save(pa->p, &oa) && contains(sa.buf, sa.len, prompt), "prompt: the state holds PIANOLA_PROMPT's text (%zu bytes)", sa.len);
+  CHECK(pb->state->save(pb->p, &ob) && !contains(sb.buf, sb.len, prompt) && sb.len < sa.len, "prompt: none without it");
   CHECK(load_state(pb, &sa) && pb->state->save(pb->p, &oc) && sc.len == sa.len && !memcmp(sc.buf, sa.buf, sa.len),
         "prompt: loaded, it is saved again byte for byte");
   for (Inst* q = pa; q; q = q == pa ? pb : NULL) {
