@@ -311,13 +311,19 @@ def full_size(package):
 def responsive_codebooks(model, audio):
     """EnCodec's codebooks placed where the random encoder's states fall: with unit-variance vectors
     (the mono fixture's) every input is nearest the same codes, so a prompt's channels could not be
-    told apart by their codes."""
+    told apart by their codes. The encoder's states vary little with the input (about 0.01 around
+    their mean), so its last convolution is scaled up first: codes further apart decode to other
+    audio, and a swapped or shared channel shows in the audio too."""
     g = torch.Generator().manual_seed(SEED)
+    gain = 25.0
     with torch.no_grad():
+        last = model.audio_encoder.encoder.layers[-1].conv
+        last.parametrizations.weight.original0.mul_(gain)  # weight norm's magnitude
+        last.bias.mul_(gain)
         center = model.audio_encoder.encoder(torch.from_numpy(audio)).mean(dim=(0, 2))
         for i, layer in enumerate(model.audio_encoder.quantizer.layers):
             embed = layer.codebook.embed
-            embed.copy_((center if i == 0 else 0) + 0.02 * torch.randn(embed.shape, generator=g))
+            embed.copy_((center if i == 0 else 0) + 0.02 * gain * torch.randn(embed.shape, generator=g))
 
 
 def stereo(checkpoint_root):
