@@ -47,6 +47,7 @@ import java.util.concurrent.Callable;
                 "  pianola compose \"warm lo-fi piano with soft pads\" -o idea.wav --seconds 12",
                 "  pianola compose \"upbeat funk groove, 110 bpm\" -o groove.wav --piano groove.piano.mid --piano-roll groove.png",
                 "  pianola compose \"continue this\" --audio-prompt riff.wav -o more.wav --seconds 15",
+                "  pianola compose \"wide ambient pads\" --model ~/models/musicgen-stereo-small -o pads.wav   (a stereo package: stereo WAV)",
                 "  pianola compose \"slow jazz ballad\" --seed 7 --guidance 5 --temperature 0.8   (closer to the words, safer)"})
 final class ComposeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PROMPT", description = "What the music should be, in words (quote it).")
@@ -254,12 +255,15 @@ final class ComposeCommand implements Callable<Integer> {
     }
 
     /**
-     * The recording, mono at the model's rate, as EnCodec codes; refused when it leaves the model no
-     * room. A stereo model gets it on both channels (transformers' generate would refuse mono audio
-     * for a stereo checkpoint; what it makes of the same audio on both channels is what this makes).
+     * The recording at the model's rate as EnCodec codes; refused when it leaves the model no room.
+     * A stereo model encodes a stereo recording channel by channel (as transformers); any other
+     * recording is its mono mix, which a stereo model gets on both channels (transformers' generate
+     * refuses mono audio for a stereo checkpoint; this is what it makes of the mix on both channels).
      */
     private static long[][][] encodePrompt(MusicgenModel musicgen, Path file) {
-        Audio audio = AudioFiles.read(file);
+        boolean stereo = musicgen.channels() == 2 && AudioFiles.info(file).channels() == 2;
+        Audio[] channels = stereo ? AudioFiles.readChannels(file) : new Audio[] {AudioFiles.read(file)};
+        Audio audio = channels[0];
         if (audio.samples().length == 0) throw new BadInputException(file, "contains no audio samples");
         int maxPromptFrames = musicgen.maxNewTokens(0) - musicgen.stepsForFrames(1);
         double maxSeconds = maxPromptFrames / (double) musicgen.frameRate();
@@ -267,8 +271,9 @@ final class ComposeCommand implements Callable<Integer> {
             throw new BadInputException(file, String.format(Locale.ROOT, "is %.1f s long; this model's window leaves room to continue at most %.1f s (trim it)",
                     audio.seconds(), maxSeconds));
         }
-        Audio at = Resampler.toRate(audio, musicgen.samplingRate());
-        return musicgen.encode(at.samples());
+        float[][] at = new float[channels.length][];
+        for (int c = 0; c < at.length; c++) at[c] = Resampler.toRate(channels[c], musicgen.samplingRate()).samples();
+        return musicgen.encode(at);
     }
 
     /** MusicGen's progress (decoder steps) as seconds of music; the first steps only fill the delay pattern. */

@@ -8,6 +8,7 @@ import dev.pianola.cover.BeatGrid;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
+import dev.pianola.render.RenderedAudio;
 import dev.pianola.render.WavWriter;
 import org.jetbrains.bio.npy.NpyArray;
 import org.jetbrains.bio.npy.NpzFile;
@@ -83,6 +84,30 @@ class ComposeTest {
         double apart = 0;
         for (int i = 0; i < got[0].length; i++) apart = Math.max(apart, Math.abs(got[0][i] - got[1][i]));
         assertTrue(apart > 5e-3, "left and right differ: " + apart);
+    }
+
+    @Test
+    void aStereoModelContinuesAStereoRecordingChannelByChannel() throws Exception {
+        float[] input = stereoArrays.get("audio_prompt.input").asFloatArray(); // [1][left, right][3000]
+        Path riff = tmp.resolve("wide-riff.wav");
+        WavWriter.write(new RenderedAudio(new float[][] {Arrays.copyOfRange(input, 0, 3000), Arrays.copyOfRange(input, 3000, 6000)}, 32000),
+                riff, WavWriter.Depth.PCM24, false);
+        // 5 prompt frames, then the case's 12 steps: 9 new frames (0.18 s); the output holds both
+        Path out = tmp.resolve("wider.wav");
+        Cli.Run run = Cli.run("compose", PROMPT, "--audio-prompt", riff, "-o", out, "--model", TINY_STEREO, "--seconds", 0.18, "--greedy", "--quiet");
+        assertEquals(0, run.exitCode(), run.toString());
+        float[][] got = stereoPcm24(out);
+        float[] want = stereoArrays.get("audio_prompt.audio").asFloatArray(); // [1][left, right][8960]
+        for (int c = 0; c < 2; c++) assertAudio(Arrays.copyOfRange(want, c * 8960, (c + 1) * 8960), new Audio(got[c], 32000));
+
+        // a mono recording goes to both channels (MusicgenStereoTest: the codes of the same audio on both)
+        Path mono = tmp.resolve("mono-riff.wav");
+        WavWriter.write(new Audio(Arrays.copyOfRange(input, 0, 3000), 32000), mono, WavWriter.Depth.PCM24, false);
+        Path fromMono = tmp.resolve("from-mono.wav");
+        assertEquals(0, Cli.run("compose", PROMPT, "--audio-prompt", mono, "-o", fromMono, "--model", TINY_STEREO, "--seconds", 0.18, "--greedy",
+                "--quiet").exitCode());
+        assertEquals(2, AudioFiles.info(fromMono).channels());
+        assertEquals(8960, stereoPcm24(fromMono)[1].length);
     }
 
     /** The two channels of a 24-bit PCM WAV as WavWriter writes it (the 44-byte header, frames interleaved). */
