@@ -42,7 +42,7 @@ import java.util.concurrent.Callable;
                 + "Each run composes anew; the seed it prints (--seed N) makes the same piece again. "
                 + "--piano covers what it made for piano on the music's own beat grid (Pop2Piano when installed, else Basic Pitch and the "
                 + "arranger), so the MIDI file lines up under the audio in a DAW. --audio-prompt continues a recording instead of starting from nothing.",
-                "MusicGen is a download: pianola models install musicgen-small (or give a package with --model)."},
+                "MusicGen is a download: pianola models install musicgen-small (musicgen-stereo-small for stereo; or give a package with --model)."},
         footer = {"", "Examples:",
                 "  pianola compose \"warm lo-fi piano with soft pads\" -o idea.wav --seconds 12",
                 "  pianola compose \"upbeat funk groove, 110 bpm\" -o groove.wav --piano groove.piano.mid --piano-roll groove.png",
