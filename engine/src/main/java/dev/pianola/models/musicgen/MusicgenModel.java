@@ -59,8 +59,8 @@ public final class MusicgenModel implements AutoCloseable {
      * One generation's settings.
      *
      * @param maxNewTokens  decoder steps; each step adds one frame per codebook, and the delay
-     *                      pattern costs {@code codebooks} of them, so a start-only prompt gives
-     *                      {@code maxNewTokens - codebooks + 1} frames
+     *                      pattern costs K of them, K the codebooks of one channel (4, stereo too),
+     *                      so a start-only prompt gives {@code maxNewTokens - K + 1} frames
      * @param sampling      greedy or sampled choice (temperature, top-k, top-p as transformers)
      * @param seed          the sampler's seed
      * @param guidanceScale classifier-free guidance; 1 (or less) turns it off
