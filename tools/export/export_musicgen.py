@@ -8,7 +8,10 @@ convert a spiece.model). A hub name needs internet; a local
 folder (config.json, weights, generation_config.json, and tokenizer.json or spiece.model) does not.
 Mono and stereo text-to-music checkpoints (musicgen-small/medium/large, musicgen-stereo-*) share
 the layout; musicgen-melody is another architecture (chroma conditioning, no cross-attention) and
-is refused.
+is refused. A stereo package differs only in its config (audio_channels 2, num_codebooks 8) and its
+decoder (8 embeddings and heads; rows b * 8 + k with the channels' codebooks interleaved, k = 2q
+the left channel's codebook q, 2q + 1 the right's). EnCodec is the same mono codec: its graphs take
+one channel's 4 codebooks, and a stereo model runs them once per channel, as transformers does.
 
 The package holds five graphs (float32, opset 17) and these files:
   text_encoder.onnx   the T5 encoder, the projection to the decoder's width (enc_to_dec_proj, when

@@ -8,8 +8,14 @@ transformers' generate (4.46.3) makes from it.
     /tmp/mgvenv/bin/python tools/reference/musicgen_fixtures.py --size full --package DIR  # musicgen-small's sizes
 
 --size full writes only tests/fixtures/musicgen/model-full.json (generate's codes for the package it
-exports to --package, musicgen-small's sizes with random weights, for benchmarks). --size tiny
-writes tests/fixtures/musicgen/:
+exports to --package, musicgen-small's sizes with random weights, for benchmarks). --size tiny-stereo
+writes only the stereo fixtures (a tiny musicgen-stereo-*: audio_channels 2, 8 codebooks, the two
+channels' codebooks interleaved, left first), leaving the mono ones as they are:
+  tiny-stereo/         its package
+  stereo-cases.json    as cases.json (codes [b][8][frames], interleaved as generate holds them;
+                       the audio prompt is stereo, each channel encoded by EnCodec on its own)
+  stereo-arrays.npz    each case's audio [b, 2, samples] (left, right) and the prompt [1, 2, samples]
+--size tiny writes tests/fixtures/musicgen/:
   tiny/          the package (the exporter run on the saved checkpoint folder, as a user would)
   cases.json     per case: the prompts, the tokenizer's input_ids / attention_mask, the generate
                  settings, the delay-pattern mask and the raw sequences as generate holds them
@@ -57,6 +63,8 @@ spec.loader.exec_module(exporter)
 OUT = ROOT / "tests/fixtures/musicgen"
 SEED = 20261204
 CODEBOOK_SIZE = 128  # not 2048, so that a port cannot get away with the real size hard-coded
+# the stereo model is smaller still (8 codebooks' embeddings and heads), to keep its package small
+STEREO_CODEBOOK_SIZE, STEREO_HIDDEN = 64, 16
 MAX_POSITIONS = 128
 PROMPTS = ["warm lo-fi piano with soft pads", "Upbeat FUNK groove, 110 bpm, with bright horns!"]
 TOKENIZER_TEXTS = PROMPTS + ["", "a", "  two  spaces ", "café ﬁne — naïve", "90s rock song with loud guitars",
@@ -99,9 +107,11 @@ def make_tokenizer(folder):
     return fast
 
 
-def random_model(text_vocab, size="tiny"):
+def random_model(text_vocab, size="tiny", channels=1):
     """tiny: the fixture's model. full: musicgen-small's sizes (t5-base, 24 x 1024 decoder with 16
-    heads, EnCodec 32 kHz; convert_musicgen_transformers.py and the encodec_32khz config)."""
+    heads, EnCodec 32 kHz; convert_musicgen_transformers.py and the encodec_32khz config).
+    channels 2: a stereo checkpoint's decoder (8 codebooks, two per EnCodec codebook; the codec stays
+    mono and runs once per channel, as in musicgen-stereo-*)."""
     torch.manual_seed(SEED)
     if size == "full":
         size_codebook, positions = 2048, 2048
@@ -114,16 +124,18 @@ def random_model(text_vocab, size="tiny"):
                                         ffn_dim=4096, num_attention_heads=16, hidden_size=1024, num_codebooks=4,
                                         audio_channels=1, pad_token_id=2048, bos_token_id=2048, activation_function="gelu")
     else:
-        size_codebook = CODEBOOK_SIZE
+        size_codebook = CODEBOOK_SIZE if channels == 1 else STEREO_CODEBOOK_SIZE
         text = T5Config(vocab_size=text_vocab, d_model=24, d_kv=8, d_ff=48, num_layers=2, num_heads=3,
                         feed_forward_proj="relu", relative_attention_num_buckets=32, relative_attention_max_distance=128)
         codec = EncodecConfig(target_bandwidths=[2.2], sampling_rate=32000, audio_channels=1, normalize=False,
                               chunk_length_s=None, hidden_size=8, num_filters=2, num_residual_layers=1,
-                              upsampling_ratios=[8, 5, 4, 4], codebook_size=CODEBOOK_SIZE, use_causal_conv=False,
+                              upsampling_ratios=[8, 5, 4, 4], codebook_size=size_codebook, use_causal_conv=False,
                               use_conv_shortcut=False, num_lstm_layers=2, pad_mode="reflect")
-        decoder = MusicgenDecoderConfig(vocab_size=CODEBOOK_SIZE, max_position_embeddings=MAX_POSITIONS, num_hidden_layers=2,
-                                        ffn_dim=64, num_attention_heads=2, hidden_size=32, num_codebooks=4, audio_channels=1,
-                                        pad_token_id=CODEBOOK_SIZE, bos_token_id=CODEBOOK_SIZE, activation_function="gelu")
+        decoder = MusicgenDecoderConfig(vocab_size=size_codebook, max_position_embeddings=MAX_POSITIONS, num_hidden_layers=2,
+                                        ffn_dim=64, num_attention_heads=2,
+                                        hidden_size=32 if channels == 1 else STEREO_HIDDEN, num_codebooks=4 * channels,
+                                        audio_channels=channels,
+                                        pad_token_id=size_codebook, bos_token_id=size_codebook, activation_function="gelu")
     model = MusicgenForConditionalGeneration(MusicgenConfig.from_sub_models_config(text, codec, decoder)).eval()
     g = torch.Generator().manual_seed(SEED)
     with torch.no_grad():
@@ -152,7 +164,8 @@ def prompt_audio(samples, sr=32000):
 
 
 class Recorder:
-    """The last apply_delay_pattern_mask call of generate: the raw sequences and the pattern mask."""
+    """The last apply_delay_pattern_mask call of generate: the raw sequences and the pattern mask;
+    and the codes of the EnCodec decode calls after it (`channels`: one per channel, left first)."""
 
     def __init__(self, model):
         self.decoder = model.decoder
@@ -161,12 +174,14 @@ class Recorder:
 
         def apply(ids, mask):
             self.ids, self.mask = ids.clone(), mask.clone()
+            self.channels = []
             return self.original(ids, mask)
         model.decoder.apply_delay_pattern_mask = apply
         codec_decode = model.audio_encoder.decode
 
         def decode(audio_codes, *a, **k):
             self.codes = audio_codes.clone()
+            self.channels.append(self.codes)
             return codec_decode(audio_codes, *a, **k)
         model.audio_encoder.decode = decode
 
@@ -194,15 +209,17 @@ def ort_session(path):
     return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
 
 
-def delay_mask(prompt, codebooks, pad, max_length):
-    """transformers' build_delay_pattern_mask (mono), written out: -1 marks a position to generate."""
+def delay_mask(prompt, codebooks, pad, max_length, channels=1):
+    """transformers' build_delay_pattern_mask, written out: -1 marks a position to generate. Stereo
+    (channels 2): rows 2c and 2c + 1 (codebook c of the left and the right channel) share delay c."""
     rows, n = prompt.shape
+    per_channel = codebooks // channels
     mask = np.full((rows, max_length), -1, dtype=np.int64)
     for r in range(rows):
-        k = r % codebooks
+        k = (r % codebooks) // channels
         mask[r, k:k + n] = prompt[r]
         mask[r, :k + 1] = pad
-        mask[r, max_length - codebooks + 1 + k:] = pad
+        mask[r, max_length - per_channel + 1 + k:] = pad
     return mask
 
 
@@ -211,6 +228,7 @@ def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, p
     m = json.loads((package / "pianola-model.json").read_text())
     c = m["config"]
     K, pad, start = c["num_codebooks"], c["pad_token_id"], c["decoder_start_token_id"]
+    channels = c["audio_channels"]
     s = {role: ort_session(package / g["file"]) for role, g in m["graphs"].items()}
     b = input_ids.shape[0]
     states = s["text_encoder"].run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
@@ -223,7 +241,7 @@ def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, p
     start_ids = np.full((b * K, 1), start, dtype=np.int64)
     prompt = start_ids if prompt_codes is None else np.concatenate([start_ids, prompt_codes.reshape(b * K, -1)], axis=1)
     max_length = prompt.shape[1] + max_new_tokens
-    pattern = delay_mask(prompt, K, pad, max_length)
+    pattern = delay_mask(prompt, K, pad, max_length, channels)
     seq = np.where(pattern[:, :prompt.shape[1]] == -1, 0, pattern[:, :prompt.shape[1]])
     first = int(np.argmax(pattern[0] == -1))
     seq = seq[:, :first]
@@ -247,7 +265,9 @@ def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, p
         past = dict(zip(past_names, outs[1:]))
     final = np.where(pattern == -1, seq, pattern)
     codes = final[final != pad].reshape(b, K, -1)
-    audio = s["encodec_decode"].run(None, {"audio_codes": codes})[0]
+    # stereo: EnCodec decodes each channel's codebooks (even rows left, odd right) on its own
+    audio = np.concatenate([s["encodec_decode"].run(None, {"audio_codes": np.ascontiguousarray(codes[:, c::channels])})[0]
+                            for c in range(channels)], axis=1)
     return codes, audio
 
 
@@ -288,10 +308,99 @@ def full_size(package):
         "audio_abs_sum": float(np.abs(audio).astype(np.float64).sum())}, separators=(",", ":")) + "\n")
 
 
+def responsive_codebooks(model, audio):
+    """EnCodec's codebooks placed where the random encoder's states fall: with unit-variance vectors
+    (the mono fixture's) every input is nearest the same codes, so a prompt's channels could not be
+    told apart by their codes. The encoder's states vary little with the input (about 0.01 around
+    their mean), so its last convolution is scaled up first: codes further apart decode to other
+    audio, and a swapped or shared channel shows in the audio too."""
+    g = torch.Generator().manual_seed(SEED)
+    gain = 25.0
+    with torch.no_grad():
+        last = model.audio_encoder.encoder.layers[-1].conv
+        last.parametrizations.weight.original0.mul_(gain)  # weight norm's magnitude
+        last.bias.mul_(gain)
+        center = model.audio_encoder.encoder(torch.from_numpy(audio)).mean(dim=(0, 2))
+        for i, layer in enumerate(model.audio_encoder.quantizer.layers):
+            embed = layer.codebook.embed
+            embed.copy_((center if i == 0 else 0) + 0.02 * gain * torch.randn(embed.shape, generator=g))
+
+
+def stereo(checkpoint_root):
+    """The stereo fixtures: a tiny random-weight stereo MusicGen, its package, and generate's greedy
+    codes and audio with and without guidance and with a stereo audio prompt."""
+    checkpoint = checkpoint_root / "checkpoint-stereo"
+    checkpoint.mkdir()
+    tok = make_tokenizer(checkpoint)
+    model = random_model(len(tok), channels=2)
+    # a stereo prompt whose channels differ, so that a swapped or shared channel shows
+    audio = np.stack([prompt_audio(3000), 0.7 * prompt_audio(3000)[::-1]])[None].astype(np.float32)
+    responsive_codebooks(model, audio[:, :1])
+    model.save_pretrained(str(checkpoint))
+    loaded, tokenizer_dir = exporter.load_checkpoint(str(checkpoint))
+    package = OUT / "tiny-stereo"
+    exporter.write_package(loaded, tokenizer_dir, package,
+                           source=f"random weights, stereo (tools/reference/musicgen_fixtures.py --size tiny-stereo, seed {SEED})",
+                           licence="none (random weights, made for tests)")
+    model = MusicgenForConditionalGeneration.from_pretrained(str(checkpoint)).eval()
+    rec = Recorder(model)
+    arrays, cases = {}, []
+
+    def record(case, out):
+        # generate decodes the even codebooks (left) and the odd ones (right) in two EnCodec calls
+        left, right = rec.channels
+        codes = torch.stack([left[0], right[0]], dim=2).flatten(1, 2)
+        assert torch.equal(codes[:, 0::2], left[0]) and torch.equal(codes[:, 1::2], right[0])
+        case["codes"] = codes.tolist()
+        case["min_top2_gap"] = min_gap(out.scores)
+        arrays[f"{case['name']}.audio"] = out.sequences.numpy().astype(np.float32)
+        cases.append(case)
+
+    # guidance only: generation without it is no different for two channels (and the audio is the bulk of the file)
+    record(*generate(model, rec, tok, "greedy_guidance", PROMPTS, do_sample=False, guidance_scale=3.0, max_new_tokens=14))
+
+    arrays["audio_prompt.input"] = audio
+    with torch.no_grad():
+        per_channel = [model.audio_encoder.encode(torch.from_numpy(audio[:, c:c + 1])).audio_codes[0] for c in range(2)]
+    assert not torch.equal(per_channel[0], per_channel[1]), "the two channels encode to the same codes"
+    prompt_codes = torch.stack(per_channel, dim=2).flatten(1, 2)  # interleaved, as generate feeds them
+    case, out = generate(model, rec, tok, "audio_prompt", PROMPTS[:1], do_sample=False, guidance_scale=3.0,
+                         max_new_tokens=12, input_values=torch.from_numpy(audio))
+    case["prompt_codes"] = prompt_codes.tolist()
+    record(case, out)
+
+    (OUT / "stereo-cases.json").write_text(json.dumps({
+        "reference": f"transformers {transformers.__version__} MusicgenForConditionalGeneration.generate, "
+                     f"torch {torch.__version__}, audio_channels 2",
+        "package": "tests/fixtures/musicgen/tiny-stereo", "seed": SEED, "cases": cases}, separators=(",", ":")) + "\n")
+    np.savez_compressed(OUT / "stereo-arrays.npz", **arrays)
+
+    for case in cases:
+        prompt = np.array(case["prompt_codes"], dtype=np.int64) if "prompt_codes" in case else None
+        if prompt is not None:
+            enc = ort_session(package / "encodec_encode.onnx")
+            got = np.stack([enc.run(None, {"input_values": np.ascontiguousarray(audio[:, c:c + 1])})[0] for c in range(2)], axis=2)
+            assert np.array_equal(got.reshape(1, 8, -1), prompt), "encodec_encode per channel differs"
+        codes, ort_audio = ort_generate(package, np.array(case["input_ids"]), np.array(case["attention_mask"]),
+                                        case["settings"]["guidance_scale"], case["settings"]["max_new_tokens"], prompt)
+        assert np.array_equal(codes, np.array(case["codes"])), f"stereo {case['name']}: ORT codes differ from generate's"
+        assert case["min_top2_gap"] > 1e-3, f"stereo {case['name']}: a greedy choice is a near tie; change the seed"
+        want = arrays[f"{case['name']}.audio"]
+        assert ort_audio.shape == want.shape and want.shape[1] == 2, (ort_audio.shape, want.shape)
+        diff = float(np.abs(ort_audio - want).max())
+        assert diff < 1e-4, f"stereo {case['name']}: ORT audio differs by {diff}"
+        print(f"stereo {case['name']}: codes {codes.shape} equal, audio {want.shape} max|diff| {diff:.2e}, "
+              f"min top-2 gap {case['min_top2_gap']:.3f}")
+    sizes = {p.name: p.stat().st_size for p in sorted(package.iterdir())}
+    print("package", sizes, "total", sum(sizes.values()))
+    print("stereo-cases.json", (OUT / "stereo-cases.json").stat().st_size,
+          "stereo-arrays.npz", (OUT / "stereo-arrays.npz").stat().st_size)
+
+
 def main():
     import argparse
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--size", choices=["tiny", "full"], default="tiny")
+    ap.add_argument("--size", choices=["tiny", "tiny-stereo", "full"], default="tiny")
     ap.add_argument("--package", help="--size full: where to write the package (about 2.5 GB; never committed)")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -301,6 +410,8 @@ def main():
         return full_size(pathlib.Path(args.package))
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = pathlib.Path(tempfile.mkdtemp())
+    if args.size == "tiny-stereo":
+        return stereo(tmp)
     checkpoint = tmp / "checkpoint"
     checkpoint.mkdir()
     tok = make_tokenizer(checkpoint)

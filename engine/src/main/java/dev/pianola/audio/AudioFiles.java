@@ -55,14 +55,46 @@ public final class AudioFiles {
      * holding NaN or infinite samples: no later stage has a meaningful answer for them.
      */
     public static Audio read(Path file) {
+        return read(file, MIX);
+    }
+
+    /**
+     * The file's audio, one {@link Audio} per channel (the file's order: left, right for stereo),
+     * with {@link #read}'s checks; each channel is decoded on its own pass over the file.
+     */
+    public static Audio[] readChannels(Path file) {
+        int channels = info(file).channels();
+        Audio[] out = new Audio[channels];
+        for (int c = 0; c < channels; c++) out[c] = read(file, c);
+        return out;
+    }
+
+    /** {@code channel} of the file's audio, or with {@link #MIX} the average of all. */
+    private static Audio read(Path file, int channel) {
         Audio audio = switch (sniff(file)) {
-            case WAV -> Wav.parse(file).read(file);
-            case AIFF -> readSampled(file, "AIFF");
-            case FLAC -> readFlac(file);
-            case MP3 -> readMp3(file);
+            case WAV -> Wav.parse(file).read(file, channel);
+            case AIFF -> readSampled(file, "AIFF", channel);
+            case FLAC -> readFlac(file, channel);
+            case MP3 -> readMp3(file, channel);
         };
         checkFinite(file, audio);
         return audio;
+    }
+
+    /** Reads the average of every channel (the decoders' other choice is one channel's index). */
+    private static final int MIX = -1;
+
+    private static void checkChannel(Path file, int channel, int channels) {
+        if (channel >= channels) throw new BadInputException(file, "has " + channels + " channels, not " + (channel + 1));
+    }
+
+    /** Channel {@code channel}'s samples of interleaved frames ({@code sampleBytes} each). */
+    private static byte[] oneChannel(byte[] interleaved, int frames, int channels, int sampleBytes, int channel) {
+        byte[] out = new byte[frames * sampleBytes];
+        for (int f = 0; f < frames; f++) {
+            System.arraycopy(interleaved, (f * channels + channel) * sampleBytes, out, f * sampleBytes, sampleBytes);
+        }
+        return out;
     }
 
     /**
@@ -252,7 +284,10 @@ public final class AudioFiles {
             return new Info("WAV", encoding, channels, sampleRate, frames);
         }
 
-        Audio read(Path file) {
+        Audio read(Path file, int channel) {
+            checkChannel(file, channel, channels);
+            // one channel: its samples alone, decoded as a mono file of the same encoding
+            Wav one = channel == MIX ? this : new Wav(formatCode, encoding, 1, sampleRate, bytesPerSample, dataOffset, frames);
             checkLength(file, frames, sampleRate);
             float[] out = samplesArray(file, frames, null);
             int blockFrames = 1 << 16;
@@ -267,7 +302,9 @@ public final class AudioFiles {
                         if (r < 0) throw new BadInputException(file, "file shrank while reading");
                     }
                     buf.flip();
-                    mix(buf, out, done, count);
+                    if (channel == MIX) mix(buf, out, done, count);
+                    else one.mix(ByteBuffer.wrap(oneChannel(buf.array(), count, channels, bytesPerSample, channel))
+                            .order(ByteOrder.LITTLE_ENDIAN), out, done, count);
                     done += count;
                 }
             } catch (IOException e) {
@@ -348,13 +385,13 @@ public final class AudioFiles {
 
     // ---------------------------------------------------------------- AIFF and MP3 (javax.sound.sampled)
 
-    private static Audio readSampled(Path file, String format) {
+    private static Audio readSampled(Path file, String format, int channel) {
         try (AudioInputStream in = AudioSystem.getAudioInputStream(file.toFile())) {
             AudioFormat f = in.getFormat();
             checkShape(file, f.getChannels(), f.getSampleRate());
             int rate = Math.round(f.getSampleRate());
             if (in.getFrameLength() > 0) checkLength(file, in.getFrameLength(), rate);
-            return decodePcm(file, f, readBounded(file, in, f.getFrameSize(), rate));
+            return decodePcm(file, f, readBounded(file, in, f.getFrameSize(), rate), channel);
         } catch (UnsupportedAudioFileException e) {
             throw new BadInputException(file, "unsupported or broken " + format + " file", e);
         } catch (IOException e) {
@@ -413,7 +450,7 @@ public final class AudioFiles {
         return bytes;
     }
 
-    private static Audio readMp3(Path file) {
+    private static Audio readMp3(Path file, int channel) {
         Audio decoded;
         try (AudioInputStream mp3 = AudioSystem.getAudioInputStream(
                 new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
@@ -424,7 +461,7 @@ public final class AudioFiles {
             try (AudioInputStream stream = AudioSystem.getAudioInputStream(pcm, mp3)) {
                 byte[] bytes = readBounded(file, stream, pcm.getFrameSize(), Math.round(pcm.getSampleRate()));
                 if (bytes.length == 0) throw new BadInputException(file, "MP3 holds no audio frames");
-                decoded = decodePcm(file, pcm, bytes);
+                decoded = decodePcm(file, pcm, bytes, channel);
             }
         } catch (UnsupportedAudioFileException e) {
             throw new BadInputException(file, "unsupported or broken MP3 file", e);
@@ -487,8 +524,8 @@ public final class AudioFiles {
         }
     }
 
-    /** Interleaved integer or float PCM of any byte order into mono. */
-    private static Audio decodePcm(Path file, AudioFormat f, byte[] bytes) {
+    /** Interleaved integer or float PCM of any byte order into mono (or into {@code channel} alone). */
+    private static Audio decodePcm(Path file, AudioFormat f, byte[] bytes, int channel) {
         int channels = f.getChannels();
         int bytesPerSample = f.getSampleSizeInBits() / 8;
         AudioFormat.Encoding enc = f.getEncoding();
@@ -498,6 +535,13 @@ public final class AudioFiles {
                 || bytesPerSample < 1 || bytesPerSample > 4 || f.getSampleSizeInBits() % 8 != 0
                 || (isFloat && bytesPerSample != 4))
             throw new BadInputException(file, "unsupported encoding: " + enc + " " + f.getSampleSizeInBits() + "-bit");
+        checkChannel(file, channel, channels);
+        if (channel != MIX && channels > 1) {
+            // one channel: its samples alone, decoded as a mono stream of the same encoding
+            bytes = oneChannel(bytes, bytes.length / (channels * bytesPerSample), channels, bytesPerSample, channel);
+            channels = 1;
+            f = new AudioFormat(enc, f.getSampleRate(), f.getSampleSizeInBits(), 1, bytesPerSample, f.getFrameRate(), f.isBigEndian());
+        }
         int frameBytes = channels * bytesPerSample;
         int frames = bytes.length / frameBytes;
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
@@ -535,12 +579,13 @@ public final class AudioFiles {
 
     // ---------------------------------------------------------------- FLAC
 
-    private static Audio readFlac(Path file) {
+    private static Audio readFlac(Path file, int channel) {
         try (InputStream in = flacForJflac(file, 1 << 16)) {
             FLACDecoder decoder = new FLACDecoder(in);
             decoder.addFrameListener(new FrameErrors());
             StreamInfo info = flacInfo(file, decoder);
             int channels = info.getChannels(), rate = info.getSampleRate(), bits = info.getBitsPerSample();
+            checkChannel(file, channel, channels);
             long total = info.getTotalSamples();
             // refused up front: clipping the array would later be misreported as "truncated"
             checkLength(file, total, rate);
@@ -550,7 +595,7 @@ public final class AudioFiles {
             long plausible = (1 << 16) + 4 * Files.size(file);
             long limit = total > 0 ? total : Math.min(MAX_SAMPLES, MAX_SECONDS * rate);
             float[] out = samplesArray(file, Math.min(limit, plausible), null);
-            double scale = 1.0 / (channels * Math.pow(2, bits - 1));
+            double scale = 1.0 / ((channel == MIX ? channels : 1) * Math.pow(2, bits - 1));
             int at = 0;
             Frame frame;
             while ((frame = nextFlacFrame(file, decoder, at)) != null) {
@@ -566,6 +611,7 @@ public final class AudioFiles {
                 }
                 ChannelData[] data = decoder.getChannelData();
                 for (int c = 0; c < channels; c++) {
+                    if (channel != MIX && c != channel) continue;
                     int[] s = data[c].getOutput();
                     for (int i = 0; i < block; i++) out[at + i] += (float) (s[i] * scale);
                 }

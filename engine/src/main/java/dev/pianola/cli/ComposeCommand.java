@@ -4,7 +4,6 @@ import dev.pianola.BadInputException;
 import dev.pianola.UsageException;
 import dev.pianola.audio.Audio;
 import dev.pianola.audio.AudioFiles;
-import dev.pianola.audio.AudioLevels;
 import dev.pianola.audio.Resampler;
 import dev.pianola.cover.BasicPitchCover;
 import dev.pianola.cover.BeatGrid;
@@ -19,6 +18,7 @@ import dev.pianola.models.pop2piano.Pop2PianoCover;
 import dev.pianola.models.pop2piano.Pop2PianoModel;
 import dev.pianola.render.MidiRenderer;
 import dev.pianola.render.PianoRoll;
+import dev.pianola.render.RenderedAudio;
 import dev.pianola.render.WavWriter;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
@@ -38,15 +38,16 @@ import java.util.concurrent.Callable;
 
 @Command(name = "compose", sortOptions = false, mixinStandardHelpOptions = true,
         header = "Make music from a text prompt with MusicGen; --piano also turns it into a piano part.",
-        description = {"MusicGen writes audio (32 kHz WAV) from a description of the music: genre, instruments, mood, tempo. "
+        description = {"MusicGen writes audio (32 kHz WAV; stereo with a musicgen-stereo-* package) from a description of the music: genre, instruments, mood, tempo. "
                 + "Each run composes anew; the seed it prints (--seed N) makes the same piece again. "
                 + "--piano covers what it made for piano on the music's own beat grid (Pop2Piano when installed, else Basic Pitch and the "
                 + "arranger), so the MIDI file lines up under the audio in a DAW. --audio-prompt continues a recording instead of starting from nothing.",
-                "MusicGen is a download: pianola models install musicgen-small (or give a package with --model)."},
+                "MusicGen is a download: pianola models install musicgen-small (musicgen-stereo-small for stereo; or give a package with --model)."},
         footer = {"", "Examples:",
                 "  pianola compose \"warm lo-fi piano with soft pads\" -o idea.wav --seconds 12",
                 "  pianola compose \"upbeat funk groove, 110 bpm\" -o groove.wav --piano groove.piano.mid --piano-roll groove.png",
                 "  pianola compose \"continue this\" --audio-prompt riff.wav -o more.wav --seconds 15",
+                "  pianola compose \"wide ambient pads\" --model ~/models/musicgen-stereo-small -o pads.wav   (a stereo package: stereo WAV)",
                 "  pianola compose \"slow jazz ballad\" --seed 7 --guidance 5 --temperature 0.8   (closer to the words, safer)"})
 final class ComposeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PROMPT", description = "What the music should be, in words (quote it).")
@@ -142,7 +143,7 @@ final class ComposeCommand implements Callable<Integer> {
         long seed = seedGiven != null ? seedGiven : Seeds.fresh();
         StepTimer steps = new StepTimer(common.verbose, System.err);
 
-        Audio music;
+        RenderedAudio composed;
         MusicgenModel.Generation generation;
         int promptSamples = 0;
         String deviceUsed;
@@ -154,7 +155,7 @@ final class ComposeCommand implements Callable<Integer> {
             int promptFrames = promptCodes == null ? 0 : promptCodes[0][0].length;
             if (promptCodes != null) steps.done("encode the audio prompt");
             int frames = (int) Math.round(wantSeconds * musicgen.frameRate());
-            int maxFrames = musicgen.maxNewTokens(promptFrames) - musicgen.codebooks() + 1;
+            int maxFrames = musicgen.maxFrames(promptFrames);
             if (frames < 1 || frames > maxFrames) {
                 throw new BadInputException(String.format(Locale.ROOT, "--seconds %s: this model makes %.2f to %.1f s%s", seconds == null ? DEFAULT_SECONDS : seconds,
                         1.0 / musicgen.frameRate(), maxFrames / (double) musicgen.frameRate(), promptFrames > 0 ? " after this audio prompt" : ""));
@@ -164,14 +165,17 @@ final class ComposeCommand implements Callable<Integer> {
             MusicgenModel.Settings settings = new MusicgenModel.Settings(musicgen.stepsForFrames(frames), sampling, seed, guidanceUsed);
             try (CliProgress progress = new CliProgress(common.quiet, System.err)) {
                 generation = musicgen.generate(List.of(prompt), promptCodes, settings, () -> false,
-                        inSecondsOfMusic(progress, musicgen.codebooks() - 1, musicgen.frameRate(), frames));
+                        inSecondsOfMusic(progress, musicgen.stepsForFrames(0), musicgen.frameRate(), frames));
             }
             steps.done("compose (" + generation.loop().steps() + " steps)");
-            float[] samples = musicgen.decode(generation.codes())[0];
+            float[][] channels = musicgen.decodeChannels(generation.codes())[0];
             steps.done("decode audio (EnCodec)");
             if (continuationOnly) promptSamples = promptFrames * musicgen.hopLength();
-            music = withHeadroom(new Audio(Arrays.copyOfRange(samples, promptSamples, samples.length), musicgen.samplingRate()));
+            for (int c = 0; c < channels.length; c++) channels[c] = Arrays.copyOfRange(channels[c], promptSamples, channels[c].length);
+            composed = withHeadroom(new RenderedAudio(channels, musicgen.samplingRate()));
         }
+        // the cover listens to one channel: a stereo piece's mix
+        Audio music = composed.toMono();
 
         NoteSequence pianoNotes = null;
         MidiFiles.WriteOptions pianoFile = MidiFiles.WriteOptions.PIANO;
@@ -210,7 +214,7 @@ final class ComposeCommand implements Callable<Integer> {
 
         // the audio, its piano part and their previews appear together or not at all
         try (OutputSet outputs = new OutputSet(common.force)) {
-            WavWriter.write(music, outputs.stage(out), WavWriter.Depth.PCM24, true);
+            WavWriter.write(composed, outputs.stage(out), WavWriter.Depth.PCM24, true);
             if (pianoNotes != null) {
                 MidiFiles.write(pianoNotes, outputs.stage(piano), true, pianoFile);
                 if (renderer != null) Renders.toWav(renderer, pianoNotes, outputs.stage(render), common);
@@ -224,7 +228,7 @@ final class ComposeCommand implements Callable<Integer> {
             System.out.println(new Summary().put("command", "compose").put("prompt", prompt).put("output", out.toString())
                     .put("model", model.toString()).put("device", deviceUsed).put("seed", seed).put("guidance", guidanceUsed)
                     .put("audioPrompt", audioPrompt == null ? null : audioPrompt.toString())
-                    .put("audioSeconds", music.seconds()).put("steps", generation.loop().steps()).put("stepsPerSecond", stepsPerSecond)
+                    .put("audioSeconds", composed.seconds()).put("channels", composed.channelCount()).put("steps", generation.loop().steps()).put("stepsPerSecond", stepsPerSecond)
                     .put("piano", piano == null ? null : piano.toString()).put("coverEngine", coverUsed)
                     .put("pianoNotes", pianoNotes == null ? null : pianoNotes.notes().size())
                     .put("bpm", pianoNotes == null ? null : TempoMap.bpmRounded(pianoNotes.mainBpm())).put("beats", grid == null ? null : grid.source())
@@ -250,9 +254,16 @@ final class ComposeCommand implements Callable<Integer> {
         };
     }
 
-    /** The recording, mono at the model's rate, as EnCodec codes; refused when it leaves the model no room. */
+    /**
+     * The recording at the model's rate as EnCodec codes; refused when it leaves the model no room.
+     * A stereo model encodes a stereo recording channel by channel (as transformers); any other
+     * recording is its mono mix, which a stereo model gets on both channels (transformers' generate
+     * refuses mono audio for a stereo checkpoint; this is what it makes of the mix on both channels).
+     */
     private static long[][][] encodePrompt(MusicgenModel musicgen, Path file) {
-        Audio audio = AudioFiles.read(file);
+        boolean stereo = musicgen.channels() == 2 && AudioFiles.info(file).channels() == 2;
+        Audio[] channels = stereo ? AudioFiles.readChannels(file) : new Audio[] {AudioFiles.read(file)};
+        Audio audio = channels[0];
         if (audio.samples().length == 0) throw new BadInputException(file, "contains no audio samples");
         int maxPromptFrames = musicgen.maxNewTokens(0) - musicgen.stepsForFrames(1);
         double maxSeconds = maxPromptFrames / (double) musicgen.frameRate();
@@ -260,8 +271,9 @@ final class ComposeCommand implements Callable<Integer> {
             throw new BadInputException(file, String.format(Locale.ROOT, "is %.1f s long; this model's window leaves room to continue at most %.1f s (trim it)",
                     audio.seconds(), maxSeconds));
         }
-        Audio at = Resampler.toRate(audio, musicgen.samplingRate());
-        return musicgen.encode(at.samples());
+        float[][] at = new float[channels.length][];
+        for (int c = 0; c < at.length; c++) at[c] = Resampler.toRate(channels[c], musicgen.samplingRate()).samples();
+        return musicgen.encode(at);
     }
 
     /** MusicGen's progress (decoder steps) as seconds of music; the first steps only fill the delay pattern. */
@@ -270,14 +282,20 @@ final class ComposeCommand implements Callable<Integer> {
         return (done, total, what) -> progress.update(Math.min(totalSeconds, Math.max(0, done - delaySteps) / frameRate), totalSeconds, "seconds of music");
     }
 
-    /** Audio above full scale is scaled down to {@link #PEAK_DBFS}; anything quieter is left as MusicGen wrote it. */
-    static Audio withHeadroom(Audio audio) {
-        double peak = AudioLevels.of(audio).peak();
+    /**
+     * Audio above full scale is scaled down to {@link #PEAK_DBFS} (every channel by one gain, so a
+     * stereo image stays); anything quieter is left as MusicGen wrote it.
+     */
+    static RenderedAudio withHeadroom(RenderedAudio audio) {
+        double peak = audio.peak();
         if (peak <= 1) return audio;
         float gain = (float) (Math.pow(10, PEAK_DBFS / 20) / peak);
-        float[] scaled = audio.samples().clone();
-        for (int i = 0; i < scaled.length; i++) scaled[i] *= gain;
-        return new Audio(scaled, audio.sampleRate());
+        float[][] scaled = new float[audio.channelCount()][];
+        for (int c = 0; c < scaled.length; c++) {
+            scaled[c] = audio.channels()[c].clone();
+            for (int i = 0; i < scaled[c].length; i++) scaled[c][i] *= gain;
+        }
+        return new RenderedAudio(scaled, audio.sampleRate());
     }
 
     /** A file name from the prompt's first words: "Warm lo-fi piano, soft pads" -> warm-lo-fi-piano-soft-pads. */

@@ -12,7 +12,8 @@ import java.util.function.BooleanSupplier;
 /**
  * MusicGen as a {@link Composer}: the package's own sampling (top-k, top-p) at the asked
  * temperature and its guidance scale, as many decoder steps as the seconds need (the delay
- * pattern's tail included), decoded by EnCodec.
+ * pattern's tail included), decoded by EnCodec (a stereo model's two channels mixed: the
+ * cover hears one).
  */
 public final class MusicgenComposer implements Composer {
     private final MusicgenModel model;
@@ -41,7 +42,7 @@ public final class MusicgenComposer implements Composer {
     }
 
     private int maxFrames() {
-        return model.maxNewTokens(0) - model.codebooks() + 1;
+        return model.maxFrames(0);
     }
 
     @Override

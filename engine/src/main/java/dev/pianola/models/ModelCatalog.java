@@ -48,6 +48,12 @@ public final class ModelCatalog {
     public static final Installable.PythonEnv POP2PIANO_ENV = new Installable.PythonEnv("pop2piano", List.of("python3.11"),
             List.of(List.of("-r", "tools/export/requirements-pop2piano.txt")), 3_300, 6_000);
 
+    /** A MusicGen checkpoint's files; the T5 tokenizer as tokenizer.json, or spiece.model that the exporter converts (spec part 2.2). */
+    private static final List<Installable.CheckpointFile> MUSICGEN_FILES = List.of(Installable.CheckpointFile.of("config.json"),
+            Installable.CheckpointFile.of("generation_config.json"), WEIGHTS,
+            new Installable.CheckpointFile(List.of("tokenizer.json", "spiece.model"), false),
+            Installable.CheckpointFile.optional("tokenizer_config.json"), Installable.CheckpointFile.optional("special_tokens_map.json"));
+
     public static final List<Installable> ALL = List.of(
             new Installable("gpt2-remi", ModelFamilies.REMI, "Natooz/Maestro-REMI-bpe20k", SPEC_REVISION,
                     List.of(Installable.CheckpointFile.of("config.json"), Installable.CheckpointFile.optional("generation_config.json"), WEIGHTS,
@@ -62,11 +68,10 @@ public final class ModelCatalog {
                     List.of(Installable.CheckpointFile.of("config.json"), Installable.CheckpointFile.of("generation_config.json"),
                             WEIGHTS, Installable.CheckpointFile.of("vocab.json")),
                     POP2PIANO_ENV, "tools/export/export_pop2piano.py", List.of()),
-            // the T5 tokenizer as tokenizer.json, or spiece.model that the exporter converts (spec part 2.2)
-            new Installable("musicgen-small", ModelFamilies.MUSICGEN, "facebook/musicgen-small", SPEC_REVISION,
-                    List.of(Installable.CheckpointFile.of("config.json"), Installable.CheckpointFile.of("generation_config.json"), WEIGHTS,
-                            new Installable.CheckpointFile(List.of("tokenizer.json", "spiece.model"), false),
-                            Installable.CheckpointFile.optional("tokenizer_config.json"), Installable.CheckpointFile.optional("special_tokens_map.json")),
+            new Installable("musicgen-small", ModelFamilies.MUSICGEN, "facebook/musicgen-small", SPEC_REVISION, MUSICGEN_FILES,
+                    TORCH, "tools/export/export_musicgen.py", List.of()),
+            // stereo: the same layout, 8 codebooks (two channels'); listed after the mono one, which stays compose's default
+            new Installable("musicgen-stereo-small", ModelFamilies.MUSICGEN, "facebook/musicgen-stereo-small", SPEC_REVISION, MUSICGEN_FILES,
                     TORCH, "tools/export/export_musicgen.py", List.of()));
 
     /** The entry named {@code name}; a bad input naming the choices otherwise. */

@@ -146,6 +146,52 @@ class AudioFilesTest {
     }
 
     @Test
+    void everyWavEncodingReadsChannelByChannel() throws IOException {
+        Encoding[] encodings = {Encoding.U8, Encoding.S16, Encoding.S24, Encoding.S32, Encoding.F32, Encoding.F64};
+        int frames = 1001;
+        for (Encoding e : encodings) {
+            for (int channels : new int[] {1, 2, 3}) {
+                Path file = dir.resolve("c" + e.code() + "_" + e.bits() + "_" + channels + ".wav");
+                Files.write(file, wav(e, channels, 11025, frames, channels == 3));
+                Audio[] read = AudioFiles.readChannels(file);
+                assertEquals(channels, read.length, e + " x" + channels);
+                for (int c = 0; c < channels; c++) {
+                    assertEquals(11025, read[c].sampleRate());
+                    assertEquals(frames, read[c].samples().length);
+                    for (int f = 0; f < frames; f++) {
+                        assertEquals(quantised(e, signal(c, f)), read[c].samples()[f], 1e-6, e + " x" + channels + " channel " + c + " frame " + f);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aiffFlacAndMp3ReadChannelByChannel() {
+        Audio[] s16 = AudioFiles.readChannels(FIXTURES.resolve("tone.s16.wav"));
+        assertEquals(2, s16.length);
+        for (String name : new String[] {"tone.aiff", "tone.flac", "tone.mp3"}) {
+            Audio[] channels = AudioFiles.readChannels(FIXTURES.resolve(name));
+            assertEquals(2, channels.length, name);
+            float[] mix = AudioFiles.read(FIXTURES.resolve(name)).samples();
+            for (int i = 0; i < mix.length; i++) {
+                assertEquals(mix[i], (channels[0].samples()[i] + channels[1].samples()[i]) / 2, 1e-6, name + " sample " + i);
+            }
+            if (!name.endsWith(".mp3")) {
+                for (int c = 0; c < 2; c++) assertClose(s16[c].samples(), channels[c].samples(), 0, name + " channel " + c);
+            }
+        }
+        // the tones differ between the channels
+        assertTrue(maxAbsDiff(s16[0].samples(), s16[1].samples()) > 0.1);
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        return worst;
+    }
+
+    @Test
     void wavWithDataPaddingAndTrailingChunksIsRead() throws IOException {
         // 8-bit mono with an odd number of frames: the data chunk is padded, another chunk follows
         byte[] wav = wav(Encoding.U8, 1, 8000, 7, false);

@@ -7,13 +7,14 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 
-/** AudioFiles, every format it reads: {@code read} (the samples) and {@code info} (the header only). */
+/** AudioFiles, every format it reads: {@code read} (the samples), {@code readChannels} (each channel's) and {@code info} (the header only). */
 @Timeout(10)
 class AudioFuzzTest {
     private static void readAudio(String name, byte[] data) throws Exception {
         Path file = FuzzFiles.write(name, data);
         FuzzFiles.acceptOrRefuse(file, BadInputException.class, () -> AudioFiles.info(file));
         FuzzFiles.acceptOrRefuse(file, BadInputException.class, () -> AudioFiles.read(file));
+        FuzzFiles.acceptOrRefuse(file, BadInputException.class, () -> AudioFiles.readChannels(file));
     }
 
     @FuzzTest

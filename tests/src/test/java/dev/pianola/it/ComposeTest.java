@@ -8,6 +8,7 @@ import dev.pianola.cover.BeatGrid;
 import dev.pianola.midi.MidiFiles;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
+import dev.pianola.render.RenderedAudio;
 import dev.pianola.render.WavWriter;
 import org.jetbrains.bio.npy.NpyArray;
 import org.jetbrains.bio.npy.NpzFile;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * by tools/export/export_musicgen.py, its outputs made by transformers' generate): the audio the
  * command writes is the reference's within 1e-4 (greedy, with guidance, and continuing an audio
  * prompt), lengths and seeds behave, --piano covers the music as {@code pianola cover} covers the
- * same audio, and bad input gets one line and its exit code.
+ * same audio, and bad input gets one line and its exit code. The tiny stereo MusicGen beside it
+ * writes a 2-channel WAV, each channel the reference's.
  */
 class ComposeTest {
     private static final Path FIXTURES = Cli.root().resolve("tests/fixtures/musicgen");
@@ -38,6 +40,8 @@ class ComposeTest {
     /** The reference against 24-bit samples: the parity tolerance of MusicgenModelTest plus the quantization step. */
     private static final double TOLERANCE = 1e-4 + 1.0 / (1 << 23);
     private static final Map<String, NpyArray> arrays = new HashMap<>();
+    private static final Path TINY_STEREO = FIXTURES.resolve("tiny-stereo");
+    private static final Map<String, NpyArray> stereoArrays = new HashMap<>();
 
     @TempDir
     Path tmp;
@@ -46,6 +50,9 @@ class ComposeTest {
     static void load() {
         try (NpzFile.Reader npz = NpzFile.read(FIXTURES.resolve("arrays.npz"))) {
             for (var entry : npz.introspect()) arrays.put(entry.getName(), npz.get(entry.getName(), 1 << 26));
+        }
+        try (NpzFile.Reader npz = NpzFile.read(FIXTURES.resolve("stereo-arrays.npz"))) {
+            for (var entry : npz.introspect()) stereoArrays.put(entry.getName(), npz.get(entry.getName(), 1 << 26));
         }
     }
 
@@ -59,6 +66,62 @@ class ComposeTest {
         assertEquals(14, json.get("steps").asInt());
         float[] want = Arrays.copyOfRange(arrays.get("greedy_guidance.audio").asFloatArray(), 0, 7040); // row 0: this prompt
         assertAudio(want, AudioFiles.read(out));
+    }
+
+    @Test
+    void aStereoModelWritesStereo() throws Exception {
+        // the stereo case's 14 decoder steps are 11 frames (the delay spans one channel's 4 codebooks): 0.22 s
+        Path out = tmp.resolve("wide.wav");
+        Cli.Run run = Cli.run("compose", PROMPT, "-o", out, "--model", TINY_STEREO, "--seconds", 0.22, "--greedy", "--guidance", 3, "--json", "--quiet");
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals(14, json.get("steps").asInt());
+        assertEquals(2, json.get("channels").asInt());
+        assertEquals(2, AudioFiles.info(out).channels());
+        float[][] got = stereoPcm24(out);
+        float[] want = stereoArrays.get("greedy_guidance.audio").asFloatArray(); // [2 prompts][left, right][7040]: row 0
+        for (int c = 0; c < 2; c++) assertAudio(Arrays.copyOfRange(want, c * 7040, (c + 1) * 7040), new Audio(got[c], 32000));
+        double apart = 0;
+        for (int i = 0; i < got[0].length; i++) apart = Math.max(apart, Math.abs(got[0][i] - got[1][i]));
+        assertTrue(apart > 5e-3, "left and right differ: " + apart);
+    }
+
+    @Test
+    void aStereoModelContinuesAStereoRecordingChannelByChannel() throws Exception {
+        float[] input = stereoArrays.get("audio_prompt.input").asFloatArray(); // [1][left, right][3000]
+        Path riff = tmp.resolve("wide-riff.wav");
+        WavWriter.write(new RenderedAudio(new float[][] {Arrays.copyOfRange(input, 0, 3000), Arrays.copyOfRange(input, 3000, 6000)}, 32000),
+                riff, WavWriter.Depth.PCM24, false);
+        // 5 prompt frames, then the case's 12 steps: 9 new frames (0.18 s); the output holds both
+        Path out = tmp.resolve("wider.wav");
+        Cli.Run run = Cli.run("compose", PROMPT, "--audio-prompt", riff, "-o", out, "--model", TINY_STEREO, "--seconds", 0.18, "--greedy", "--quiet");
+        assertEquals(0, run.exitCode(), run.toString());
+        float[][] got = stereoPcm24(out);
+        float[] want = stereoArrays.get("audio_prompt.audio").asFloatArray(); // [1][left, right][8960]
+        for (int c = 0; c < 2; c++) assertAudio(Arrays.copyOfRange(want, c * 8960, (c + 1) * 8960), new Audio(got[c], 32000));
+
+        // a mono recording goes to both channels (MusicgenStereoTest: the codes of the same audio on both)
+        Path mono = tmp.resolve("mono-riff.wav");
+        WavWriter.write(new Audio(Arrays.copyOfRange(input, 0, 3000), 32000), mono, WavWriter.Depth.PCM24, false);
+        Path fromMono = tmp.resolve("from-mono.wav");
+        assertEquals(0, Cli.run("compose", PROMPT, "--audio-prompt", mono, "-o", fromMono, "--model", TINY_STEREO, "--seconds", 0.18, "--greedy",
+                "--quiet").exitCode());
+        assertEquals(2, AudioFiles.info(fromMono).channels());
+        assertEquals(8960, stereoPcm24(fromMono)[1].length);
+    }
+
+    /** The two channels of a 24-bit PCM WAV as WavWriter writes it (the 44-byte header, frames interleaved). */
+    private static float[][] stereoPcm24(Path wav) throws java.io.IOException {
+        byte[] b = Files.readAllBytes(wav);
+        int frames = (b.length - 44) / 6;
+        float[][] out = new float[2][frames];
+        for (int f = 0, at = 44; f < frames; f++) {
+            for (int c = 0; c < 2; c++, at += 3) {
+                int v = (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | b[at + 2] << 16; // the top byte carries the sign
+                out[c][f] = (float) (v / 8388607.0);
+            }
+        }
+        return out;
     }
 
     @Test

@@ -104,7 +104,7 @@ class ModelInstallTest {
 
     @Test
     void unknownNamesAndIncompleteFoldersAreBadInput() throws Exception {
-        assertOneLine(pianola(env(), "models", "install", "gpt3", "--yes"), 3, "no model called 'gpt3' to install; pianola can install gpt2-remi, perceiver-ar, pop2piano or musicgen-small");
+        assertOneLine(pianola(env(), "models", "install", "gpt3", "--yes"), 3, "no model called 'gpt3' to install; pianola can install gpt2-remi, perceiver-ar, pop2piano, musicgen-small or musicgen-stereo-small");
         Path partial = Files.createDirectories(tmp.resolve("partial"));
         Files.copy(HubClientTest.CHECKPOINT.resolve("config.json"), partial.resolve("config.json"));
         assertOneLine(pianola(env(), "models", "install", "gpt2-remi", "--from", partial, "--yes"), 3,
@@ -116,7 +116,7 @@ class ModelInstallTest {
     void listAndInfoSayWhatCanBeInstalledAndWhatItTakes() throws Exception {
         Cli.Run list = pianola(env(), "models", "list");
         assertEquals(0, list.exitCode(), list.toString());
-        assertTrue(list.out().contains("not installed: gpt2-remi, perceiver-ar, pop2piano, musicgen-small (pianola models install NAME"), list.out());
+        assertTrue(list.out().contains("not installed: gpt2-remi, perceiver-ar, pop2piano, musicgen-small, musicgen-stereo-small (pianola models install NAME"), list.out());
         Cli.Run info = pianola(env(), "models", "info", "gpt2-remi", "--json");
         assertEquals(0, info.exitCode(), info.toString());
         JsonNode i = JSON.readTree(info.out());

@@ -4,11 +4,13 @@ import dev.pianola.runtime.MultiCodebookLoop;
 
 /**
  * MusicGen's delay pattern, as transformers' {@code build_delay_pattern_mask},
- * {@code apply_delay_pattern_mask} and the pad filter at the end of {@code generate} (mono: one
- * delay step per codebook). Codebook k of a frame is predicted k steps after codebook 0, so in the
- * decoder's sequence codebook k's stream is shifted right by k; the first k + 1 positions of row k
- * and its last {@code codebooks - 1 - k} positions are padding, which is never generated. Rows are
- * ordered {@code sequence * codebooks + k}.
+ * {@code apply_delay_pattern_mask} and the pad filter at the end of {@code generate}. Mono: codebook
+ * k of a frame is predicted k steps after codebook 0, so in the decoder's sequence codebook k's
+ * stream is shifted right by k; the first k + 1 positions of row k and its last
+ * {@code codebooks - 1 - k} positions are padding, which is never generated. Rows are ordered
+ * {@code sequence * codebooks + k}. Stereo (2 channels): the channels' codebooks are interleaved
+ * (row 2c is the left channel's codebook c, row 2c + 1 the right's) and both share delay c, so the
+ * pattern is the mono one over {@code codebooks / 2} codebooks with every row doubled.
  */
 public final class DelayPattern {
     private DelayPattern() {
@@ -23,19 +25,29 @@ public final class DelayPattern {
      *               (then an audio prompt's codes, when there is one)
      */
     public static long[][] forced(long[][] prompt, int codebooks, long pad, int maxLength) {
-        if (maxLength < 2 * codebooks - 1) {
+        return forced(prompt, codebooks, 1, pad, maxLength);
+    }
+
+    /**
+     * {@link #forced(long[][], int, long, int)} for {@code channels} interleaved channels
+     * ({@code codebooks} counts all of them: 8 for a stereo musicgen).
+     */
+    public static long[][] forced(long[][] prompt, int codebooks, int channels, long pad, int maxLength) {
+        if (channels < 1 || codebooks % channels != 0) throw new IllegalArgumentException(codebooks + " codebooks over " + channels + " channels");
+        int perChannel = codebooks / channels;
+        if (maxLength < 2 * perChannel - 1) {
             // transformers returns the ids unpatterned then; no MusicGen generation is that short
-            throw new IllegalArgumentException("a delay pattern of " + codebooks + " codebooks needs at least "
-                    + (2 * codebooks - 1) + " positions, got " + maxLength);
+            throw new IllegalArgumentException("a delay pattern of " + perChannel + " codebooks needs at least "
+                    + (2 * perChannel - 1) + " positions, got " + maxLength);
         }
         int rows = prompt.length;
         long[][] mask = new long[rows][maxLength];
         for (int r = 0; r < rows; r++) {
-            int k = r % codebooks;
+            int k = r % codebooks / channels;
             java.util.Arrays.fill(mask[r], MultiCodebookLoop.FREE);
             for (int j = 0; j < prompt[r].length && j + k < maxLength; j++) mask[r][j + k] = prompt[r][j];
             for (int j = 0; j <= k; j++) mask[r][j] = pad;
-            for (int j = maxLength - codebooks + 1 + k; j < maxLength; j++) mask[r][j] = pad;
+            for (int j = maxLength - perChannel + 1 + k; j < maxLength; j++) mask[r][j] = pad;
         }
         return mask;
     }
@@ -66,7 +78,8 @@ public final class DelayPattern {
 
     /**
      * Undoes the pattern: drops every pad id and returns the codes as EnCodec takes them,
-     * [sequences][codebooks][frames] (frames = length - codebooks for a start-only prompt).
+     * [sequences][codebooks][frames] (frames = length - codebooks / channels for a start-only prompt;
+     * stereo codebooks stay interleaved).
      */
     public static long[][][] codes(long[][] sequences, int codebooks, long pad) {
         int batch = sequences.length / codebooks;

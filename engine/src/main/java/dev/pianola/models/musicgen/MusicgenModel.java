@@ -40,7 +40,9 @@ import java.util.function.BooleanSupplier;
  * mask), {@value #CROSS_KV} (every layer's cross-attention keys and values, once per generation),
  * {@value #DECODER} (one graph for the prefill and every step), {@value #CODEC_DECODE} and
  * {@value #CODEC_ENCODE}, the T5 {@value #TOKENIZER_FILE} and {@value #GENERATION_FILE}.
- * Mono checkpoints only for now (a stereo one interleaves two channels' codebooks).
+ * Mono and stereo checkpoints (musicgen-stereo-*: audio_channels 2, the two channels' codebooks
+ * interleaved, left first, over one delay pattern ({@link DelayPattern}); EnCodec stays the mono
+ * codec, run once per channel on its half of the codebooks, as transformers does).
  *
  * <p>One generation at a time (calls are serialised); run it on an InferenceWorker for background use.
  */
@@ -57,8 +59,8 @@ public final class MusicgenModel implements AutoCloseable {
      * One generation's settings.
      *
      * @param maxNewTokens  decoder steps; each step adds one frame per codebook, and the delay
-     *                      pattern costs {@code codebooks} of them, so a start-only prompt gives
-     *                      {@code maxNewTokens - codebooks + 1} frames
+     *                      pattern costs K of them, K the codebooks of one channel (4, stereo too),
+     *                      so a start-only prompt gives {@code maxNewTokens - K + 1} frames
      * @param sampling      greedy or sampled choice (temperature, top-k, top-p as transformers)
      * @param seed          the sampler's seed
      * @param guidanceScale classifier-free guidance; 1 (or less) turns it off
@@ -84,6 +86,8 @@ public final class MusicgenModel implements AutoCloseable {
     private final KvDecoder decoder;
     private final List<String> crossNames;
     private final int codebooks, hidden, maxPositions, samplingRate, hopLength, frameRate, maxLength;
+    /** Audio channels (1 or 2) and the codebooks of each: EnCodec's, and the delay pattern's width. */
+    private final int channels, channelCodebooks;
     private final long pad, start;
     private final double guidanceScale;
 
@@ -91,10 +95,12 @@ public final class MusicgenModel implements AutoCloseable {
     public MusicgenModel(ModelPackage pkg) {
         pkg.requireFamily(dev.pianola.models.ModelFamilies.MUSICGEN);
         this.pkg = pkg;
-        if (pkg.config("audio_channels") != 1) {
-            throw new ModelException(pkg.manifestFile(), "is a " + pkg.config("audio_channels") + "-channel MusicGen; this build runs mono ones");
-        }
         this.codebooks = (int) pkg.config("num_codebooks");
+        this.channels = (int) pkg.config("audio_channels");
+        if ((channels != 1 && channels != 2) || codebooks % channels != 0) {
+            throw new ModelException(pkg.manifestFile(), "is a " + channels + "-channel MusicGen of " + codebooks + " codebooks; MusicGen is mono or stereo");
+        }
+        this.channelCodebooks = codebooks / channels;
         this.hidden = (int) pkg.config("hidden_size");
         this.maxPositions = (int) pkg.config("max_position_embeddings");
         this.samplingRate = (int) pkg.config("sampling_rate");
@@ -153,8 +159,14 @@ public final class MusicgenModel implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The decoder's codebooks, all channels' (8 for a stereo checkpoint). */
     public int codebooks() {
         return codebooks;
+    }
+
+    /** 1 (mono) or 2 (stereo: codebooks interleaved, left first). */
+    public int channels() {
+        return channels;
     }
 
     /** EnCodec's audio rate (32000 for the facebook/musicgen checkpoints). */
@@ -192,7 +204,12 @@ public final class MusicgenModel implements AutoCloseable {
 
     /** Decoder steps that give {@code frames} frames of audio after the prompt (the delay pattern's tail included). */
     public int stepsForFrames(int frames) {
-        return frames + codebooks - 1;
+        return frames + channelCodebooks - 1;
+    }
+
+    /** The most frames of audio one generation makes after a prompt of {@code promptFrames} frames. */
+    public int maxFrames(int promptFrames) {
+        return maxNewTokens(promptFrames) - stepsForFrames(0);
     }
 
     /**
@@ -217,9 +234,9 @@ public final class MusicgenModel implements AutoCloseable {
         if (settings.maxNewTokens() > maxNewTokens(promptFrames)) {
             throw new BadInputException(settings.maxNewTokens() + " decoder steps after " + promptFrames + " prompt frames need "
                     + (length - 1) + " positions; this model has " + maxPositions
-                    + " (at most " + maxNewTokens(promptFrames) + " steps, " + (maxNewTokens(promptFrames) - codebooks + 1) + " frames)");
+                    + " (at most " + maxNewTokens(promptFrames) + " steps, " + maxFrames(promptFrames) + " frames)");
         }
-        if (length - codebooks < 1 || length < 2 * codebooks - 1) {
+        if (length - channelCodebooks < 1 || length < 2 * channelCodebooks - 1) {
             throw new BadInputException(settings.maxNewTokens() + " decoder steps make no audio; " + codebooks + " codebooks need at least "
                     + stepsForFrames(1) + " steps");
         }
@@ -228,7 +245,7 @@ public final class MusicgenModel implements AutoCloseable {
             prompt[r][0] = start;
             if (promptCodes != null) System.arraycopy(promptCodes[r / codebooks][r % codebooks], 0, prompt[r], 1, promptFrames);
         }
-        long[][] forced = DelayPattern.forced(prompt, codebooks, pad, length);
+        long[][] forced = DelayPattern.forced(prompt, codebooks, channels, pad, length);
         boolean guided = settings.guidanceScale() > 1;
         List<AutoCloseable> open = new ArrayList<>();
         try {
@@ -257,10 +274,45 @@ public final class MusicgenModel implements AutoCloseable {
         }
     }
 
-    /** EnCodec: codes [batch][codebooks][frames] to audio [batch][frames * hop] at {@link #samplingRate}. */
+    /**
+     * EnCodec: codes [batch][codebooks][frames] to audio [batch][frames * hop] at {@link #samplingRate};
+     * a stereo model's two channels averaged (what a cover listens to; {@link #decodeChannels} keeps them).
+     */
     public float[][] decode(long[][][] codes) {
-        int batch = codes.length, k = codes[0].length, frames = codes[0][0].length;
+        float[][][] all = decodeChannels(codes);
+        float[][] out = new float[all.length][];
+        for (int b = 0; b < all.length; b++) {
+            out[b] = all[b][0];
+            if (channels == 2) {
+                for (int i = 0; i < out[b].length; i++) out[b][i] = (all[b][0][i] + all[b][1][i]) * 0.5f;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * EnCodec: codes [batch][codebooks][frames] to audio [batch][channels][frames * hop] at
+     * {@link #samplingRate}; stereo: the even codebooks decode to the left channel, the odd ones to
+     * the right, each on its own (transformers' generate).
+     */
+    public float[][][] decodeChannels(long[][][] codes) {
+        int batch = codes.length, k = codes[0].length;
         if (k != codebooks) throw new IllegalArgumentException(k + " codebooks, the model has " + codebooks);
+        float[][][] out = new float[batch][channels][];
+        for (int c = 0; c < channels; c++) {
+            long[][][] channel = new long[batch][channelCodebooks][];
+            for (int b = 0; b < batch; b++) {
+                for (int q = 0; q < channelCodebooks; q++) channel[b][q] = codes[b][q * channels + c];
+            }
+            float[][] audio = decodeChannel(channel);
+            for (int b = 0; b < batch; b++) out[b][c] = audio[b];
+        }
+        return out;
+    }
+
+    /** EnCodec's decoder on one channel's codes [batch][channelCodebooks][frames]. */
+    private float[][] decodeChannel(long[][][] codes) {
+        int batch = codes.length, k = codes[0].length, frames = codes[0][0].length;
         LongBuffer buf = LongBuffer.allocate(batch * k * frames);
         for (long[][] b : codes) for (long[] row : b) buf.put(row);
         buf.flip();
@@ -279,18 +331,50 @@ public final class MusicgenModel implements AutoCloseable {
         }
     }
 
-    /** EnCodec: mono audio at {@link #samplingRate} to codes [1][codebooks][frames] (an audio prompt). */
+    /**
+     * EnCodec: mono audio at {@link #samplingRate} to codes [1][codebooks][frames] (an audio prompt).
+     * A stereo model gets the mono codes on both channels: what transformers' forward makes of a
+     * mono recording, and what its generate makes of one copied to both channels (its generate
+     * itself refuses mono audio for a stereo checkpoint).
+     */
     public long[][][] encode(float[] samples) {
+        long[][] mono = encodeChannel(samples);
+        long[][][] result = new long[1][codebooks][];
+        for (int k = 0; k < codebooks; k++) result[0][k] = mono[k / channels].clone();
+        return result;
+    }
+
+    /**
+     * EnCodec: audio [channels][samples] at {@link #samplingRate} to codes [1][codebooks][frames];
+     * a stereo model encodes each channel on its own and interleaves the codebooks (left first), as
+     * transformers' generate; one channel is {@link #encode(float[])}.
+     */
+    public long[][][] encode(float[][] audio) {
+        if (audio.length == 1) return encode(audio[0]);
+        if (audio.length != channels) throw new IllegalArgumentException(audio.length + " channels of audio for a " + channels + "-channel model");
+        long[][][] result = new long[1][codebooks][];
+        for (int c = 0; c < channels; c++) {
+            long[][] codes = encodeChannel(audio[c]);
+            if (c > 0 && codes[0].length != result[0][0].length) throw new IllegalArgumentException("the channels differ in length");
+            for (int q = 0; q < channelCodebooks; q++) result[0][q * channels + c] = codes[q];
+        }
+        return result;
+    }
+
+    /** EnCodec's encoder on one channel: codes [channelCodebooks][frames]. */
+    private long[][] encodeChannel(float[] samples) {
         if (samples.length == 0) throw new BadInputException("the audio prompt holds no samples");
         Path file = pkg.dir().resolve(pkg.graph(CODEC_ENCODE).file());
         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(samples), new long[] {1, 1, samples.length});
              OrtSession.Result out = pkg.session(CODEC_ENCODE).run(Map.of("input_values", in))) {
             OnnxTensor codes = (OnnxTensor) out.get("audio_codes").orElseThrow();
             long[] shape = codes.getInfo().getShape();
-            if (shape[1] != codebooks) throw new ModelException(file, "encodes " + shape[1] + " codebooks, the decoder has " + codebooks);
+            if (shape[1] != channelCodebooks) {
+                throw new ModelException(file, "encodes " + shape[1] + " codebooks, the decoder has " + channelCodebooks + " per channel");
+            }
             LongBuffer all = codes.getLongBuffer();
-            long[][][] result = new long[1][codebooks][(int) shape[2]];
-            for (long[] row : result[0]) all.get(row);
+            long[][] result = new long[channelCodebooks][(int) shape[2]];
+            for (long[] row : result) all.get(row);
             return result;
         } catch (OrtException e) {
             throw new ModelException(file, "EnCodec encoding failed: " + e.getMessage(), e);

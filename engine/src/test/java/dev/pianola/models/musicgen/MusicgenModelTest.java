@@ -57,25 +57,25 @@ class MusicgenModelTest {
         throw new AssertionError("no case " + name);
     }
 
-    private static long[] longs(JsonNode a) {
+    static long[] longs(JsonNode a) {
         long[] out = new long[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = a.get(i).asLong();
         return out;
     }
 
-    private static long[][] longs2(JsonNode a) {
+    static long[][] longs2(JsonNode a) {
         long[][] out = new long[a.size()][];
         for (int i = 0; i < out.length; i++) out[i] = longs(a.get(i));
         return out;
     }
 
-    private static long[][][] longs3(JsonNode a) {
+    static long[][][] longs3(JsonNode a) {
         long[][][] out = new long[a.size()][][];
         for (int i = 0; i < out.length; i++) out[i] = longs2(a.get(i));
         return out;
     }
 
-    private static List<String> strings(JsonNode a) {
+    static List<String> strings(JsonNode a) {
         List<String> out = new ArrayList<>();
         a.forEach(n -> out.add(n.asText()));
         return out;
