@@ -220,8 +220,9 @@ public final class MusicgenModel implements AutoCloseable {
                     + " (at most " + maxNewTokens(promptFrames) + " steps, " + (maxNewTokens(promptFrames) - codebooks + 1) + " frames)");
         }
         if (length - codebooks < 1 || length < 2 * codebooks - 1) {
+            // the delay pattern needs 2 * codebooks - 1 positions (transformers skips it below that)
             throw new BadInputException(settings.maxNewTokens() + " decoder steps make no audio; " + codebooks + " codebooks need at least "
-                    + stepsForFrames(1) + " steps");
+                    + Math.max(codebooks - promptFrames, 2 * codebooks - 2 - promptFrames) + " steps");
         }
         long[][] prompt = new long[batch * codebooks][1 + promptFrames];
         for (int r = 0; r < prompt.length; r++) {
