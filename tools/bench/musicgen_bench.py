@@ -20,7 +20,7 @@ equal (the fixture's lm_heads are scaled so that greedy choices sit far from tie
 says whether they are. A benchmark, not a test: it prints figures and never fails on them.
 
 usage (from the repository root, after the Java build; a venv with requirements-musicgen.txt):
-    tools/bench/run musicgen [--seconds 10] [--threads 2] [--keep DIR] [--greedy]
+    tools/bench/run musicgen [--seconds 10] [--threads 2] [--keep DIR] [--greedy] [--runs N]
 """
 import argparse
 import json
@@ -125,6 +125,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--keep", default="/tmp/pianola-musicgen-bench", help="folder for the checkpoint and package (made once)")
     ap.add_argument("--greedy", action="store_true", help="greedy decoding; the codes of both sides are compared")
+    ap.add_argument("--runs", type=int, default=1, help="pairs of runs, alternating which side goes first (the machine's load varies)")
     args = ap.parse_args()
     ckpt, pkg = make_model(pathlib.Path(args.keep))
     manifest = json.loads((pkg / "pianola-model.json").read_text())["config"]
@@ -134,34 +135,41 @@ def main():
     java_cmd = ["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", classpath(), "dev.pianola.bench.MusicgenBench",
                 str(pkg), PROMPT, str(steps), mode, str(SEED)]
     py_cmd = [sys.executable, "-c", PY_SIDE, str(ckpt), PROMPT, str(steps), mode, str(args.threads), str(SEED)]
-    loads = [load_average()]
-    py = run(py_cmd)
-    loads.append(load_average())
-    java = run(java_cmd)
-    loads.append(load_average())
-    for side in (java, py):
-        side["rtf"] = side["compute_s"] / side["audio_s"]
-        side["load_s"] = side["load_ms"] / 1e3
     print(f"MusicGen at musicgen-small's sizes, random weights; {args.seconds:g} s of music ({frames} frames, {steps} steps), "
           f"guidance 3, {'greedy' if args.greedy else 'sampled (top-k 250)'}, {args.threads} threads; prompt {PROMPT!r}")
-    print(f"load average (1/5/15 min) before PyTorch: {loads[0]}; before Java: {loads[1]}; after: {loads[2]}")
-    print(f"{'':18}{'Java/ORT':>12}{'PyTorch':>12}{'ratio':>10}")
-    for key, label in [("tokens_per_s", "steps/s"), ("rtf", "RTF"), ("prefill_ms", "first step ms"),
-                       ("decode_ms", "EnCodec ms"), ("compute_s", "compute s"), ("audio_s", "audio s"),
-                       ("peak_rss_mib", "peak RSS MiB"), ("load_s", "load s")]:
-        print(f"{label:18}{java[key]:12.2f}{py[key]:12.2f}{java[key] / py[key]:10.2f}")
-    print(f"Java / PyTorch in steps/s: {java['tokens_per_s'] / py['tokens_per_s']:.2f}x (goal: >= 1.5x)")
-    # both sides' codes are [batch][codebook][frame]
-    same = java["codes"] == py["codes"]
-    if args.greedy:
-        pairs = [(a, b) for jb, pb in zip(java["codes"], py["codes"]) for jk, pk in zip(jb, pb) for a, b in zip(jk, pk)]
-        first = next((i for i, (a, b) in enumerate(pairs) if a != b), None)
-        print(f"greedy codes equal: {same} ({sum(a == b for a, b in pairs)}/{len(pairs)} codes agree"
-              f"{'' if first is None else f', first difference at code {first} (row-major [batch][codebook][frame])'})")
-    print(json.dumps({"load_average": loads, "seconds": args.seconds, "steps": steps, "threads": args.threads, "greedy": args.greedy,
-                      "java": {k: v for k, v in java.items() if k != "codes"},
-                      "pytorch": {k: v for k, v in py.items() if k != "codes"}, **({"codes_equal": same} if args.greedy else {})}))
-
+    runs = []
+    for i in range(args.runs):
+        # the order alternates so that neither side always runs after the other (the load it leaves)
+        order = [("pytorch", py_cmd), ("java", java_cmd)][::1 if i % 2 == 0 else -1]
+        sides, loads = {}, [load_average()]
+        for name, cmd in order:
+            sides[name] = run(cmd)
+            loads.append(load_average())
+        java, py = sides["java"], sides["pytorch"]
+        for side in (java, py):
+            side["rtf"] = side["compute_s"] / side["audio_s"]
+            side["load_s"] = side["load_ms"] / 1e3
+        print(f"\nrun {i + 1}: load average (1/5/15 min) before {order[0][0]}: {loads[0]}; before {order[1][0]}: {loads[1]}; "
+              f"after: {loads[2]}")
+        print(f"{'':18}{'Java/ORT':>12}{'PyTorch':>12}{'ratio':>10}")
+        for key, label in [("tokens_per_s", "steps/s"), ("rtf", "RTF"), ("prefill_ms", "first step ms"),
+                           ("decode_ms", "EnCodec ms"), ("compute_s", "compute s"), ("audio_s", "audio s"),
+                           ("peak_rss_mib", "peak RSS MiB"), ("load_s", "load s")]:
+            print(f"{label:18}{java[key]:12.2f}{py[key]:12.2f}{java[key] / py[key]:10.2f}")
+        # both sides' codes are [batch][codebook][frame]
+        same = java["codes"] == py["codes"]
+        if args.greedy:
+            pairs = [(a, b) for jb, pb in zip(java["codes"], py["codes"]) for jk, pk in zip(jb, pb) for a, b in zip(jk, pk)]
+            first = next((i for i, (a, b) in enumerate(pairs) if a != b), None)
+            print(f"greedy codes equal: {same} ({sum(a == b for a, b in pairs)}/{len(pairs)} codes agree"
+                  f"{'' if first is None else f', first difference at code {first} (row-major [batch][codebook][frame])'})")
+        runs.append({"load_average": loads, "order": [n for n, _ in order],
+                     "java": {k: v for k, v in java.items() if k != "codes"},
+                     "pytorch": {k: v for k, v in py.items() if k != "codes"}, **({"codes_equal": same} if args.greedy else {})})
+    ratios = sorted(r["java"]["tokens_per_s"] / r["pytorch"]["tokens_per_s"] for r in runs)
+    print(f"\nJava / PyTorch in steps/s, per run: {', '.join(f'{x:.2f}' for x in ratios)}; median "
+          f"{ratios[len(ratios) // 2] if len(ratios) % 2 else (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2:.2f}x (goal: >= 1.5x)")
+    print(json.dumps({"seconds": args.seconds, "steps": steps, "threads": args.threads, "greedy": args.greedy, "runs": runs}))
 
 if __name__ == "__main__":
     main()
