@@ -237,8 +237,10 @@ public final class MusicgenModel implements AutoCloseable {
                     + " (at most " + maxNewTokens(promptFrames) + " steps, " + maxFrames(promptFrames) + " frames)");
         }
         if (length - channelCodebooks < 1 || length < 2 * channelCodebooks - 1) {
-            throw new BadInputException(settings.maxNewTokens() + " decoder steps make no audio; " + codebooks + " codebooks need at least "
-                    + stepsForFrames(1) + " steps");
+            // the delay pattern needs 2 * codebooks - 1 positions (transformers skips it below that)
+            throw new BadInputException(settings.maxNewTokens() + " decoder steps make no audio; " + channelCodebooks + " codebooks"
+                    + (channels == 2 ? " per channel" : "") + " need at least "
+                    + Math.max(channelCodebooks - promptFrames, 2 * channelCodebooks - 2 - promptFrames) + " steps");
         }
         long[][] prompt = new long[batch * codebooks][1 + promptFrames];
         for (int r = 0; r < prompt.length; r++) {

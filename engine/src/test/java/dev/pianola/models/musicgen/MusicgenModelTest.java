@@ -214,6 +214,13 @@ class MusicgenModelTest {
                 () -> false, Progress.NONE).loop().steps(), "the last position still runs");
         assertThrows(BadInputException.class, () -> model.generate(List.of("piano"), null,
                 new MusicgenModel.Settings(model.codebooks() - 1, SamplingConfig.greedy(), 0, 1), () -> false, Progress.NONE));
+        // the fewest steps the delay pattern allows (2 * codebooks - 2 after the start id) is the one the message names
+        int fewest = 2 * model.codebooks() - 2;
+        BadInputException tooFew = assertThrows(BadInputException.class, () -> model.generate(List.of("piano"), null,
+                new MusicgenModel.Settings(fewest - 1, SamplingConfig.greedy(), 0, 1), () -> false, Progress.NONE));
+        assertTrue(tooFew.getMessage().contains("at least " + fewest + " steps"), tooFew.getMessage());
+        assertEquals(fewest, model.generate(List.of("piano"), null, new MusicgenModel.Settings(fewest, SamplingConfig.greedy(), 0, 1),
+                () -> false, Progress.NONE).loop().steps());
         assertThrows(BadInputException.class, () -> new MusicgenModel.Settings(8, SamplingConfig.greedy(), 0, Double.NaN));
         assertThrows(BadInputException.class, () -> model.encode(new float[0]));
         ModelException family = assertThrows(ModelException.class,
