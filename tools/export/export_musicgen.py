@@ -59,6 +59,13 @@ The package holds five graphs (float32, opset 17) and these files:
   pianola-model.json  the manifest: files with sha256, graph I/O names, vocabSize (= codebook_size),
                       integer config constants (see write_package), generation defaults
 
+--precision int8: the decoder's MatMuls as int8 with dynamic activation quantization (precision.py,
+ONNX Runtime's quantize_dynamic; the manifest records "precision": "int8-dynamic" and how). The step
+loop is memory-bound on the decoder's weights (1.34 GB in float32 at musicgen-small's sizes, ~0.35 GB
+int8, which fits in the graph file: no .data file); the text encoder, cross_kv (each run once per
+generation) and EnCodec stay float32. The codes are not float32's: tools/export/musicgen_agreement.py
+measures how far they agree.
+
 Generation defaults: sampling, temperature 1, top-k 250 (audiocraft's; transformers would use 50
 because the hub config names none, spec pop2piano_musicgen.md 2.1), guidance 3 (the hub config's).
 """
@@ -73,6 +80,7 @@ import onnx
 # the exporters share package_files.py; they are also loaded by path from tools/reference and tools/bench
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from package_files import sha256  # noqa: E402
+import precision as precisions  # noqa: E402
 
 import torch
 import transformers
@@ -87,6 +95,7 @@ TOKENIZER_FILE, GENERATION_FILE = "tokenizer.json", "generation_config.json"
 DEFAULT_TOP_K = 250
 DEFAULT_GUIDANCE = 3.0
 LARGE_GRAPH_BYTES = 1 << 30  # weights above this go to a .data file (protobuf refuses 2 GB)
+PRECISIONS = (precisions.FLOAT32, precisions.INT8)
 
 
 class TextEncoder(torch.nn.Module):
@@ -379,12 +388,26 @@ def text_pad_id(tokenizer_json):
     return ids[0]
 
 
-def write_package(model, tokenizer_dir, out, source, licence, top_k=DEFAULT_TOP_K, version="1"):
-    """Exports `model` into the folder `out` and writes its manifest; returns the manifest dict."""
+def quantize_decoder(out, written, precision):
+    """The decoder graph in `precision` (precision.py); returns the manifest's record of it and the
+    files written, now without the float32 .data file when the converted weights fit in the graph."""
+    made = precisions.convert(out / DECODER_FILE, precision)
+    if not made:
+        return made, written
+    # quantize_dynamic read the float32 weights from decoder.onnx.data and wrote them into the graph
+    files = save_graph(onnx.load(str(out / DECODER_FILE)), out / DECODER_FILE)
+    return made, [f for f in written if not f.startswith(DECODER_FILE)] + files
+
+
+def write_package(model, tokenizer_dir, out, source, licence, top_k=DEFAULT_TOP_K, version="1", precision=precisions.FLOAT32):
+    """Exports `model` into the folder `out` (the decoder in `precision`, precision.py) and writes its
+    manifest; returns the manifest dict."""
+    if precision not in PRECISIONS:
+        raise SystemExit(f"MusicGen packages are made in {sorted(PRECISIONS)}, not {precision}")
     check_model(model)
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = export_graphs(model, out)
+    made, written = quantize_decoder(out, export_graphs(model, out), precision)
     write_tokenizer(tokenizer_dir, out / TOKENIZER_FILE)
     gen = model.generation_config
     if gen.guidance_scale is None:
@@ -420,6 +443,7 @@ def write_package(model, tokenizer_dir, out, source, licence, top_k=DEFAULT_TOP_
             "frame_rate": codec.frame_rate, "max_length": max_length,
         },
         "generation": {"doSample": True, "temperature": 1.0, "topK": top_k, "maxNewTokens": max_length - 1},
+        **made,
         "source": {"checkpoint": source, "licence": licence,
                    "exporter": f"{EXPORTER} (torch {torch.__version__}, transformers {transformers.__version__}, "
                                f"opset {OPSET})"},
@@ -437,10 +461,13 @@ def main():
     ap.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help="default top-k of the package (audiocraft: 250)")
     ap.add_argument("--licence", default="CC-BY-NC-4.0 (facebook/musicgen-* model cards)", help="licence of the weights")
     ap.add_argument("--version", default="1")
+    ap.add_argument("--precision", choices=["float32", "int8"], default="float32",
+                    help="int8: dynamic quantization of the decoder (CPU; see precision.py)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     model, tokenizer_dir = load_checkpoint(args.checkpoint)
-    m = write_package(model, tokenizer_dir, args.out, args.source or args.checkpoint, args.licence, args.top_k, args.version)
+    m = write_package(model, tokenizer_dir, args.out, args.source or args.checkpoint, args.licence, args.top_k, args.version,
+                      precisions.CHOICES[args.precision])
     print(json.dumps(m["files"], indent=2))
 
 

@@ -223,8 +223,9 @@ def delay_mask(prompt, codebooks, pad, max_length, channels=1):
     return mask
 
 
-def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, prompt_codes=None):
-    """The Java port's loop over the package's graphs (greedy)."""
+def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, prompt_codes=None, gaps=None):
+    """The Java port's loop over the package's graphs (greedy). gaps: a list to which each step's
+    smallest top-2 margin (over the rows, after guidance) is appended."""
     m = json.loads((package / "pianola-model.json").read_text())
     c = m["config"]
     K, pad, start = c["num_codebooks"], c["pad_token_id"], c["decoder_start_token_id"]
@@ -260,6 +261,9 @@ def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, p
         if guidance > 1:
             cond, uncond = logits[:b * K], logits[b * K:]
             logits = uncond + (cond - uncond) * np.float32(guidance)
+        if gaps is not None:
+            top2 = np.sort(logits, axis=-1)[:, -2:]
+            gaps.append(float((top2[:, 1] - top2[:, 0]).min()))
         fed = seq.shape[1]
         seq = np.concatenate([seq, logits.argmax(-1)[:, None]], axis=1)
         past = dict(zip(past_names, outs[1:]))

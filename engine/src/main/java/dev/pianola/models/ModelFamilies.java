@@ -35,7 +35,7 @@ public final class ModelFamilies {
 
     /** MusicGen (facebook/musicgen-*): text (and audio) to music: {@code pianola compose}, and the plug-in's Compose engine. */
     public static final ModelFamily MUSICGEN = new ModelFamily("musicgen", "MusicGen", "musicgen", ModelFamily.Job.COMPOSE,
-            Set.of(ModelManifest.FLOAT32), null, MusicgenComposer::open);
+            Set.of(ModelManifest.FLOAT32, ModelManifest.INT8_DYNAMIC), null, MusicgenComposer::open);
 
     public static final List<ModelFamily> ALL = List.of(CONTINUATOR, REMI, PERCEIVER, POP2PIANO, MUSICGEN);
     /** The live engines, in the plug-in's Engine menu order (its value is the index here). */
