@@ -42,12 +42,13 @@ graph (80.9 ms/step there vs 76 ms in Java's loop over the same 503 steps). The 
 not float32's) runs the same 503-step loop at 33 ms a step (30 steps/s, 2.25x float32).
 
 usage (from the repository root, after the Java build; a venv with requirements-musicgen.txt):
-    tools/bench/run musicgen [--seconds 10] [--threads 2] [--keep DIR] [--greedy] [--runs N]
+    tools/bench/run musicgen [--seconds 10] [--threads 2] [--keep DIR] [--greedy] [--runs N] [--precision int8]
 """
 import argparse
 import json
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,14 @@ def run(cmd):
     return result
 
 
+def agreement(a, b):
+    """How many of two greedy runs' codes ([batch][codebook][frame]) agree, and where they first differ."""
+    pairs = [(x, y) for ab, bb in zip(a, b) for ak, bk in zip(ab, bb) for x, y in zip(ak, bk)]
+    first = next((i for i, (x, y) in enumerate(pairs) if x != y), None)
+    return (f"{a == b} ({sum(x == y for x, y in pairs)}/{len(pairs)} codes agree"
+            f"{'' if first is None else f', first difference at code {first} (row-major [batch][codebook][frame])'})")
+
+
 def classpath():
     """This checkout's compiled classes (not an installed engine jar) and the engine's libraries."""
     cp = ROOT / "engine" / "target" / "bench.classpath"
@@ -119,25 +128,28 @@ def classpath():
     return f"{ROOT / 'tests' / 'target' / 'classes'}:{ROOT / 'engine' / 'target' / 'classes'}:{cp.read_text().strip()}"
 
 
-def make_model(work):
-    """The checkpoint folder (weights and tokenizer) and its package, made once."""
-    ckpt, pkg = work / "checkpoint", work / "package"
+def make_model(work, precision="float32"):
+    """The checkpoint folder (weights and tokenizer) and its package in `precision` (float32: package,
+    int8: package-int8), each made once."""
+    ckpt, pkg = work / "checkpoint", work / ("package" if precision == "float32" else f"package-{precision}")
     if (pkg / "pianola-model.json").exists():
         return ckpt, pkg
     import torch
     import musicgen_fixtures as fixtures   # its random_model and tokenizer; also loads export_musicgen.py
     torch.set_num_threads(2)
-    ckpt.mkdir(parents=True, exist_ok=True)
-    tok = fixtures.make_tokenizer(ckpt)
-    model = fixtures.random_model(len(tok), "full")
-    model.save_pretrained(str(ckpt))
-    del model
+    if not (ckpt / "config.json").exists():
+        ckpt.mkdir(parents=True, exist_ok=True)
+        tok = fixtures.make_tokenizer(ckpt)
+        model = fixtures.random_model(len(tok), "full")
+        model.save_pretrained(str(ckpt))
+        del model
     t0 = time.perf_counter()
     loaded, tokenizer_dir = fixtures.exporter.load_checkpoint(str(ckpt))   # as a user's download: from the folder
     fixtures.exporter.write_package(loaded, tokenizer_dir, pkg, licence="none (random weights, made for benchmarks)",
                                     source=f"random weights at musicgen-small's sizes (tools/bench/musicgen_bench.py, "
-                                           f"musicgen_fixtures.random_model seed {fixtures.SEED})")
-    print(f"exported in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+                                           f"musicgen_fixtures.random_model seed {fixtures.SEED})",
+                                    precision=fixtures.exporter.precisions.CHOICES[precision])
+    print(f"exported ({precision}) in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return ckpt, pkg
 
 
@@ -148,49 +160,60 @@ def main():
     ap.add_argument("--keep", default="/tmp/pianola-musicgen-bench", help="folder for the checkpoint and package (made once)")
     ap.add_argument("--greedy", action="store_true", help="greedy decoding; the codes of both sides are compared")
     ap.add_argument("--runs", type=int, default=1, help="pairs of runs, alternating which side goes first (the machine's load varies)")
+    ap.add_argument("--precision", choices=["int8"], help="int8: also the package exported with --precision int8 "
+                    "(package-int8 in --keep, made once), run by Java beside float32 Java and PyTorch")
     args = ap.parse_args()
     ckpt, pkg = make_model(pathlib.Path(args.keep))
+    int8_pkg = make_model(pathlib.Path(args.keep), args.precision)[1] if args.precision else None
     manifest = json.loads((pkg / "pianola-model.json").read_text())["config"]
     frames = round(args.seconds * manifest["frame_rate"])
     steps = frames + manifest["num_codebooks"] - 1
     mode = "greedy" if args.greedy else "sample"
-    java_cmd = ["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", classpath(), "dev.pianola.bench.MusicgenBench",
-                str(pkg), PROMPT, str(steps), mode, str(SEED)]
+    cp = classpath()
+
+    def java_cmd(package):
+        return ["java", "-Xmx2g", f"-Dpianola.threads={args.threads}", "-cp", cp, "dev.pianola.bench.MusicgenBench",
+                str(package), PROMPT, str(steps), mode, str(SEED)]
     py_cmd = [sys.executable, "-c", PY_SIDE, str(ckpt), PROMPT, str(steps), mode, str(args.threads), str(SEED)]
+    commands = [("pytorch", py_cmd), ("java", java_cmd(pkg))] + ([("java-int8", java_cmd(int8_pkg))] if int8_pkg else [])
     print(f"MusicGen at musicgen-small's sizes, random weights; {args.seconds:g} s of music ({frames} frames, {steps} steps), "
           f"guidance 3, {'greedy' if args.greedy else 'sampled (top-k 250)'}, {args.threads} threads; prompt {PROMPT!r}")
     runs = []
     for i in range(args.runs):
-        # the order alternates so that neither side always runs after the other (the load it leaves)
-        order = [("pytorch", py_cmd), ("java", java_cmd)][::1 if i % 2 == 0 else -1]
+        # the order alternates so that no side always runs after another (the load it leaves)
+        order = commands[::1 if i % 2 == 0 else -1]
         sides, loads = {}, [load_average()]
         for name, cmd in order:
             sides[name] = run(cmd)
             loads.append(load_average())
-        java, py = sides["java"], sides["pytorch"]
-        for side in (java, py):
+        for side in sides.values():
             side["rtf"] = side["compute_s"] / side["audio_s"]
             side["load_s"] = side["load_ms"] / 1e3
-        print(f"\nrun {i + 1}: load average (1/5/15 min) before {order[0][0]}: {loads[0]}; before {order[1][0]}: {loads[1]}; "
-              f"after: {loads[2]}")
-        print(f"{'':18}{'Java/ORT':>12}{'PyTorch':>12}{'ratio':>10}")
+        java, py, int8 = sides["java"], sides["pytorch"], sides.get("java-int8")
+        print(f"\nrun {i + 1}: load average (1/5/15 min) " + "; ".join(f"before {n}: {l}" for (n, _), l in zip(order, loads))
+              + f"; after: {loads[-1]}")
+        print(f"{'':18}{'Java/ORT':>12}" + (f"{'Java int8':>12}" if int8 else "") + f"{'PyTorch':>12}{'ratio':>10}"
+              + (f"{'int8/PT':>10}{'int8/Java':>10}" if int8 else ""))
         for key, label in [("tokens_per_s", "steps/s"), ("rtf", "RTF"), ("prefill_ms", "first step ms"),
                            ("decode_ms", "EnCodec ms"), ("compute_s", "compute s"), ("audio_s", "audio s"),
                            ("peak_rss_mib", "peak RSS MiB"), ("load_s", "load s")]:
-            print(f"{label:18}{java[key]:12.2f}{py[key]:12.2f}{java[key] / py[key]:10.2f}")
-        # both sides' codes are [batch][codebook][frame]
+            print(f"{label:18}{java[key]:12.2f}" + (f"{int8[key]:12.2f}" if int8 else "") + f"{py[key]:12.2f}{java[key] / py[key]:10.2f}"
+                  + (f"{int8[key] / py[key]:10.2f}{int8[key] / java[key]:10.2f}" if int8 else ""))
+        # every side's codes are [batch][codebook][frame]
         same = java["codes"] == py["codes"]
         if args.greedy:
-            pairs = [(a, b) for jb, pb in zip(java["codes"], py["codes"]) for jk, pk in zip(jb, pb) for a, b in zip(jk, pk)]
-            first = next((i for i, (a, b) in enumerate(pairs) if a != b), None)
-            print(f"greedy codes equal: {same} ({sum(a == b for a, b in pairs)}/{len(pairs)} codes agree"
-                  f"{'' if first is None else f', first difference at code {first} (row-major [batch][codebook][frame])'})")
+            print("greedy codes equal, Java float32 vs PyTorch: " + agreement(java["codes"], py["codes"]))
+            if int8:
+                # not expected to be equal: int8 computes other numbers (tools/export/musicgen_agreement.py measures how far)
+                print("greedy codes, Java int8 vs Java float32 (informative): " + agreement(int8["codes"], java["codes"]))
         runs.append({"load_average": loads, "order": [n for n, _ in order],
-                     "java": {k: v for k, v in java.items() if k != "codes"},
-                     "pytorch": {k: v for k, v in py.items() if k != "codes"}, **({"codes_equal": same} if args.greedy else {})})
-    ratios = sorted(r["java"]["tokens_per_s"] / r["pytorch"]["tokens_per_s"] for r in runs)
-    print(f"\nJava / PyTorch in steps/s, per run: {', '.join(f'{x:.2f}' for x in ratios)}; median "
-          f"{ratios[len(ratios) // 2] if len(ratios) % 2 else (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2:.2f}x (goal: >= 1.5x)")
+                     **{n: {k: v for k, v in side.items() if k != "codes"} for n, side in sides.items()},
+                     **({"codes_equal": same} if args.greedy else {})})
+    print()
+    for side, versus in [("java", "pytorch")] + ([("java-int8", "pytorch"), ("java-int8", "java")] if int8_pkg else []):
+        ratios = sorted(r[side]["tokens_per_s"] / r[versus]["tokens_per_s"] for r in runs)
+        print(f"{'' if side == 'java' else '  '}{side} / {versus} in steps/s, per run: {', '.join(f'{x:.2f}' for x in ratios)}; median "
+              f"{statistics.median(ratios):.2f}x" + (" (goal: >= 1.5x)" if versus == "pytorch" else ""))
     print(json.dumps({"seconds": args.seconds, "steps": steps, "threads": args.threads, "greedy": args.greedy, "runs": runs}))
 
 if __name__ == "__main__":

@@ -203,9 +203,9 @@ def min_gap(scores):
     return min(float((lambda t: t[:, 0] - t[:, 1])(torch.topk(s, 2).values).min()) for s in scores)
 
 
-def ort_session(path):
+def ort_session(path, threads=1):
     o = ort.SessionOptions()
-    o.intra_op_num_threads = 1
+    o.intra_op_num_threads = threads
     return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
 
 
@@ -223,14 +223,17 @@ def delay_mask(prompt, codebooks, pad, max_length, channels=1):
     return mask
 
 
-def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, prompt_codes=None, gaps=None):
+def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, prompt_codes=None, gaps=None,
+                 logits_out=None, follow=None, threads=1):
     """The Java port's loop over the package's graphs (greedy). gaps: a list to which each step's
-    smallest top-2 margin (over the rows, after guidance) is appended."""
+    smallest top-2 margin (over the rows, after guidance) is appended; logits_out: a list to which each
+    step's logits after guidance [rows, vocab] are appended; follow: each step's ids [rows] to feed on
+    instead of the step's own greedy choice (teacher forcing, e.g. another package's choices)."""
     m = json.loads((package / "pianola-model.json").read_text())
     c = m["config"]
     K, pad, start = c["num_codebooks"], c["pad_token_id"], c["decoder_start_token_id"]
     channels = c["audio_channels"]
-    s = {role: ort_session(package / g["file"]) for role, g in m["graphs"].items()}
+    s = {role: ort_session(package / g["file"], threads) for role, g in m["graphs"].items()}
     b = input_ids.shape[0]
     states = s["text_encoder"].run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
     mask = attention_mask
@@ -264,8 +267,11 @@ def ort_generate(package, input_ids, attention_mask, guidance, max_new_tokens, p
         if gaps is not None:
             top2 = np.sort(logits, axis=-1)[:, -2:]
             gaps.append(float((top2[:, 1] - top2[:, 0]).min()))
+        if logits_out is not None:
+            logits_out.append(logits)
+        chosen = logits.argmax(-1) if follow is None else np.asarray(follow[seq.shape[1] - first], dtype=np.int64)
         fed = seq.shape[1]
-        seq = np.concatenate([seq, logits.argmax(-1)[:, None]], axis=1)
+        seq = np.concatenate([seq, chosen[:, None]], axis=1)
         past = dict(zip(past_names, outs[1:]))
     final = np.where(pattern == -1, seq, pattern)
     codes = final[final != pad].reshape(b, K, -1)
