@@ -37,9 +37,18 @@ decoder graph, batch 2, quiet): at an empty cache ~72 ms, 75% in the weight MatM
 float32 weights read per step, ~24 GB/s: memory-bound), 13% the attention's small FusedMatMuls;
 at 450 cached positions ~100 ms, of which the KV Concat (past + new, copied every step) is 22 ms and
 attention 15 ms. Java's loop costs nothing measurable over a bare Python session.run loop on the same
-graph (80.9 ms/step there vs 76 ms in Java's loop over the same 503 steps). The decoder quantized
-(onnxruntime quantize_dynamic, int8 weights; not exported by export_musicgen.py, and its codes are
-not float32's) runs the same 503-step loop at 33 ms a step (30 steps/s, 2.25x float32).
+graph (80.9 ms/step there vs 76 ms in Java's loop over the same 503 steps).
+
+--precision int8 also exports the checkpoint with export_musicgen.py --precision int8 (the decoder's
+MatMuls int8: 404 MB instead of 1.48 GB) into --keep/package-int8 and runs Java on it as a third side.
+Measured 2026-12-04 21:43-21:47, --runs 2 sampled, load average 1.5-1.9 (the runs' own threads):
+                   Java/ORT      Java int8     PyTorch       int8/PyTorch  int8/Java
+  steps/s          12.91 13.05   28.46 28.79   10.46 10.96   2.72 2.63     2.20 2.21
+  RTF              4.04 4.00     1.91 1.89     5.23 5.03
+  first step ms    184 197       144 144       170 153
+  peak RSS MiB     3654 3610     2627 2640     3205 3283
+The int8 codes are not float32's (greedy: 1212/2000 equal to float32 Java's, codebook 0 all of them);
+tools/export/musicgen_agreement.py measures how far they agree.
 
 usage (from the repository root, after the Java build; a venv with requirements-musicgen.txt):
     tools/bench/run musicgen [--seconds 10] [--threads 2] [--keep DIR] [--greedy] [--runs N] [--precision int8]
