@@ -19,7 +19,7 @@ and the ratio Java / PyTorch. --greedy decodes greedily instead; then both sides
 equal (the fixture's lm_heads are scaled so that greedy choices sit far from ties), and the bench
 says whether they are. A benchmark, not a test: it prints figures and never fails on them.
 
-Measured 2026-12-04 on this project's 2-core VM (torch 2.5.1 / transformers 4.46.3, ORT 1.20.0 Java),
+Measured 2026-12-04 on this project's 2-core VM (torch 2.5.1 / transformers 4.46.3, ORT 1.29.0 Java),
 10 s of music, 2 threads, --runs 3 sampled then one --greedy run, nothing else running (the load
 average 1.3-1.9 is the runs' own two threads):
                    Java/ORT            PyTorch             ratio Java/PyTorch
