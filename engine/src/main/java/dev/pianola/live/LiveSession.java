@@ -461,8 +461,8 @@ public final class LiveSession implements AutoCloseable {
 
     /**
      * Picks up an answer's notes: the whole answer once it is written, or the notes its engine has
-     * decided so far. It begins to play with its first notes. On time (its start not passed): played
-     * as asked. Late: moved whole to the first bar line at or after now, unless that is more than
+     * decided so far. It begins to play with its first notes. On time (its first note's beat not
+     * passed, even if its start has: it may open with a rest): played as asked. Late: moved whole to the first bar line at or after now, unless that is more than
      * MAX_LATE_BARS bars after its planned start (then dropped, and a job still running is cancelled
      * once that is certain); follow mode drops a late bar outright, the next bar's answer is already
      * on its way. A note handed over after its beat has passed is left out (counted as late).
@@ -486,15 +486,21 @@ public final class LiveSession implements AutoCloseable {
             notes = a.soFar.get();
         }
         if (!a.began()) {
-            double shiftBeats = t.beats() > a.startBeats + EPSILON_BEATS ? t.barLineAtOrAfter(t.beats()) - a.startBeats : 0;
+            // late when its first note's beat has passed: an answer that opens with a rest may still be on time after its start
+            double firstBeats = a.startBeats;
+            if (!notes.isEmpty()) {
+                firstBeats = Double.POSITIVE_INFINITY;
+                for (Note n : notes) firstBeats = Math.min(firstBeats, n.startBeats());
+            }
+            double shiftBeats = t.beats() > firstBeats + EPSILON_BEATS ? t.barLineAtOrAfter(t.beats()) - a.startBeats : 0;
             boolean hopeless = shiftBeats > MAX_LATE_BARS * t.barBeats() + EPSILON_BEATS || (a.follow && shiftBeats > 0);
+            if (!hopeless && !done && notes.isEmpty()) return; // nothing to play yet, still in time
             if (hopeless) {
                 if (!done) a.job.cancel();
                 pending = null;
                 answersDropped++;
                 return;
             }
-            if (!done && notes.isEmpty()) return;
             a.shiftBeats = shiftBeats;
             if (shiftBeats > 0) answersShifted++;
             answersPlayed++;

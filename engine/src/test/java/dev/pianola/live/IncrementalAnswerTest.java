@@ -135,4 +135,45 @@ class IncrementalAnswerTest {
         assertEquals(List.of(OutputEvent.noteOn(12, 0, 62, 80), OutputEvent.noteOn(12, 0, 64, 80), OutputEvent.noteOff(13, 0, 62),
                 OutputEvent.noteOff(13, 0, 64), OutputEvent.noteOn(13, 0, 64, 90), OutputEvent.noteOff(14, 0, 64)), played);
     }
+
+    /** An answer that opens with a rest is on time until its first note's beat, even when it comes after the answer's start. */
+    @Test
+    void anAnswerThatOpensWithARestIsOnTimeUntilItsFirstNote() {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Note> answer = List.of(new Note(67, 14, 1, 80), new Note(72, 15, 1, 80));
+        LiveEngine opensWithARest = new LiveEngine() {
+            @Override public String name() { return "rest first"; }
+
+            @Override
+            public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled, Consumer<List<Note>> soFar) {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                soFar.accept(answer);
+                return answer;
+            }
+
+            @Override public void close() { }
+        };
+        try (InferenceWorker worker = new InferenceWorker("rest", () -> { })) {
+            LiveSession session = new LiveSession(worker, opensWithARest, PARAMETERS);
+            SimulatedHost host = host(session);
+            host.waitForAnswers = false;
+            host.runUntil(12.5); // past the answer's start (the bar line 12), before its first note (14)
+            assertEquals(0, session.status().answersPlayed());
+            go.countDown();
+            host.waitForAnswers = true;
+            host.runUntil(24);
+            LiveSession.Status status = session.status();
+            session.close();
+            assertEquals(1, status.answersPlayed());
+            assertEquals(0, status.answersShifted(), "not moved to a later bar line");
+            List<OutputEvent> played = host.emitted.stream().map(SimulatedHost.Emitted::event)
+                    .sorted(Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn).thenComparingInt(OutputEvent::data1)).toList();
+            assertEquals(List.of(OutputEvent.noteOn(14, 0, 67, 80), OutputEvent.noteOff(15, 0, 67), OutputEvent.noteOn(15, 0, 72, 80),
+                    OutputEvent.noteOff(16, 0, 72)), played);
+        }
+    }
 }

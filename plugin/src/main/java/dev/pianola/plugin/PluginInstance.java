@@ -604,7 +604,16 @@ final class PluginInstance implements AutoCloseable {
     }
 
     private void closeEngine() {
-        if (session != null) session.close();
+        if (session != null) {
+            // what became of the answers, once per engine session: late ones are otherwise silent
+            LiveSession.Status st = session.status();
+            if (st.answersAsked() > 0) {
+                Bridge.log(String.format(Locale.ROOT, "instance %d: the %s engine: %d answers asked, %d played (%d moved to a later bar line), "
+                                + "%d dropped as too late or failed, %d notes left out as late, %d barge-ins", handle, sessionEngine.name(), st.answersAsked(),
+                        st.answersPlayed(), st.answersShifted(), st.answersDropped(), st.notesLate(), st.bargeIns()));
+            }
+            session.close();
+        }
         session = null;
         sessionEngine = null;
         if (opening != null) opening.cancel();
