@@ -608,8 +608,8 @@ final class PluginInstance implements AutoCloseable {
             // what became of the answers, once per engine session: late ones are otherwise silent
             LiveSession.Status st = session.status();
             if (st.answersAsked() > 0) {
-                Bridge.log(String.format(Locale.ROOT, "instance %d: the %s engine: %d answers asked, %d played (%d moved to a later bar line), "
-                                + "%d dropped as too late or failed, %d notes left out as late, %d barge-ins", handle, sessionEngine.name(), st.answersAsked(),
+                Bridge.log(String.format(Locale.ROOT, "instance %d: the %s engine's answers: asked %d, played %d (moved to a later bar line %d), "
+                                + "dropped %d (too late, or none came), notes left out as late %d, barge-ins %d", handle, sessionEngine.name(), st.answersAsked(),
                         st.answersPlayed(), st.answersShifted(), st.answersDropped(), st.notesLate(), st.bargeIns()));
             }
             session.close();
