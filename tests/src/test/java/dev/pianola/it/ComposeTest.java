@@ -11,15 +11,13 @@ import dev.pianola.midi.NoteSequence;
 import dev.pianola.render.RenderedAudio;
 import dev.pianola.render.WavWriter;
 import org.jetbrains.bio.npy.NpyArray;
-import org.jetbrains.bio.npy.NpzFile;
-import org.junit.jupiter.api.BeforeAll;
+import dev.pianola.models.musicgen.MusicgenFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -39,22 +37,12 @@ class ComposeTest {
     private static final String PROMPT = "warm lo-fi piano with soft pads";
     /** The reference against 24-bit samples: the parity tolerance of MusicgenModelTest plus the quantization step. */
     private static final double TOLERANCE = 1e-4 + 1.0 / (1 << 23);
-    private static final Map<String, NpyArray> arrays = new HashMap<>();
+    private static final Map<String, NpyArray> arrays = MusicgenFixtures.arrays("arrays.npz");
     private static final Path TINY_STEREO = FIXTURES.resolve("tiny-stereo");
-    private static final Map<String, NpyArray> stereoArrays = new HashMap<>();
+    private static final Map<String, NpyArray> stereoArrays = MusicgenFixtures.arrays("stereo-arrays.npz");
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void load() {
-        try (NpzFile.Reader npz = NpzFile.read(FIXTURES.resolve("arrays.npz"))) {
-            for (var entry : npz.introspect()) arrays.put(entry.getName(), npz.get(entry.getName(), 1 << 26));
-        }
-        try (NpzFile.Reader npz = NpzFile.read(FIXTURES.resolve("stereo-arrays.npz"))) {
-            for (var entry : npz.introspect()) stereoArrays.put(entry.getName(), npz.get(entry.getName(), 1 << 26));
-        }
-    }
 
     @Test
     void greedyWithGuidanceWritesTheReferencesAudio() throws Exception {

@@ -17,8 +17,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static dev.pianola.models.musicgen.MusicgenModelTest.longs3;
-import static dev.pianola.models.musicgen.MusicgenModelTest.strings;
+import static dev.pianola.models.musicgen.MusicgenFixtures.longs3;
+import static dev.pianola.models.musicgen.MusicgenFixtures.strings;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

@@ -1,7 +1,6 @@
 package dev.pianola.models.musicgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
 import dev.pianola.ModelException;
 import dev.pianola.TestPaths;
@@ -11,18 +10,19 @@ import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
 import dev.pianola.runtime.SamplingConfig;
 import org.jetbrains.bio.npy.NpyArray;
-import org.jetbrains.bio.npy.NpzFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.pianola.models.musicgen.MusicgenFixtures.longs;
+import static dev.pianola.models.musicgen.MusicgenFixtures.longs2;
+import static dev.pianola.models.musicgen.MusicgenFixtures.longs3;
+import static dev.pianola.models.musicgen.MusicgenFixtures.strings;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -34,16 +34,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class MusicgenModelTest {
     private static final Path DIR = TestPaths.fixtures("musicgen");
     private static final double AUDIO_TOLERANCE = 1e-4;
-    private static JsonNode fixture;
-    private static final Map<String, NpyArray> arrays = new HashMap<>();
+    private static final JsonNode fixture = MusicgenFixtures.cases("cases.json");
+    private static final Map<String, NpyArray> arrays = MusicgenFixtures.arrays("arrays.npz");
     private static MusicgenModel model;
 
     @BeforeAll
     static void load() throws IOException {
-        fixture = new ObjectMapper().readTree(DIR.resolve("cases.json").toFile());
-        try (NpzFile.Reader npz = NpzFile.read(DIR.resolve("arrays.npz"))) {
-            for (var entry : npz.introspect()) arrays.put(entry.getName(), npz.get(entry.getName(), 1 << 26));
-        }
         model = MusicgenModel.open(DIR.resolve("tiny"), OnnxSessions.Device.CPU);
     }
 
@@ -53,32 +49,7 @@ class MusicgenModelTest {
     }
 
     private static JsonNode testCase(String name) {
-        for (JsonNode c : fixture.get("cases")) if (c.get("name").asText().equals(name)) return c;
-        throw new AssertionError("no case " + name);
-    }
-
-    static long[] longs(JsonNode a) {
-        long[] out = new long[a.size()];
-        for (int i = 0; i < out.length; i++) out[i] = a.get(i).asLong();
-        return out;
-    }
-
-    static long[][] longs2(JsonNode a) {
-        long[][] out = new long[a.size()][];
-        for (int i = 0; i < out.length; i++) out[i] = longs(a.get(i));
-        return out;
-    }
-
-    static long[][][] longs3(JsonNode a) {
-        long[][][] out = new long[a.size()][][];
-        for (int i = 0; i < out.length; i++) out[i] = longs2(a.get(i));
-        return out;
-    }
-
-    static List<String> strings(JsonNode a) {
-        List<String> out = new ArrayList<>();
-        a.forEach(n -> out.add(n.asText()));
-        return out;
+        return MusicgenFixtures.testCase(fixture, name);
     }
 
     @Test

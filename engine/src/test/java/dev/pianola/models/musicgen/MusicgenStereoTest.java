@@ -1,7 +1,6 @@
 package dev.pianola.models.musicgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pianola.BadInputException;
 import dev.pianola.TestPaths;
 import dev.pianola.runtime.MultiCodebookLoop;
@@ -9,7 +8,6 @@ import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
 import dev.pianola.runtime.SamplingConfig;
 import org.jetbrains.bio.npy.NpyArray;
-import org.jetbrains.bio.npy.NpzFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,12 +15,11 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 
-import static dev.pianola.models.musicgen.MusicgenModelTest.longs2;
-import static dev.pianola.models.musicgen.MusicgenModelTest.longs3;
-import static dev.pianola.models.musicgen.MusicgenModelTest.strings;
+import static dev.pianola.models.musicgen.MusicgenFixtures.longs2;
+import static dev.pianola.models.musicgen.MusicgenFixtures.longs3;
+import static dev.pianola.models.musicgen.MusicgenFixtures.strings;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -34,16 +31,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class MusicgenStereoTest {
     private static final Path DIR = TestPaths.fixtures("musicgen");
     private static final double AUDIO_TOLERANCE = 1e-4;
-    private static JsonNode fixture;
-    private static final Map<String, NpyArray> arrays = new HashMap<>();
+    private static final JsonNode fixture = MusicgenFixtures.cases("stereo-cases.json");
+    private static final Map<String, NpyArray> arrays = MusicgenFixtures.arrays("stereo-arrays.npz");
     private static MusicgenModel model;
 
     @BeforeAll
     static void load() throws IOException {
-        fixture = new ObjectMapper().readTree(DIR.resolve("stereo-cases.json").toFile());
-        try (NpzFile.Reader npz = NpzFile.read(DIR.resolve("stereo-arrays.npz"))) {
-            for (var entry : npz.introspect()) arrays.put(entry.getName(), npz.get(entry.getName(), 1 << 26));
-        }
         model = MusicgenModel.open(DIR.resolve("tiny-stereo"), OnnxSessions.Device.CPU);
     }
 
@@ -53,8 +46,7 @@ class MusicgenStereoTest {
     }
 
     private static JsonNode testCase(String name) {
-        for (JsonNode c : fixture.get("cases")) if (c.get("name").asText().equals(name)) return c;
-        throw new AssertionError("no case " + name);
+        return MusicgenFixtures.testCase(fixture, name);
     }
 
     @Test
