@@ -123,7 +123,7 @@ final class ComposeCommand implements Callable<Integer> {
         // option values first: a wrong value is the message, not an output that exists or a model that loads for a minute
         if (prompt == null || prompt.isBlank()) throw new BadInputException("the text prompt is empty: say what the music should be, e.g. \"calm piano, 70 bpm\"");
         double wantSeconds = seconds == null ? DEFAULT_SECONDS : seconds;
-        if (!(wantSeconds > 0 && wantSeconds <= 600)) throw new BadInputException("--seconds " + seconds + ": expected more than 0");
+        if (!(wantSeconds > 0 && wantSeconds <= 600)) throw new BadInputException("--seconds " + seconds + ": expected more than 0, at most 600 (the model's own limit is checked when it loads)");
         if (guidance != null && !(guidance >= 0 && guidance <= 100)) throw new BadInputException("--guidance " + guidance + ": expected 0 to 100 (1 or less: off)");
         if (temperature != null && !(temperature >= 0 && temperature <= 10)) throw new BadInputException("--temperature " + temperature + ": expected 0 to 10");
         if (topK != null && topK < 1) throw new BadInputException("--top-k " + topK + ": expected 1 or more");

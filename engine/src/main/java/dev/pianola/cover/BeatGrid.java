@@ -30,6 +30,7 @@ public record BeatGrid(TempoMap tempo, List<TimeSignature> meters, boolean knows
 
     /** Beat times someone gave (at least two, increasing); the first is bar 1. */
     public static BeatGrid ofBeatTimes(double[] beatSeconds) {
+        if (beatSeconds.length < 2) throw new IllegalArgumentException("a beat grid from beat times needs at least two");
         double[] gaps = new double[beatSeconds.length - 1];
         for (int i = 0; i < gaps.length; i++) gaps[i] = beatSeconds[i + 1] - beatSeconds[i];
         Arrays.sort(gaps);
