@@ -17,12 +17,15 @@ Why not vocabulary 20000: the live engine needs a tokenizer that matches the mod
 20000-token one cannot be downloaded here. The layers are the real size; the output projection is
 1000 x 512 instead of 20000 x 512, about a fifth less work per token than the real model.
 
-    python tools/bench/lv2_remi_package.py OUT_DIR [--check-init]   (made once; an existing package is kept)
+    python tools/bench/lv2_remi_package.py OUT_DIR [--check-init] [--int8 INT8_DIR]   (made once; an existing package is kept)
         --check-init  also runs the grammar check on the random init, before training (the comparison)
+        --int8 DIR    also writes the same trained model as an int8 package in DIR (tools/export/precision.py on
+                      OUT_DIR's decoder; made once): `tools/bench/run lv2-remi --precision int8` plays it
 """
 import json
 import os
 import pathlib
+import shutil
 import sys
 import time
 
@@ -42,9 +45,37 @@ def log(line):
 
 def main():
     out = pathlib.Path(sys.argv[1])
+    int8 = pathlib.Path(sys.argv[sys.argv.index("--int8") + 1]) if "--int8" in sys.argv[2:] else None
     if (out / "pianola-model.json").exists():
         log(f"lv2_remi_package: {out} exists, kept")
-        return
+    else:
+        make(out)
+    if int8 is not None:
+        if (int8 / "pianola-model.json").exists():
+            log(f"lv2_remi_package: {int8} exists, kept")
+        else:
+            quantized_copy(out, int8)
+
+
+def quantized_copy(src, dst):
+    """The package in src with its decoder quantized to int8 (the exporter's own conversion), in dst."""
+    import export_gpt2
+    import precision
+    from package_files import sha256
+    t0 = time.perf_counter()
+    tmp = dst.with_name(dst.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp)
+    manifest = json.loads((tmp / "pianola-model.json").read_text())
+    manifest.update(precision.convert(tmp / export_gpt2.GRAPH_FILE, precision.INT8))
+    manifest["files"] = [{"path": f["path"], "sha256": sha256(tmp / f["path"])} for f in manifest["files"]]
+    (tmp / "pianola-model.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp.rename(dst)
+    log(f"lv2_remi_package: int8 copy {dst} in {time.perf_counter() - t0:.1f} s")
+
+
+def make(out):
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
     import export_gpt2

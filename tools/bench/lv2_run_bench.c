@@ -23,6 +23,8 @@
 
    usage: lv2_run_bench [--seconds S (per block size, default 30)] [--engine 0|1|2] [--blocks 64,128,256]
                         [--warmup S (stopped blocks while the engine opens, default 5)]
+                        [--start beat|bar (where an answer starts after the phrase end: the next beat, the
+                         quickest turn and the default here, or the next bar line, the plug-in's default)]
    LV2_PATH must lead to the assembled bundle; PIANOLA_MODELS to a model store for engines 1 and 2. */
 #define _GNU_SOURCE
 #include <math.h>
@@ -139,15 +141,16 @@ int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   bench_callback_name = "run()";
   double seconds = 30, warmup_s = 5;
-  int engine = 0;
+  int engine = 0, start_on_beat = 1;
   const char* sizes = "64,128,256";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--engine")) engine = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--blocks")) sizes = argv[i + 1];
     else if (!strcmp(argv[i], "--warmup")) warmup_s = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--start") && (!strcmp(argv[i + 1], "beat") || !strcmp(argv[i + 1], "bar"))) start_on_beat = !strcmp(argv[i + 1], "beat");
     else {
-      fprintf(stderr, "lv2_run_bench: unknown option %s (--seconds S, --engine 0|1|2, --blocks 64,128,256, --warmup S)\n", argv[i]);
+      fprintf(stderr, "lv2_run_bench: unknown option %s (--seconds S, --engine 0|1|2, --blocks 64,128,256, --warmup S, --start beat|bar)\n", argv[i]);
       return 2;
     }
   }
@@ -183,7 +186,7 @@ int main(int argc, char** argv) {
   a.controls[P_ENGINE] = (float)engine;
   a.controls[P_ANSWER_BARS] = 1;
   a.controls[P_SILENCE] = 1;
-  a.controls[P_START_ON] = 1;
+  a.controls[P_START_ON] = (float)start_on_beat; /* 1: next beat, 0: next bar */
   a.controls[P_FREEWHEEL] = 0;
   /* the engine opens on the instance's worker (a model package takes seconds): stopped blocks, paced */
   BenchBlock none = {0};
@@ -197,7 +200,8 @@ int main(int argc, char** argv) {
   }
   struct sched_param sp = {.sched_priority = 70};
   const bool fifo = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
-  printf("engine %d (0 Continuator, 1 REMI, 2 Perceiver AR), 48 kHz, 120 BPM, %.0f s per block size, audio thread %s\n", engine, seconds,
+  printf("engine %d (0 Continuator, 1 REMI, 2 Perceiver AR), 48 kHz, 120 BPM, answers on the next %s, %.0f s per block size, audio thread %s\n", engine,
+         start_on_beat ? "beat" : "bar line", seconds,
          fifo ? "SCHED_FIFO 70" : "SCHED_OTHER (no permission for SCHED_FIFO)");
   for (const char* s = sizes; *s;) {
     const uint32_t n = (uint32_t)strtoul(s, NULL, 10);

@@ -461,8 +461,9 @@ public final class LiveSession implements AutoCloseable {
 
     /**
      * Picks up an answer's notes: the whole answer once it is written, or the notes its engine has
-     * decided so far. It begins to play with its first notes. On time (its first note's beat not
-     * passed, even if its start has: it may open with a rest): played as asked. Late: moved whole to the first bar line at or after now, unless that is more than
+     * decided so far. It begins to play once it is written far enough ahead ({@link #writtenAhead}),
+     * or when it is whole. On time (its first note's beat not passed, even if its start has: it may
+     * open with a rest): played as asked. Late: moved whole to the first bar line at or after now, unless that is more than
      * MAX_LATE_BARS bars after its planned start (then dropped, and a job still running is cancelled
      * once that is certain); follow mode drops a late bar outright, the next bar's answer is already
      * on its way. A note handed over after its beat has passed is left out (counted as late).
@@ -494,7 +495,7 @@ public final class LiveSession implements AutoCloseable {
             }
             double shiftBeats = t.beats() > firstBeats + EPSILON_BEATS ? t.barLineAtOrAfter(t.beats()) - a.startBeats : 0;
             boolean hopeless = shiftBeats > MAX_LATE_BARS * t.barBeats() + EPSILON_BEATS || (a.follow && shiftBeats > 0);
-            if (!hopeless && !done && notes.isEmpty()) return; // nothing to play yet, still in time
+            if (!hopeless && !done && !writtenAhead(notes, shiftBeats, t)) return; // not far enough ahead to begin, still in time
             if (hopeless) {
                 if (!done) a.job.cancel();
                 pending = null;
@@ -505,13 +506,38 @@ public final class LiveSession implements AutoCloseable {
             if (shiftBeats > 0) answersShifted++;
             answersPlayed++;
         }
+        double reachedBeats = Double.NEGATIVE_INFINITY; // the latest onset handed over before these notes
+        for (Note n : a.taken) reachedBeats = Math.max(reachedBeats, n.startBeats() + a.shiftBeats);
         for (Note n : notes) {
             if (!a.taken.add(n)) continue;
             Note moved = n.withTiming(n.startBeats() + a.shiftBeats, n.durationBeats());
-            if (moved.startBeats() < t.beats() - EPSILON_BEATS) notesLate++;
-            else schedule(moved);
+            if (moved.startBeats() < t.beats() - EPSILON_BEATS) {
+                notesLate++;
+                // an onset before one already handed over: the model went back in time (REMI lets it), not a slow engine
+                LOG.debug("an answer note of the {} engine came {} beats after its beat {} (the answer had reached beat {}): left out",
+                        engine.name(), t.beats() - moved.startBeats(), moved.startBeats(), reachedBeats);
+            } else {
+                schedule(moved);
+            }
         }
     }
+
+    /**
+     * An answer still being written begins to play only once its notes reach {@link #LEAD_SECONDS}
+     * past the current beat (moved by {@code shiftBeats}): the engine must be ahead of the playhead,
+     * or the notes right after its first (a chord's others, a quick run) are decided after their beat
+     * and left out. One that never gets ahead before its first note is due is moved whole to a
+     * later bar line, where it plays complete.
+     */
+    private static boolean writtenAhead(List<Note> notes, double shiftBeats, TransportSnapshot t) {
+        if (notes.isEmpty()) return false;
+        double lastBeats = Double.NEGATIVE_INFINITY;
+        for (Note n : notes) lastBeats = Math.max(lastBeats, n.startBeats());
+        return lastBeats + shiftBeats >= t.beats() + LEAD_SECONDS * t.bpm() / 60 - EPSILON_BEATS;
+    }
+
+    /** How far ahead of the playhead an answer being written must be before it begins (half a beat at 120 BPM). */
+    static final double LEAD_SECONDS = 0.25;
 
     /**
      * Adds an answer note to the schedule, keeping the answer playable: a pitch struck again while

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * GPT-2 on REMI+BPE as a live engine: the context is the prompt and the model writes the bars up
- * to the answer's end. It does not learn the player. REMI's bars are 4 beats from beat 0, which
+ * to the answer's end, from the answer's start (the player's silence is in the prompt) and in time
+ * order ({@link dev.pianola.models.remi.RemiTimeOrder}), handing over its notes onset by onset. It does not learn the player. REMI's bars are 4 beats from beat 0, which
  * the request's origin (a bar line) lines up with the host's bars in 4/4. A generation runs to its
  * token budget or until {@code cancelled} (a draft thrown away) says stop.
  */
@@ -55,8 +56,8 @@ public final class RemiEngine implements LiveEngine {
     public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled, Consumer<List<Note>> soFar) {
         if (request.context().isEmpty()) return List.of();
         NoteSequence phrase = phrase(request);
-        return RemiContinuation.continueFrom(gpt, tokenizer, phrase, bars(request, phrase), ModelSampling.at(gpt.defaultSampling(), request.temperature()),
-                request.seed(), cancelled, Progress.NONE, soFar);
+        return RemiContinuation.continueFrom(gpt, tokenizer, phrase, from(request, phrase), bars(request), ModelSampling.at(gpt.defaultSampling(), request.temperature()),
+                request.seed(), cancelled, Progress.NONE, soFar, true);
     }
 
     /** Runs the phrase so far through the model (streaming prefill): the answer then runs only its last tokens. */
@@ -64,7 +65,7 @@ public final class RemiEngine implements LiveEngine {
     public void prime(AnswerRequest upcoming) {
         if (upcoming.context().isEmpty()) return;
         NoteSequence phrase = phrase(upcoming);
-        gpt.prime(RemiContinuation.prompt(gpt, tokenizer, phrase, bars(upcoming, phrase)).ids());
+        gpt.prime(RemiContinuation.prompt(gpt, tokenizer, phrase, from(upcoming, phrase), bars(upcoming)).ids());
     }
 
     @Override
@@ -81,9 +82,17 @@ public final class RemiEngine implements LiveEngine {
         return new NoteSequence(request.context(), TempoMap.constant(request.bpm()));
     }
 
-    /** REMI writes from where the phrase ends: enough bars to cover the answer's window. */
-    private static int bars(AnswerRequest request, NoteSequence phrase) {
-        int bars = (int) Math.ceil((request.endBeats() - phrase.endBeats()) / REMI_BAR_BEATS - 1e-9);
+    /**
+     * The model writes from the answer's start: the player's silence before it is in the prompt, so
+     * the first notes land in the answer, not in the rest where they would be thrown away.
+     */
+    private static double from(AnswerRequest request, NoteSequence phrase) {
+        return Math.max(request.startBeats(), phrase.endBeats());
+    }
+
+    /** Enough of REMI's bars to cover the answer's window. */
+    private static int bars(AnswerRequest request) {
+        int bars = (int) Math.ceil(request.lengthBeats() / REMI_BAR_BEATS - 1e-9);
         return Math.max(1, Math.min(MAX_BARS, bars));
     }
 

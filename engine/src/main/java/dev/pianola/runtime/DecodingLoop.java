@@ -109,6 +109,7 @@ public final class DecodingLoop {
             if (steps == 0) prefillNanos = System.nanoTime() - start;
             boolean allDone = true;
             for (int b = 0; b < batch; b++) {
+                if (!finished[b]) request.rule().apply(b, sequences[b], length, logits[b]);
                 int next = sampler.next(logits[b], sequences[b], length);
                 if (finished[b]) {
                     next = pad;

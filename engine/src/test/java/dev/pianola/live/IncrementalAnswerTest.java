@@ -176,4 +176,61 @@ class IncrementalAnswerTest {
                     OutputEvent.noteOff(16, 0, 72)), played);
         }
     }
+    /**
+     * An answer whose first notes come just before their beat, not yet written ahead of the
+     * playhead, does not begin there: the engine is still writing its next notes, which would be
+     * decided after their beat. It is moved whole to the next bar line and plays complete (before:
+     * it began at 12 and its second note, handed over at 12.5 for 12.25, was left out).
+     */
+    @Test
+    void anAnswerNotWrittenAheadOfThePlayheadIsMovedWholeNotCut() {
+        CountDownLatch first = new CountDownLatch(1), rest = new CountDownLatch(1);
+        AtomicBoolean handedOver = new AtomicBoolean();
+        List<Note> opening = List.of(new Note(60, 12, 0.25, 80));
+        List<Note> answer = List.of(new Note(60, 12, 0.25, 80), new Note(64, 12.25, 0.25, 80), new Note(67, 13, 1, 80));
+        LiveEngine slow = new LiveEngine() {
+            @Override public String name() { return "slow"; }
+
+            @Override
+            public List<Note> answer(AnswerRequest request, BooleanSupplier cancelled, Consumer<List<Note>> soFar) {
+                try {
+                    first.await();
+                    soFar.accept(opening);
+                    handedOver.set(true);
+                    rest.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return answer;
+            }
+
+            @Override public void close() { }
+        };
+        try (InferenceWorker worker = new InferenceWorker("slow", () -> { })) {
+            LiveSession session = new LiveSession(worker, slow, PARAMETERS);
+            SimulatedHost host = host(session);
+            host.waitForAnswers = false;
+            host.runUntil(11.9); // the first note (12) comes 0.1 beat before its beat: less than the lead ahead
+            first.countDown();
+            long until = System.nanoTime() + SimulatedHost.ANSWER_WAIT_MILLIS * 1_000_000;
+            while (!handedOver.get()) {
+                assertTrue(System.nanoTime() < until, "the engine handed over its first note");
+                Thread.onSpinWait();
+            }
+            host.runUntil(12.5);
+            assertTrue(host.emitted.stream().noneMatch(e -> e.event().beats() < 16), "not begun at 12 with only its first note written: " + host.emitted);
+            rest.countDown();
+            host.waitForAnswers = true;
+            host.runUntil(24);
+            LiveSession.Status status = session.status();
+            session.close();
+            assertEquals(1, status.answersPlayed());
+            assertEquals(1, status.answersShifted(), "moved to the next bar line");
+            assertEquals(0, status.notesLate(), "nothing left out");
+            List<OutputEvent> played = host.emitted.stream().map(SimulatedHost.Emitted::event)
+                    .sorted(Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn).thenComparingInt(OutputEvent::data1)).toList();
+            assertEquals(List.of(OutputEvent.noteOn(16, 0, 60, 80), OutputEvent.noteOff(16.25, 0, 60), OutputEvent.noteOn(16.25, 0, 64, 80),
+                    OutputEvent.noteOff(16.5, 0, 64), OutputEvent.noteOn(17, 0, 67, 80), OutputEvent.noteOff(18, 0, 67)), played);
+        }
+    }
 }

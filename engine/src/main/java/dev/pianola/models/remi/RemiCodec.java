@@ -127,6 +127,29 @@ final class RemiCodec {
         return out;
     }
 
+    /**
+     * The onset a base-token sequence is at, by the rules of {@link #notes}: the tick its last Bar or
+     * Position token moved to (0 before any). A model writing in time order places no more notes
+     * before it, so the notes that start earlier are complete (a chord's last note may still follow
+     * at this onset).
+     */
+    long writingTick(List<String> tokens, int ticksPerQuarter) {
+        long ticksPerSample = ticksPerQuarter / vocab.positionsPerBeat();
+        long ticksPerBar = (long) ticksPerQuarter * BEATS_PER_BAR;
+        long tick = 0, bar = -1;
+        for (String token : tokens) {
+            String[] t = split(token);
+            if (t[0].equals(BAR)) {
+                bar++;
+                tick = bar * ticksPerBar;
+            } else if (t[0].equals(POSITION)) {
+                if (bar == -1) bar = 0;
+                tick = bar * ticksPerBar + Integer.parseInt(t[1]) * ticksPerSample;
+            }
+        }
+        return tick;
+    }
+
     private static long durationTicks(String value, int ticksPerQuarter) {
         String[] bpr = value.split("\\.");
         int beat = Integer.parseInt(bpr[0]), pos = Integer.parseInt(bpr[1]), res = Integer.parseInt(bpr[2]);

@@ -31,13 +31,27 @@ public final class RemiContinuation {
     /**
      * What the model is given to continue a phrase for some bars: BOS and the tokens of as many of
      * the phrase's last bars as fit in front of the new-token budget (from the phrase's own density,
-     * with room for a denser answer), the bar the window starts at, and the budget.
+     * with room for a denser answer), then the rest up to where the answer starts when that is after
+     * the phrase's end; the bar the window starts at, the bar the prompt ends in, and the budget.
      */
-    public record Prompt(int[] ids, int firstBar, int newTokens) {}
+    public record Prompt(int[] ids, int firstBar, int lastBar, int newTokens) {}
 
+    /** The prompt for an answer that goes on from the phrase's end. */
     public static Prompt prompt(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars) {
+        return prompt(gpt, tokenizer, phrase, phrase.endBeats(), bars);
+    }
+
+    /**
+     * The prompt for an answer that starts at {@code fromBeats} (at or after the phrase's end): a
+     * live answer starts on the beat or bar line after the player's silence, and the model is told
+     * so (REMI's Bar and Position tokens of the rest), so that it writes its first notes there
+     * instead of into the silence, where they would be thrown away.
+     */
+    public static Prompt prompt(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, double fromBeats, int bars) {
         if (phrase.notes().isEmpty()) throw new BadInputException("cannot continue a phrase with no notes");
         if (bars < 1 || bars > 64) throw new BadInputException("bars to continue must be 1..64, got " + bars);
+        if (!(fromBeats >= phrase.endBeats() - 1e-9)) throw new BadInputException("an answer cannot start at beat " + fromBeats + ", before the phrase ends at " + phrase.endBeats());
+        boolean rest = fromBeats > phrase.endBeats() + 1e-9;
         int phraseBars = (int) Math.ceil(phrase.endBeats() / BAR_BEATS - 1e-9);
         int context = gpt.contextLength();
         // Only the last bars can reach the model. From the bar of the last onset back, each bar
@@ -47,16 +61,17 @@ public final class RemiContinuation {
         int lastOnsetBar = (int) Math.min(Integer.MAX_VALUE - 1, Math.floor(lastOnsetBeats(phrase) / BAR_BEATS));
         long reachBars = Math.min(RemiConstants.MAX_ENCODED_BARS, (long) (context - 1 - MIN_NEW_TOKENS) * tokenizer.maxBarsPerId());
         int firstReachable = (int) Math.max(0, lastOnsetBar + 1 - reachBars);
-        int[] whole = tokenizer.encode(firstReachable == 0 ? phrase : window(phrase, firstReachable * BAR_BEATS));
-        double tokensPerBar = Math.max(16, whole.length / (double) Math.max(1, phraseBars - firstReachable));
+        Encoded whole = encode(tokenizer, phrase, firstReachable, rest ? fromBeats : Double.NaN);
+        double tokensPerBar = Math.max(16, whole.ids.length / (double) Math.max(1, phraseBars - firstReachable));
         int newTokens = (int) Math.min(Math.ceil(tokensPerBar * (bars + 1) * 1.5), context - 1 - MIN_NEW_TOKENS);
 
         int firstBar = firstReachable;
-        int[] ids = whole;
-        while (1 + ids.length + newTokens > context && firstBar < phraseBars - 1) {
+        Encoded encoded = whole;
+        while (1 + encoded.ids.length + newTokens > context && firstBar < phraseBars - 1) {
             firstBar++;
-            ids = tokenizer.encode(window(phrase, firstBar * BAR_BEATS));
+            encoded = encode(tokenizer, phrase, firstBar, rest ? fromBeats : Double.NaN);
         }
+        int[] ids = encoded.ids;
         if (1 + ids.length + newTokens > context) newTokens = context - 1 - ids.length;
         if (newTokens < MIN_NEW_TOKENS) {
             throw new BadInputException("the phrase's last bar alone takes " + ids.length + " tokens; the model's context is " + context);
@@ -64,37 +79,70 @@ public final class RemiContinuation {
         int[] withBos = new int[ids.length + 1];
         withBos[0] = gpt.bosTokenId();
         System.arraycopy(ids, 0, withBos, 1, ids.length);
-        return new Prompt(withBos, firstBar, newTokens);
+        return new Prompt(withBos, firstBar, firstBar + encoded.barsBegun - 1, newTokens);
     }
 
-    /**
-     * The notes the model places after the phrase, within {@code bars} bars. {@code soFar}, when not
-     * null, is given the notes decided so far each time a token completes one (a longer list each
-     * time, each note as it will be in the answer): REMI writes in time order, so a live session can
-     * play an answer's first bar while the model writes its last.
-     */
+    /** BPE ids of the phrase from bar {@code firstBar} on (then the rest to {@code restUntilBeats} unless NaN), and the Bar tokens among them. */
+    private record Encoded(int[] ids, int barsBegun) {}
+
+    private static Encoded encode(RemiTokenizer tokenizer, NoteSequence phrase, int firstBar, double restUntilBeats) {
+        NoteSequence notes = firstBar == 0 ? phrase : window(phrase, firstBar * BAR_BEATS);
+        List<String> tokens = Double.isNaN(restUntilBeats)
+                ? tokenizer.remiTokens(notes, RemiConstants.TICKS_PER_QUARTER)
+                : tokenizer.remiTokens(notes, restUntilBeats - firstBar * BAR_BEATS);
+        int bars = 0;
+        for (String t : tokens) if (t.startsWith(RemiConstants.BAR + "_")) bars++;
+        return new Encoded(tokenizer.applyBpe(tokenizer.baseIds(tokens)), bars);
+    }
+
+    /** The answer that goes on from the phrase's end, within {@code bars} bars; see the other overload. */
     public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, int bars,
                                           SamplingConfig sampling, long seed, BooleanSupplier cancelled, Progress progress,
                                           Consumer<List<Note>> soFar) {
-        Prompt prompt = prompt(gpt, tokenizer, phrase, bars);
-        double endBeats = phrase.endBeats();
-        int barsNeeded = barTokensToWindowEnd(endBeats, bars);
+        return continueFrom(gpt, tokenizer, phrase, phrase.endBeats(), bars, sampling, seed, cancelled, progress, soFar, false);
+    }
+
+    /**
+     * The notes the model places from {@code fromBeats} (the phrase's end, or later after a rest)
+     * on, within {@code bars} bars. {@code soFar}, when not null, is given the notes of each onset
+     * once the model has moved past it (a longer list each time, each note as it will be in the
+     * answer; the last onset's come with the answer itself): REMI writes in time order, so a live
+     * session can play an answer's first bar while the model writes its last. {@code inTimeOrder}:
+     * the model may not go back to an earlier onset ({@link RemiTimeOrder}; a live answer's notes
+     * there would come too late), which changes what it writes where it would have.
+     */
+    public static List<Note> continueFrom(Gpt2Generator gpt, RemiTokenizer tokenizer, NoteSequence phrase, double fromBeats, int bars,
+                                          SamplingConfig sampling, long seed, BooleanSupplier cancelled, Progress progress,
+                                          Consumer<List<Note>> soFar, boolean inTimeOrder) {
+        Prompt prompt = prompt(gpt, tokenizer, phrase, fromBeats, bars);
+        double toBeats = fromBeats + bars * BAR_BEATS;
+        int barsNeeded = barTokensToWindowEnd(prompt.lastBar(), toBeats);
         int[] barsSeen = {0};
         GenerationRequest request = gpt.request(prompt.newTokens(), sampling, seed)
                 .withStop((row, token) -> (barsSeen[0] += tokenizer.barsIn(token)) >= barsNeeded);
-        if (soFar != null) request = request.withStreamer(new NotesSoFar(tokenizer, prompt, endBeats, bars, soFar));
+        if (soFar != null) request = request.withStreamer(new NotesSoFar(tokenizer, prompt, fromBeats, toBeats, soFar));
+        if (inTimeOrder) request = request.withRule(new RemiTimeOrder(tokenizer));
         GenerationResult result = gpt.generate(prompt.ids(), request, cancelled, progress);
-        return answer(tokenizer, prompt, result.tokens().get(0), result.tokens().get(0).length, endBeats, bars);
+        return answer(tokenizer, prompt, result.tokens().get(0), result.tokens().get(0).length, fromBeats, toBeats);
     }
 
     /**
      * The answer in the first {@code count} generated tokens: back on the phrase's timeline (the
-     * window starts at firstBar), what starts after the phrase and before the window's end, cut there.
+     * window starts at firstBar), what starts in [from, to), cut at its end.
      */
-    private static List<Note> answer(RemiTokenizer tokenizer, Prompt prompt, int[] generated, int count, double endBeats, int bars) {
+    private static List<Note> answer(RemiTokenizer tokenizer, Prompt prompt, int[] generated, int count, double fromBeats, double toBeats) {
+        return answer(tokenizer, prompt, text(prompt, generated, count), fromBeats, toBeats);
+    }
+
+    /** The prompt's tokens (without BOS) followed by the first {@code count} generated ones. */
+    private static int[] text(Prompt prompt, int[] generated, int count) {
         int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + count);
         System.arraycopy(generated, 0, text, prompt.ids().length - 1, count);
-        double offsetBeats = prompt.firstBar() * BAR_BEATS, from = endBeats, to = endBeats + bars * BAR_BEATS;
+        return text;
+    }
+
+    private static List<Note> answer(RemiTokenizer tokenizer, Prompt prompt, int[] text, double fromBeats, double toBeats) {
+        double offsetBeats = prompt.firstBar() * BAR_BEATS, from = fromBeats, to = toBeats;
         List<Note> answer = new ArrayList<>();
         for (Note n : tokenizer.decode(text).notes()) {
             double start = n.startBeats() + offsetBeats;
@@ -104,21 +152,33 @@ public final class RemiContinuation {
         return answer;
     }
 
-    /** The streamer behind {@code soFar}: decodes the tokens so far after each one and passes on a longer answer. */
+    /** The answer's notes in {@code text} that start before the onset it has reached (see {@link RemiTokenizer#writingAtBeats}). */
+    static List<Note> complete(RemiTokenizer tokenizer, Prompt prompt, int[] text, double fromBeats, double toBeats) {
+        double writingAtBeats = tokenizer.writingAtBeats(text) + prompt.firstBar() * BAR_BEATS;
+        List<Note> complete = new ArrayList<>();
+        for (Note n : answer(tokenizer, prompt, text, fromBeats, toBeats)) if (n.startBeats() < writingAtBeats - 1e-9) complete.add(n);
+        return complete;
+    }
+
+    /**
+     * The streamer behind {@code soFar}: decodes the tokens so far after each one and passes on a
+     * longer answer, onset by onset: the notes before the onset the model is writing at, so that a
+     * chord is handed over whole (a live session plays an answer from its first notes, and a chord
+     * note decided after its beat would be left out).
+     */
     private static final class NotesSoFar implements GenerationRequest.TokenStreamer {
         private final RemiTokenizer tokenizer;
         private final Prompt prompt;
-        private final double endBeats;
-        private final int bars;
+        private final double fromBeats, toBeats;
         private final Consumer<List<Note>> soFar;
         private int[] generated = new int[64];
         private int count, notes;
 
-        NotesSoFar(RemiTokenizer tokenizer, Prompt prompt, double endBeats, int bars, Consumer<List<Note>> soFar) {
+        NotesSoFar(RemiTokenizer tokenizer, Prompt prompt, double fromBeats, double toBeats, Consumer<List<Note>> soFar) {
             this.tokenizer = tokenizer;
             this.prompt = prompt;
-            this.endBeats = endBeats;
-            this.bars = bars;
+            this.fromBeats = fromBeats;
+            this.toBeats = toBeats;
             this.soFar = soFar;
         }
 
@@ -126,23 +186,22 @@ public final class RemiContinuation {
         public void put(int row, int token) {
             if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
             generated[count++] = token;
-            // a note is whole once its Duration is decoded; decoding all the text again is microseconds next to a model step
-            List<Note> answer = answer(tokenizer, prompt, generated, count, endBeats, bars);
-            if (answer.size() > notes) {
-                notes = answer.size();
-                soFar.accept(answer);
+            // decoding all the text again is microseconds next to a model step
+            List<Note> complete = complete(tokenizer, prompt, text(prompt, generated, count), fromBeats, toBeats);
+            if (complete.size() > notes) {
+                notes = complete.size();
+                soFar.accept(complete);
             }
         }
     }
 
     /**
      * Nothing after the answer's window is kept, so generation stops once the bar that begins at or
-     * after the window's end has begun: this many Bar tokens after a phrase that ends at
-     * {@code endBeats} (its last bar holds no Bar token of the answer's).
+     * after the window's end ({@code toBeats}) has begun: this many Bar tokens after a prompt that
+     * ends in bar {@code lastBar}.
      */
-    static int barTokensToWindowEnd(double endBeats, int bars) {
-        int phraseBars = (int) Math.ceil(endBeats / BAR_BEATS - 1e-9);
-        return (int) Math.ceil((endBeats + bars * BAR_BEATS) / BAR_BEATS - 1e-9) - phraseBars + 1;
+    static int barTokensToWindowEnd(int lastBar, double toBeats) {
+        return (int) Math.ceil(toBeats / BAR_BEATS - 1e-9) - lastBar;
     }
 
     private static double lastOnsetBeats(NoteSequence phrase) {

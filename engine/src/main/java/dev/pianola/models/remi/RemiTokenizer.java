@@ -149,6 +149,38 @@ public final class RemiTokenizer {
         return tokensOfTicks(ticks, ticksPerQuarter, null);
     }
 
+    /**
+     * REMI base tokens of the notes followed by a rest until {@code restUntilBeats} (on the notes'
+     * timeline): the Bar tokens up to the bar it falls in, and its Position when it is inside that
+     * bar. This is REMI's way of saying where the next note comes, so a model given these tokens
+     * writes on from that point, not from where the notes end. No rest is written when that point
+     * is in the bar of the last onset at or before its position (nothing to say).
+     */
+    public List<String> remiTokens(NoteSequence notes, double restUntilBeats) {
+        List<String> tokens = new ArrayList<>(remiTokens(notes, TICKS_PER_QUARTER));
+        int positionsPerBeat = vocab.positionsPerBeat();
+        long barsBegun = 0, lastPosition = -1;
+        for (String t : tokens) {
+            if (t.startsWith(BAR + "_")) {
+                barsBegun++;
+                lastPosition = -1;
+            } else if (t.startsWith(POSITION + "_")) {
+                lastPosition = Long.parseLong(t.substring(POSITION.length() + 1));
+            }
+        }
+        // on the grid, as the notes' onsets are: a rest that ends between two positions ends at the later one
+        long at = (long) Math.ceil(restUntilBeats * positionsPerBeat - 1e-6);
+        long positionsPerBar = (long) positionsPerBeat * BEATS_PER_BAR;
+        long bar = Math.floorDiv(at, positionsPerBar), position = Math.floorMod(at, positionsPerBar);
+        if (bar > MAX_ENCODED_BARS) throw new dev.pianola.BadInputException("cannot encode a rest to bar " + bar + "; REMI encodes at most " + MAX_ENCODED_BARS + " bars");
+        for (long b = barsBegun - 1; b < bar; b++) {
+            tokens.add(BAR + "_" + NONE);
+            lastPosition = -1;
+        }
+        if (position > 0 && position > lastPosition && bar >= barsBegun - 1) tokens.add(POSITION + "_" + position);
+        return tokens;
+    }
+
     /** {@code file}: where the notes came from, named when they cannot be encoded; null for notes given as such. */
     private List<String> tokensOfTicks(List<RemiNote> notes, int ticksPerQuarter, Path file) {
         if (ticksPerQuarter < vocab.positionsPerBeat())
@@ -211,6 +243,38 @@ public final class RemiTokenizer {
         return barsOfId[id];
     }
 
+    /** Per BPE id, worked out once (see {@link #timeOfIds}): the Position it opens with, and where it leaves the text. */
+    private int[][] timeOfIds;
+
+    /**
+     * For each BPE id, in REMI's time: {@code [0][id]} the Position its base tokens open with
+     * before any Bar (-1: it opens with a Bar, or holds no Position), {@code [1][id]} the Position
+     * the text is at after it ({@link RemiTimeOrder#UNCHANGED} when it holds neither Bar nor Position, -1 after a Bar with no
+     * Position after it). Shared, not to be changed.
+     */
+    synchronized int[][] timeOfIds() {
+        if (timeOfIds == null) {
+            int[] opens = new int[bpe.size()], leaves = new int[bpe.size()];
+            for (int id = 0; id < bpe.size(); id++) {
+                int open = -1, at = RemiTimeOrder.UNCHANGED;
+                boolean barSeen = false;
+                for (String t : decodeBpe(new int[] {id})) {
+                    if (t.startsWith(BAR + "_")) {
+                        barSeen = true;
+                        at = -1;
+                    } else if (t.startsWith(POSITION + "_")) {
+                        at = Integer.parseInt(t.substring(POSITION.length() + 1));
+                        if (!barSeen && open < 0) open = at;
+                    }
+                }
+                opens[id] = open;
+                leaves[id] = at;
+            }
+            timeOfIds = new int[][] {opens, leaves};
+        }
+        return timeOfIds;
+    }
+
     /** {@link #maxBarsPerId}, once worked out; -1 before. */
     private int maxBarsPerId = -1;
 
@@ -235,6 +299,11 @@ public final class RemiTokenizer {
     /** Notes of BPE ids in ticks of {@code ticksPerQuarter} (a multiple of the positions per beat). */
     public List<RemiNote> decodeNotes(int[] ids, int ticksPerQuarter) {
         return codec.notes(decodeBpe(ids), ticksPerQuarter);
+    }
+
+    /** The beat BPE ids have reached (their last Bar or Position): notes that start before it are complete. */
+    public double writingAtBeats(int[] ids) {
+        return codec.writingTick(decodeBpe(ids), TICKS_PER_QUARTER) / (double) TICKS_PER_QUARTER;
     }
 
     /** Notes of BPE ids, at MidiTok's 120 BPM (REMI carries no tempo). */

@@ -3,6 +3,7 @@ package dev.pianola.models.remi;
 import dev.pianola.TestPaths;
 import dev.pianola.midi.Note;
 import dev.pianola.midi.NoteSequence;
+import dev.pianola.runtime.GenerationRequest;
 import dev.pianola.runtime.GenerationResult;
 import dev.pianola.runtime.OnnxSessions;
 import dev.pianola.runtime.Progress;
@@ -18,6 +19,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,14 +29,77 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RemiContinuationTest {
     @Test
     void theBarThatBeginsAtTheWindowsEndIsTheLastOneGenerated() {
-        // a phrase ending in bar 1 (at 7.95), 2 bars more: the window runs to 15.95 through bars 2 and 3,
-        // and the answer ends at the Bar token of bar 4 (the third after the phrase)
-        assertEquals(3, RemiContinuation.barTokensToWindowEnd(7.95, 2));
-        // ending on a bar line: bars 2 and 3 hold the window, bar 4 begins at its very end
-        assertEquals(3, RemiContinuation.barTokensToWindowEnd(8.0, 2));
+        // a prompt ending in bar 1, a window to 15.95 (a phrase ending at 7.95, 2 bars more): bars 2 and 3
+        // hold the window, and the answer ends at the Bar token of bar 4 (the third after the prompt)
+        assertEquals(3, RemiContinuation.barTokensToWindowEnd(1, 15.95));
+        // a window ending on a bar line: bar 4 begins at its very end
+        assertEquals(3, RemiContinuation.barTokensToWindowEnd(1, 16.0));
         // ending in bar 0, one bar more (to 4.5): the tokens of bar 1 are needed, to bar 2's Bar
-        assertEquals(2, RemiContinuation.barTokensToWindowEnd(0.5, 1));
-        assertEquals(5, RemiContinuation.barTokensToWindowEnd(13.0, 4));
+        assertEquals(2, RemiContinuation.barTokensToWindowEnd(0, 4.5));
+        assertEquals(5, RemiContinuation.barTokensToWindowEnd(3, 29.0));
+        // a note held from bar 0 to beat 9: the window [9, 13) is in bars 2 and 3, so 4 Bars (the old rule counted from
+        // the bar of the phrase's end and stopped at bar 2's, before the window)
+        assertEquals(4, RemiContinuation.barTokensToWindowEnd(0, 13.0));
+    }
+
+    /**
+     * An answer that starts after the player's silence is told so: the prompt ends with the rest's
+     * Bar tokens and, inside a bar, its Position, and the window counts from there; an answer from
+     * the phrase's end is prompted with the phrase alone.
+     */
+    @Test
+    void theRestBeforeALaterStartIsInThePrompt() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        // the bench's phrase: four half-beat notes on the beats of bar 0, released at 3.5
+        List<Note> notes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) notes.add(new Note(60 + 2 * i, i, 0.5, 90));
+        NoteSequence phrase = new NoteSequence(notes, TempoMap.constant(120));
+        try (Gpt2Generator gpt = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
+            RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
+            List<String> base = tokenizer.remiTokens(phrase, RemiConstants.TICKS_PER_QUARTER);
+            int perBeat = tokenizer.remiTokens(new NoteSequence(List.of(new Note(60, 1, 1, 90)), TempoMap.constant(120)), RemiConstants.TICKS_PER_QUARTER)
+                    .stream().filter(t -> t.startsWith("Position_")).mapToInt(t -> Integer.parseInt(t.substring(9))).findFirst().orElseThrow();
+
+            // next beat (5): bar 1, one beat in
+            assertEquals(tail(base, "Bar_None", "Position_" + perBeat), tokenizer.remiTokens(phrase, 5.0));
+            // next bar line (8): bars 1 and 2 begun, the model places the first note
+            assertEquals(tail(base, "Bar_None", "Bar_None"), tokenizer.remiTokens(phrase, 8.0));
+            // later in the phrase's own bar: a Position after the last onset's
+            assertEquals(tail(base, "Position_" + (3 * perBeat + perBeat / 2)), tokenizer.remiTokens(phrase, 3.5));
+            // between grid positions: the later one
+            assertEquals(tail(base, "Bar_None", "Position_" + perBeat), tokenizer.remiTokens(phrase, 5.0 - 0.4 / perBeat));
+
+            RemiContinuation.Prompt fromEnd = RemiContinuation.prompt(gpt, tokenizer, phrase, 1);
+            assertArrayEquals(withBos(gpt, tokenizer.encode(phrase)), fromEnd.ids(), "from the phrase's end: the phrase alone");
+            assertEquals(0, fromEnd.lastBar());
+            RemiContinuation.Prompt fromBar = RemiContinuation.prompt(gpt, tokenizer, phrase, 8.0, 1);
+            assertArrayEquals(withBos(gpt, tokenizer.applyBpe(tokenizer.baseIds(tokenizer.remiTokens(phrase, 8.0)))), fromBar.ids());
+            assertEquals(2, fromBar.lastBar(), "the prompt ends in bar 2, where the answer starts");
+            assertEquals(1, RemiContinuation.barTokensToWindowEnd(fromBar.lastBar(), 12.0), "one Bar more ends the window");
+
+            // the answer's notes are in its window, whatever the model writes
+            SamplingConfig sampling = new SamplingConfig(true, 1.0, 50, 1.0, 1.0, List.of(gpt.padTokenId()));
+            for (long seed = 0; seed < 4; seed++) {
+                for (Note n : RemiContinuation.continueFrom(gpt, tokenizer, phrase, 5.0, 1, sampling, seed, () -> false, Progress.NONE, null, true)) {
+                    assertTrue(n.startBeats() >= 5.0 - 1e-9 && n.endBeats() <= 9.0 + 1e-9, "seed " + seed + ": " + n);
+                }
+            }
+            assertThrows(dev.pianola.BadInputException.class, () -> RemiContinuation.prompt(gpt, tokenizer, phrase, 3.0, 1), "before the phrase's end");
+        }
+    }
+
+    private static List<String> tail(List<String> base, String... rest) {
+        List<String> out = new ArrayList<>(base);
+        out.addAll(List.of(rest));
+        return out;
+    }
+
+    private static int[] withBos(Gpt2Generator gpt, int[] ids) {
+        int[] out = new int[ids.length + 1];
+        out[0] = gpt.bosTokenId();
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
     }
 
     @Test
@@ -82,9 +147,9 @@ class RemiContinuationTest {
         }
     }
 
-    /** The notes handed over while the model writes are the answer's, each as it will be, in a growing list ending in the whole answer. */
+    /** The notes handed over while the model writes are the answer's, each as it will be, in a growing list. */
     @Test
-    void notesSoFarAreTheAnswersOwnAndEndInTheWholeAnswer() {
+    void notesSoFarAreTheAnswersOwnInALongerListEachTime() {
         Path dir = TestPaths.fixtures("remi-model/tiny");
         TestPaths.assumeFile(dir.resolve("pianola-model.json"));
         List<Note> notes = new ArrayList<>();
@@ -105,13 +170,90 @@ class RemiContinuationTest {
                     size = part.size();
                     assertTrue(answer.containsAll(part), "seed " + seed + ": every note handed over is in the answer as it is there: " + part);
                 }
-                if (!answer.isEmpty()) {
-                    assertEquals(new java.util.HashSet<>(answer), new java.util.HashSet<>(soFar.get(soFar.size() - 1)), "seed " + seed + ": the last list is the answer");
-                    streamed += soFar.size() > 1 ? 1 : 0;
-                }
+                if (!soFar.isEmpty()) streamed += soFar.size() > 1 ? 1 : 0;
             }
         }
         assertTrue(streamed > 0, "some answer was handed over in more than one part");
+    }
+
+    /**
+     * Notes are handed over onset by onset: a chord only once the model has written the next
+     * Position or Bar (the tiny random model does not write in time order, so the text here is
+     * written by hand: the base tokens of two onsets and a bar line, one id each).
+     */
+    @Test
+    void aChordIsHandedOverWholeOnceTheModelMovesPastIt() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        NoteSequence phrase = new NoteSequence(List.of(new Note(60, 0, 1, 90)), TempoMap.constant(120));
+        try (Gpt2Generator gpt = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
+            RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
+            RemiContinuation.Prompt prompt = RemiContinuation.prompt(gpt, tokenizer, phrase, 4.0, 1);
+            // the answer's bar: a chord of two on its downbeat, one note a beat later, then the next bar
+            List<String> chord = tokenizer.remiTokens(new NoteSequence(List.of(new Note(64, 4, 1, 90), new Note(67, 4, 1, 90), new Note(72, 5, 1, 90)),
+                    TempoMap.constant(120)), RemiConstants.TICKS_PER_QUARTER);
+            List<String> written = new ArrayList<>(chord.subList(chord.lastIndexOf("Bar_None") + 1, chord.size()));
+            written.add("Bar_None");
+            int[] base = tokenizer.baseIds(written);
+            int[] head = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length);
+            List<Integer> sizes = new ArrayList<>();
+            for (int k = 1; k <= base.length; k++) {
+                int[] text = Arrays.copyOf(head, head.length + k);
+                for (int i = 0; i < k; i++) text[head.length + i] = tokenizer.applyBpe(new int[] {base[i]})[0];
+                List<Note> complete = RemiContinuation.complete(tokenizer, prompt, text, 4.0, 8.0);
+                sizes.add(complete.size());
+                if (complete.size() == 2) assertEquals(java.util.Set.of(64, 67), new java.util.HashSet<>(complete.stream().map(Note::pitch).toList()));
+            }
+            // Position Pitch Velocity Duration x2 (0 each), Position (2), Pitch Velocity Duration (2), Bar (3)
+            assertEquals(List.of(0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 3), sizes, "written: " + written);
+        }
+    }
+
+    /**
+     * With the time-order rule no Position goes back to an earlier onset of its bar; the tiny random
+     * model, sampled without it, does (so the rule is what keeps the order here).
+     */
+    @Test
+    void inTimeOrderNoPositionGoesBackInItsBar() {
+        Path dir = TestPaths.fixtures("remi-model/tiny");
+        TestPaths.assumeFile(dir.resolve("pianola-model.json"));
+        List<Note> notes = new ArrayList<>();
+        for (int i = 0; i < 16; i++) notes.add(new Note(60 + (i % 5) * 2, i * 0.5, 0.45, 80));
+        NoteSequence phrase = new NoteSequence(notes, TempoMap.constant(120));
+        try (Gpt2Generator gpt = Gpt2Generator.open(dir, OnnxSessions.Device.CPU)) {
+            RemiTokenizer tokenizer = RemiTokenizer.of(gpt);
+            RemiContinuation.Prompt prompt = RemiContinuation.prompt(gpt, tokenizer, phrase, 2);
+            SamplingConfig sampling = new SamplingConfig(true, 1.0, 50, 1.0, 1.0, List.of(gpt.padTokenId()));
+            int free = 0, ruled = 0;
+            for (long seed = 0; seed < 8; seed++) {
+                GenerationRequest request = gpt.request(prompt.newTokens(), sampling, seed).withEos(-1);
+                free += backwards(tokenizer, prompt, gpt.generate(prompt.ids(), request, () -> false, Progress.NONE).tokens().get(0));
+                ruled += backwards(tokenizer, prompt, gpt.generate(prompt.ids(), request.withRule(new RemiTimeOrder(tokenizer)), () -> false, Progress.NONE)
+                        .tokens().get(0));
+            }
+            assertTrue(free > 0, "the tiny model goes back in time when nothing stops it");
+            assertEquals(0, ruled, "positions going back with the rule");
+        }
+    }
+
+    /** Positions in the generated text that go back to an earlier onset of their bar. */
+    private static int backwards(RemiTokenizer tokenizer, RemiContinuation.Prompt prompt, int[] generated) {
+        int promptBase = tokenizer.decodeBpe(Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length)).size();
+        int[] text = Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length + generated.length);
+        System.arraycopy(generated, 0, text, prompt.ids().length - 1, generated.length);
+        List<String> base = tokenizer.decodeBpe(text);
+        int position = -1, count = 0;
+        for (int i = 0; i < base.size(); i++) {
+            String t = base.get(i);
+            if (t.startsWith("Bar_")) {
+                position = -1;
+            } else if (t.startsWith("Position_")) {
+                int p = Integer.parseInt(t.substring(9));
+                if (p < position && i >= promptBase) count++;
+                position = p;
+            }
+        }
+        return count;
     }
 
     /**
