@@ -30,10 +30,14 @@
  *     events not handed out are dropped, answer notes sounding at that beat get a note-off at it,
  *     and notes handed out but not yet started end at the horizon they were handed out in.
  *     Follow mode has no barge-in: it plays along.</li>
- * <li><b>Late answers.</b> One ready before its start plays as asked. One ready after it moves
- *     whole to the first bar line at or after the block it is picked up in, unless that is more
- *     than 2 bars after the planned start: then it is dropped (a job still running by then is
- *     cancelled). Follow mode drops a late bar: the next bar's answer is already asked for.</li>
+ * <li><b>Late answers.</b> One ready before its first note's beat plays as asked. An engine that
+ *     writes in time order (GPT-2 on REMI) hands over its notes onset by onset; such an answer
+ *     begins while it is still written, once its notes reach a quarter second past the playhead,
+ *     and a note handed over after its beat is left out (counted). One not ready, or not far
+ *     enough ahead, by its first note's beat moves whole to the first bar line at or after the
+ *     block it is picked up in, unless that is more than 2 bars after the planned start: then it
+ *     is dropped (a job still running by then is cancelled). Follow mode drops a late bar: the
+ *     next bar's answer is already asked for.</li>
  * <li><b>Jumps and stop.</b> A block that does not start where the last one ended (a loop, a
  *     seek), or a stopped transport: the pending answer is cancelled, every answer note that may
  *     still sound gets a note-off at the new position (so the scheduler must drop the events it

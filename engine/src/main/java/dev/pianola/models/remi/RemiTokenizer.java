@@ -151,10 +151,10 @@ public final class RemiTokenizer {
 
     /**
      * REMI base tokens of the notes followed by a rest until {@code restUntilBeats} (on the notes'
-     * timeline): the Bar tokens up to the bar it falls in, and its Position when it is inside that
-     * bar. This is REMI's way of saying where the next note comes, so a model given these tokens
-     * writes on from that point, not from where the notes end. No rest is written when that point
-     * is in the bar of the last onset at or before its position (nothing to say).
+     * timeline): the Bar tokens up to the bar it falls in, and its Position (Position_0 on a bar
+     * line). This is REMI's way of saying where the next note comes, so a model given these tokens
+     * writes its next note there, not where the notes end. Nothing is added when that point is in
+     * the bar of the last onset at or before its position (nothing to say).
      */
     public List<String> remiTokens(NoteSequence notes, double restUntilBeats) {
         List<String> tokens = new ArrayList<>(remiTokens(notes, TICKS_PER_QUARTER));
@@ -177,7 +177,7 @@ public final class RemiTokenizer {
             tokens.add(BAR + "_" + NONE);
             lastPosition = -1;
         }
-        if (position > 0 && position > lastPosition && bar >= barsBegun - 1) tokens.add(POSITION + "_" + position);
+        if (position > lastPosition && bar >= barsBegun - 1) tokens.add(POSITION + "_" + position);
         return tokens;
     }
 

@@ -63,8 +63,8 @@ class RemiContinuationTest {
 
             // next beat (5): bar 1, one beat in
             assertEquals(tail(base, "Bar_None", "Position_" + perBeat), tokenizer.remiTokens(phrase, 5.0));
-            // next bar line (8): bars 1 and 2 begun, the model places the first note
-            assertEquals(tail(base, "Bar_None", "Bar_None"), tokenizer.remiTokens(phrase, 8.0));
+            // next bar line (8): bars 1 and 2 begun, the first note on its downbeat
+            assertEquals(tail(base, "Bar_None", "Bar_None", "Position_0"), tokenizer.remiTokens(phrase, 8.0));
             // later in the phrase's own bar: a Position after the last onset's
             assertEquals(tail(base, "Position_" + (3 * perBeat + perBeat / 2)), tokenizer.remiTokens(phrase, 3.5));
             // between grid positions: the later one
