@@ -89,7 +89,7 @@ public final class RemiContinuation {
         NoteSequence notes = firstBar == 0 ? phrase : window(phrase, firstBar * BAR_BEATS);
         List<String> tokens = Double.isNaN(restUntilBeats)
                 ? tokenizer.remiTokens(notes, RemiConstants.TICKS_PER_QUARTER)
-                : tokenizer.remiTokens(notes, restUntilBeats - firstBar * BAR_BEATS);
+                : tokenizer.remiTokensWithRest(notes, restUntilBeats - firstBar * BAR_BEATS);
         int bars = 0;
         for (String t : tokens) if (t.startsWith(RemiConstants.BAR + "_")) bars++;
         return new Encoded(tokenizer.applyBpe(tokenizer.baseIds(tokens)), bars);

@@ -156,7 +156,7 @@ public final class RemiTokenizer {
      * writes its next note there, not where the notes end. Nothing is added when that point is in
      * the bar of the last onset at or before its position (nothing to say).
      */
-    public List<String> remiTokens(NoteSequence notes, double restUntilBeats) {
+    public List<String> remiTokensWithRest(NoteSequence notes, double restUntilBeats) {
         List<String> tokens = new ArrayList<>(remiTokens(notes, TICKS_PER_QUARTER));
         int positionsPerBeat = vocab.positionsPerBeat();
         long barsBegun = 0, lastPosition = -1;

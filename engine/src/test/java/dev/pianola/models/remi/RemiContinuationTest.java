@@ -62,19 +62,19 @@ class RemiContinuationTest {
                     .stream().filter(t -> t.startsWith("Position_")).mapToInt(t -> Integer.parseInt(t.substring(9))).findFirst().orElseThrow();
 
             // next beat (5): bar 1, one beat in
-            assertEquals(tail(base, "Bar_None", "Position_" + perBeat), tokenizer.remiTokens(phrase, 5.0));
+            assertEquals(tail(base, "Bar_None", "Position_" + perBeat), tokenizer.remiTokensWithRest(phrase, 5.0));
             // next bar line (8): bars 1 and 2 begun, the first note on its downbeat
-            assertEquals(tail(base, "Bar_None", "Bar_None", "Position_0"), tokenizer.remiTokens(phrase, 8.0));
+            assertEquals(tail(base, "Bar_None", "Bar_None", "Position_0"), tokenizer.remiTokensWithRest(phrase, 8.0));
             // later in the phrase's own bar: a Position after the last onset's
-            assertEquals(tail(base, "Position_" + (3 * perBeat + perBeat / 2)), tokenizer.remiTokens(phrase, 3.5));
+            assertEquals(tail(base, "Position_" + (3 * perBeat + perBeat / 2)), tokenizer.remiTokensWithRest(phrase, 3.5));
             // between grid positions: the later one
-            assertEquals(tail(base, "Bar_None", "Position_" + perBeat), tokenizer.remiTokens(phrase, 5.0 - 0.4 / perBeat));
+            assertEquals(tail(base, "Bar_None", "Position_" + perBeat), tokenizer.remiTokensWithRest(phrase, 5.0 - 0.4 / perBeat));
 
             RemiContinuation.Prompt fromEnd = RemiContinuation.prompt(gpt, tokenizer, phrase, 1);
             assertArrayEquals(withBos(gpt, tokenizer.encode(phrase)), fromEnd.ids(), "from the phrase's end: the phrase alone");
             assertEquals(0, fromEnd.lastBar());
             RemiContinuation.Prompt fromBar = RemiContinuation.prompt(gpt, tokenizer, phrase, 8.0, 1);
-            assertArrayEquals(withBos(gpt, tokenizer.applyBpe(tokenizer.baseIds(tokenizer.remiTokens(phrase, 8.0)))), fromBar.ids());
+            assertArrayEquals(withBos(gpt, tokenizer.applyBpe(tokenizer.baseIds(tokenizer.remiTokensWithRest(phrase, 8.0)))), fromBar.ids());
             assertEquals(2, fromBar.lastBar(), "the prompt ends in bar 2, where the answer starts");
             assertEquals(1, RemiContinuation.barTokensToWindowEnd(fromBar.lastBar(), 12.0), "one Bar more ends the window");
 
