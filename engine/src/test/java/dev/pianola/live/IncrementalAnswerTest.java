@@ -91,8 +91,7 @@ class IncrementalAnswerTest {
             }
             status[0] = session.status();
             session.close();
-            return host.emitted.stream().map(SimulatedHost.Emitted::event)
-                    .sorted(Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn).thenComparingInt(OutputEvent::data1)).toList();
+            return played(host);
         }
     }
 
@@ -170,8 +169,7 @@ class IncrementalAnswerTest {
             session.close();
             assertEquals(1, status.answersPlayed());
             assertEquals(0, status.answersShifted(), "not moved to a later bar line");
-            List<OutputEvent> played = host.emitted.stream().map(SimulatedHost.Emitted::event)
-                    .sorted(Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn).thenComparingInt(OutputEvent::data1)).toList();
+            List<OutputEvent> played = played(host);
             assertEquals(List.of(OutputEvent.noteOn(14, 0, 67, 80), OutputEvent.noteOff(15, 0, 67), OutputEvent.noteOn(15, 0, 72, 80),
                     OutputEvent.noteOff(16, 0, 72)), played);
         }
@@ -227,10 +225,15 @@ class IncrementalAnswerTest {
             assertEquals(1, status.answersPlayed());
             assertEquals(1, status.answersShifted(), "moved to the next bar line");
             assertEquals(0, status.notesLate(), "nothing left out");
-            List<OutputEvent> played = host.emitted.stream().map(SimulatedHost.Emitted::event)
-                    .sorted(Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn).thenComparingInt(OutputEvent::data1)).toList();
+            List<OutputEvent> played = played(host);
             assertEquals(List.of(OutputEvent.noteOn(16, 0, 60, 80), OutputEvent.noteOff(16.25, 0, 60), OutputEvent.noteOn(16.25, 0, 64, 80),
                     OutputEvent.noteOff(16.5, 0, 64), OutputEvent.noteOn(17, 0, 67, 80), OutputEvent.noteOff(18, 0, 67)), played);
         }
+    }
+
+    /** What the host was handed, by beat (at one beat note-offs first, then by pitch). */
+    private static List<OutputEvent> played(SimulatedHost host) {
+        return host.emitted.stream().map(SimulatedHost.Emitted::event)
+                .sorted(Comparator.comparingDouble(OutputEvent::beats).thenComparing(OutputEvent::isNoteOn).thenComparingInt(OutputEvent::data1)).toList();
     }
 }
