@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * Perceiver AR (GiantMIDI) as a live engine. It counts seconds, so the context is timed at the
- * tempo where the answer starts, and it writes the seconds from the context's end to the answer's
- * end. Cancelling stops its decoding loop at the next token. It does not learn the player.
+ * tempo where the answer starts, and it writes the answer's seconds from its start (the player's
+ * silence before it is in the prompt, as time shifts). Cancelling stops its decoding loop at the next token. It does not learn the player.
  */
 public final class PerceiverEngine implements LiveEngine {
     /** A time shift is at most 1 s and a note takes 2-3 events: 400 events per second is ample. */
@@ -51,12 +51,14 @@ public final class PerceiverEngine implements LiveEngine {
         if (request.context().isEmpty()) return List.of();
         TempoMap tempo = TempoMap.constant(request.bpm());
         NoteSequence context = new NoteSequence(request.context(), tempo);
-        double seconds = tempo.secondsAt(request.endBeats()) - tempo.secondsAt(context.endBeats());
+        // the model writes from the answer's start: the player's silence before it is in the prompt
+        double fromSeconds = tempo.secondsAt(Math.max(request.startBeats(), context.endBeats()));
+        double seconds = tempo.secondsAt(request.endBeats()) - fromSeconds;
         if (!(seconds > 0)) return List.of();
         int budget = (int) Math.min(1_000_000, Math.ceil(seconds * TOKENS_PER_SECOND));
         PerceiverArRequest r = new PerceiverArRequest(budget, seconds, model.defaultNumLatents(),
                 ModelSampling.at(model.defaultSampling(), request.temperature()), request.seed());
-        PerceiverArGenerator.Continuation c = model.continueSequence(context, r, cancelled, Progress.NONE);
+        PerceiverArGenerator.Continuation c = model.continueSequence(context, fromSeconds, r, cancelled, Progress.NONE);
         return PerceiverMidiCodec.toNoteSequence(c.newNotes(), tempo).notes();
     }
 

@@ -202,6 +202,34 @@ public final class PerceiverArGenerator implements AutoCloseable {
         return continueIds(all, request, cancelled, progress);
     }
 
+    /**
+     * As above for a continuation that starts at {@code fromSeconds} (on the sequence's timeline),
+     * after a rest: the prompt ends with the time shifts up to there, so the model's next event is
+     * the continuation's first, not one in the rest (a live answer starts on the beat after the
+     * player's silence; notes the model placed in the silence would be thrown away). No rest is
+     * added when {@code fromSeconds} is not after the prompt's last event.
+     */
+    public Continuation continueSequence(NoteSequence sequence, double fromSeconds, PerceiverArRequest request, BooleanSupplier cancelled,
+                                         Progress progress) {
+        int[] all = PerceiverMidiCodec.encode(sequence);
+        if (all.length == 0) throw new BadInputException("there are no notes to continue (the Perceiver AR prompt is empty)");
+        return continueIds(withRest(all, fromSeconds), request, cancelled, progress);
+    }
+
+    /** {@code ids} followed by time shifts (at most a second each) to {@code untilSeconds}, on the 10 ms grid of the events. */
+    static int[] withRest(int[] ids, double untilSeconds) {
+        long steps = Math.round((untilSeconds - seconds(ids, 0, ids.length)) * PerceiverVocab.STEPS_PER_SECOND);
+        if (steps <= 0) return ids;
+        int shifts = (int) Math.min(Integer.MAX_VALUE - ids.length, (steps + PerceiverVocab.TIME_SHIFT_RANGE - 1) / PerceiverVocab.TIME_SHIFT_RANGE);
+        int[] out = Arrays.copyOf(ids, ids.length + shifts);
+        for (int i = ids.length; i < out.length; i++) {
+            int step = (int) Math.min(PerceiverVocab.TIME_SHIFT_RANGE, steps);
+            out[i] = PerceiverVocab.TIME_SHIFT_START + step - 1;
+            steps -= step;
+        }
+        return out;
+    }
+
     private Continuation continueIds(int[] all, PerceiverArRequest request, BooleanSupplier cancelled, Progress progress) {
         int k = Math.min(request.numLatents(), maxLatents);
         int keep = Math.min(maxSeqLen, maxPrefixLen + Math.min(k, all.length));

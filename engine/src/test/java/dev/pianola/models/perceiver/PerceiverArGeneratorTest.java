@@ -278,4 +278,33 @@ class PerceiverArGeneratorTest {
         assertTrue(e.getMessage().contains("pianola-model.json") && e.getMessage().contains("re-export"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
+
+    /**
+     * A continuation after a rest starts there: the prompt ends with the time shifts of the rest
+     * (a second at most each, 10 ms steps), and every new note starts at or after it; without a
+     * rest the prompt is the phrase's own encoding.
+     */
+    @Test
+    void aContinuationAfterARestIsPromptedWithItsTimeShifts() {
+        List<dev.pianola.midi.Note> notes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) notes.add(new dev.pianola.midi.Note(60 + 2 * i, i, 0.5, 90));
+        dev.pianola.midi.NoteSequence phrase = new dev.pianola.midi.NoteSequence(notes, dev.pianola.time.TempoMap.constant(120));
+        int[] encoded = PerceiverMidiCodec.encode(phrase);
+        double phraseEndSeconds = PerceiverArGenerator.seconds(encoded, 0, encoded.length); // 1.75 s: the last release at beat 3.5
+        assertEquals(1.75, phraseEndSeconds, 1e-9);
+        PerceiverArRequest request = new PerceiverArRequest(40, 2.0, 1, SamplingConfig.greedy(), 0);
+
+        PerceiverArGenerator.Continuation fromEnd = model.continueSequence(phrase, request, () -> false, Progress.NONE);
+        assertArrayEquals(encoded, fromEnd.promptIds());
+        // from 3.5 s (beat 7 at 120 BPM): 1.75 s of rest, a full second and 75 steps
+        PerceiverArGenerator.Continuation afterRest = model.continueSequence(phrase, 3.5, request, () -> false, Progress.NONE);
+        int[] prompt = afterRest.promptIds();
+        assertArrayEquals(encoded, Arrays.copyOf(prompt, encoded.length));
+        assertArrayEquals(new int[] {PerceiverVocab.TIME_SHIFT_START + 99, PerceiverVocab.TIME_SHIFT_START + 74},
+                Arrays.copyOfRange(prompt, encoded.length, prompt.length));
+        assertEquals(3.5, afterRest.promptEndSeconds(), 1e-9);
+        for (TimedNote n : afterRest.newNotes()) assertTrue(n.startSeconds() >= 3.5 - 1e-9, "a note in the rest: " + n);
+        // a start that is not after the phrase adds nothing
+        assertArrayEquals(encoded, model.continueSequence(phrase, 1.0, request, () -> false, Progress.NONE).promptIds());
+    }
 }
