@@ -112,28 +112,35 @@ class PluginInstanceTest {
         assertTrue(out.stream().allMatch(n -> n.epoch() == 1), "epoch 1 on every note: " + out);
     }
 
+    /** Runs {@code body} with the model store at {@code store} and the host's log (stderr) captured; returns the log. */
+    private static String withStoreAndLog(java.nio.file.Path store, Runnable body) {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        String previous = System.getProperty("pianola.models");
+        System.setProperty("pianola.models", store.toString());
+        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(err);
+            if (previous == null) System.clearProperty("pianola.models");
+            else System.setProperty("pianola.models", previous);
+        }
+        return log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** An engine whose package is missing says how to get it, in the status and the host's log, instead of a bare error. */
     @Test
     void anEngineNotInstalledSaysHowToInstallIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path emptyStore) {
-        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream err = System.err;
-        String store = System.getProperty("pianola.models");
-        System.setProperty("pianola.models", emptyStore.toString());
-        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
+        String logged = withStoreAndLog(emptyStore, () -> {
             instance = PluginInstance.start(5, input, notes, audio, control, RATE, "/nowhere");
             block(0, 0, 0);
             transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
             parameter(PluginParameter.FREE_WHEELING.id, 1);
             parameter(PluginParameter.ENGINE.id, dev.pianola.models.ModelFamilies.LIVE.indexOf(dev.pianola.models.ModelFamilies.REMI));
             play(List.of(new double[] {0, 0x90, 60, 100}, new double[] {0.5, 0x80, 60, 0}), 4, 0);
-        } finally {
-            System.setErr(err);
-            if (store == null) System.clearProperty("pianola.models");
-            else System.setProperty("pianola.models", store);
-        }
+        });
         assertEquals(PluginInstance.STATUS_ERROR, control.getInt(PluginInstance.CONTROL_STATUS), "status");
-        String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(logged.contains("instance 5: the remi engine could not start: not installed: pianola models install gpt2-remi (" + emptyStore
                 + ": no gpt2-remi package installed"), logged);
     }
@@ -156,15 +163,9 @@ class PluginInstanceTest {
         java.nio.file.Files.createDirectories(store.resolve(dev.pianola.runtime.ModelStore.BASIC_PITCH_FILE).getParent());
         java.nio.file.Files.copy(basicPitch, store.resolve(dev.pianola.runtime.ModelStore.BASIC_PITCH_FILE));
         String prompt = "warm lo-fi \u00e9 piano"; // "warm lo-fi " is 11 bytes: the two bytes of the e-acute straddle chunks 0 and 1
-        String logged;
         List<Note> out = new ArrayList<>();
-        double pressedAt;
-        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream err = System.err;
-        String previous = System.getProperty("pianola.models");
-        System.setProperty("pianola.models", store.toString());
-        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
+        double[] pressed = new double[1];
+        String logged = withStoreAndLog(store, () -> {
             instance = PluginInstance.start(6, input, notes, audio, control, RATE, "/nowhere");
             block(0, 0, 0);
             transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
@@ -173,19 +174,15 @@ class PluginInstanceTest {
             parameter(PluginParameter.ENGINE.id, dev.pianola.models.ModelFamilies.ENGINE_MENU.indexOf(dev.pianola.models.ModelFamilies.MUSICGEN));
             promptRecords(prompt);
             out.addAll(play(List.of(), 1.3, 0));
-            pressedAt = frame / FRAMES_PER_BEAT;
+            pressed[0] = frame / FRAMES_PER_BEAT;
             parameter(PluginParameter.COMPOSE.id, 1);
-            out.addAll(play(List.of(), pressedAt + 0.1, 0));
+            out.addAll(play(List.of(), pressed[0] + 0.1, 0));
             parameter(PluginParameter.COMPOSE.id, 0);
             // offline, each block waits up to 150 ms for the piece; the bound is for a loaded machine, not a timing check
-            for (double until = pressedAt + 8; out.isEmpty() && until < 2000; until += 8) out.addAll(play(List.of(), until, 0));
+            for (double until = pressed[0] + 8; out.isEmpty() && until < 2000; until += 8) out.addAll(play(List.of(), until, 0));
             out.addAll(play(List.of(), frame / FRAMES_PER_BEAT + 8, 0));
-        } finally {
-            System.setErr(err);
-            if (previous == null) System.clearProperty("pianola.models");
-            else System.setProperty("pianola.models", previous);
-        }
-        logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        });
+        double pressedAt = pressed[0];
         assertEquals(prompt, instance.prompt(), "the prompt, from its chunks");
         assertTrue(logged.contains("instance 6: compose: \"" + prompt + "\": 1 bar at 120.0 BPM (2.0 s of music) with musicgen"), logged);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("compose: (\\d+) notes over 1 bar from beat ([0-9.]+)").matcher(logged);
@@ -203,12 +200,7 @@ class PluginInstanceTest {
     /** Compose without a prompt, then without a MusicGen package: each says what to do, in the status and the log. */
     @Test
     void composeWithoutAPromptOrAPackageSaysWhatIsMissing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path emptyStore) {
-        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream err = System.err;
-        String previous = System.getProperty("pianola.models");
-        System.setProperty("pianola.models", emptyStore.toString());
-        System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
+        String logged = withStoreAndLog(emptyStore, () -> {
             instance = PluginInstance.start(7, input, notes, audio, control, RATE, "/nowhere");
             block(0, 0, 0);
             transport(0, 0.0, PluginInstance.TR_ROLLING | PluginInstance.TR_GRID | 16, 4, 120);
@@ -221,13 +213,8 @@ class PluginInstanceTest {
             play(List.of(), 2, 0);
             parameter(PluginParameter.COMPOSE.id, 1);
             play(List.of(), 3, 0);
-        } finally {
-            System.setErr(err);
-            if (previous == null) System.clearProperty("pianola.models");
-            else System.setProperty("pianola.models", previous);
-        }
+        });
         assertEquals(PluginInstance.STATUS_ERROR, control.getInt(PluginInstance.CONTROL_STATUS), "status");
-        String logged = log.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(logged.contains("instance 7: compose: the prompt is empty: set the plug-in's Prompt"), logged);
         assertTrue(logged.contains("instance 7: the musicgen engine could not start: not installed: pianola models install musicgen-small ("), logged);
     }
