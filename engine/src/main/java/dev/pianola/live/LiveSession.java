@@ -506,16 +506,18 @@ public final class LiveSession implements AutoCloseable {
             if (shiftBeats > 0) answersShifted++;
             answersPlayed++;
         }
-        double reachedBeats = Double.NEGATIVE_INFINITY; // the latest onset handed over before these notes
-        for (Note n : a.taken) reachedBeats = Math.max(reachedBeats, n.startBeats() + a.shiftBeats);
         for (Note n : notes) {
             if (!a.taken.add(n)) continue;
             Note moved = n.withTiming(n.startBeats() + a.shiftBeats, n.durationBeats());
             if (moved.startBeats() < t.beats() - EPSILON_BEATS) {
                 notesLate++;
-                // an onset before one already handed over: the model went back in time (REMI lets it), not a slow engine
-                LOG.debug("an answer note of the {} engine came {} beats after its beat {} (the answer had reached beat {}): left out",
-                        engine.name(), t.beats() - moved.startBeats(), moved.startBeats(), reachedBeats);
+                if (LOG.isDebugEnabled()) {
+                    // reached past the note's beat: the model went back in time (REMI lets it), not a slow engine
+                    double reachedBeats = Double.NEGATIVE_INFINITY;
+                    for (Note k : a.taken) reachedBeats = Math.max(reachedBeats, k.startBeats() + a.shiftBeats);
+                    LOG.debug("an answer note of the {} engine came {} beats after its beat {} (the answer has reached beat {}): left out",
+                            engine.name(), t.beats() - moved.startBeats(), moved.startBeats(), reachedBeats);
+                }
             } else {
                 schedule(moved);
             }

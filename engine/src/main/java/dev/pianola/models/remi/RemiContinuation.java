@@ -131,7 +131,7 @@ public final class RemiContinuation {
      * window starts at firstBar), what starts in [from, to), cut at its end.
      */
     private static List<Note> answer(RemiTokenizer tokenizer, Prompt prompt, int[] generated, int count, double fromBeats, double toBeats) {
-        return answer(tokenizer, prompt, text(prompt, generated, count), fromBeats, toBeats);
+        return answer(tokenizer, prompt, tokenizer.decodeBpe(text(prompt, generated, count)), fromBeats, toBeats);
     }
 
     /** The prompt's tokens (without BOS) followed by the first {@code count} generated ones. */
@@ -141,10 +141,11 @@ public final class RemiContinuation {
         return text;
     }
 
-    private static List<Note> answer(RemiTokenizer tokenizer, Prompt prompt, int[] text, double fromBeats, double toBeats) {
+    /** As above, from the text's base tokens. */
+    private static List<Note> answer(RemiTokenizer tokenizer, Prompt prompt, List<String> baseTokens, double fromBeats, double toBeats) {
         double offsetBeats = prompt.firstBar() * BAR_BEATS, from = fromBeats, to = toBeats;
         List<Note> answer = new ArrayList<>();
-        for (Note n : tokenizer.decode(text).notes()) {
+        for (Note n : tokenizer.decode(baseTokens).notes()) {
             double start = n.startBeats() + offsetBeats;
             if (start < from - 1e-9 || start >= to) continue;
             answer.add(n.withTiming(start, Math.min(n.durationBeats(), to - start)));
@@ -152,11 +153,12 @@ public final class RemiContinuation {
         return answer;
     }
 
-    /** The answer's notes in {@code text} that start before the onset it has reached (see {@link RemiTokenizer#writingAtBeats}). */
+    /** The answer's notes in {@code text} that start before the onset it has reached (see {@code RemiTokenizer.writingAtBeats}). */
     static List<Note> complete(RemiTokenizer tokenizer, Prompt prompt, int[] text, double fromBeats, double toBeats) {
-        double writingAtBeats = tokenizer.writingAtBeats(text) + prompt.firstBar() * BAR_BEATS;
+        List<String> base = tokenizer.decodeBpe(text); // once, for the notes and the onset reached
+        double writingAtBeats = tokenizer.writingAtBeats(base) + prompt.firstBar() * BAR_BEATS;
         List<Note> complete = new ArrayList<>();
-        for (Note n : answer(tokenizer, prompt, text, fromBeats, toBeats)) if (n.startBeats() < writingAtBeats - 1e-9) complete.add(n);
+        for (Note n : answer(tokenizer, prompt, base, fromBeats, toBeats)) if (n.startBeats() < writingAtBeats - 1e-9) complete.add(n);
         return complete;
     }
 

@@ -301,15 +301,20 @@ public final class RemiTokenizer {
         return codec.notes(decodeBpe(ids), ticksPerQuarter);
     }
 
-    /** The beat BPE ids have reached (their last Bar or Position): notes that start before it are complete. */
-    public double writingAtBeats(int[] ids) {
-        return codec.writingTick(decodeBpe(ids), TICKS_PER_QUARTER) / (double) TICKS_PER_QUARTER;
+    /** The beat base tokens have reached (their last Bar or Position): notes that start before it are complete. */
+    double writingAtBeats(List<String> baseTokens) {
+        return codec.writingTick(baseTokens, TICKS_PER_QUARTER) / (double) TICKS_PER_QUARTER;
     }
 
     /** Notes of BPE ids, at MidiTok's 120 BPM (REMI carries no tempo). */
     public NoteSequence decode(int[] ids) {
+        return decode(decodeBpe(ids));
+    }
+
+    /** Notes of base tokens ({@link #decodeBpe}'s), as {@link #decode(int[])}. */
+    NoteSequence decode(List<String> baseTokens) {
         List<Note> notes = new ArrayList<>();
-        for (RemiNote n : decodeNotes(ids, TICKS_PER_QUARTER)) {
+        for (RemiNote n : codec.notes(baseTokens, TICKS_PER_QUARTER)) {
             notes.add(new Note(n.pitch(), n.startTick() / (double) TICKS_PER_QUARTER,
                     (n.endTick() - n.startTick()) / (double) TICKS_PER_QUARTER, n.velocity()));
         }
